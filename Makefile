@@ -1,0 +1,64 @@
+# smsgw — see README.md. `make run` starts the demo, `make test` runs the tests.
+GO        ?= go
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT    ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo none)
+DATE      ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
+LDFLAGS   := -s -w -X main.version=$(VERSION) -X main.commit=$(COMMIT) -X main.date=$(DATE)
+BIN       := bin/smsgw
+PREFIX    ?= /usr/local
+FUZZTIME  ?= 10s
+BENCHTIME ?= 1s
+
+# Every fuzz target, as package:Target.
+FUZZ_TARGETS := \
+	./pdu:FuzzDecode \
+	./pdu:FuzzDecodeTPDU \
+	./pdu:FuzzEncodeDecode \
+	./pdu:FuzzReassemble
+
+.PHONY: all build run test bench fuzz lint install cross clean
+
+all: lint test build
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/smsgw
+
+# The embedded demo. Until the gateway lands (issue 6) it shows the codec.
+run: build
+	@echo "smsgw demo: the gateway (serve --demo) is not built yet; showing the PDU codec."
+	@echo
+	@echo '$$ smsgw pdu encode --to +13195550100 --text "Help is on the way. Stay on the line."'
+	@./$(BIN) pdu encode --to +13195550100 --text "Help is on the way. Stay on the line."
+	@echo
+	@echo '$$ smsgw pdu decode 07917283010010F5040BC87238880900F10000993092516195800AE8329BFD4697D9EC37'
+	@./$(BIN) pdu decode 07917283010010F5040BC87238880900F10000993092516195800AE8329BFD4697D9EC37
+
+test:
+	$(GO) test -race -count=1 ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./pdu/
+
+# Each fuzz target for FUZZTIME (go test runs one target at a time).
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; \
+		echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+	done
+
+lint:
+	$(GO) vet ./...
+	@out=$$(gofmt -l . ); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+install: build
+	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/smsgw
+
+# Release builds for the appliance targets.
+cross:
+	CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/smsgw-linux-amd64 ./cmd/smsgw
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm64 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/smsgw-linux-arm64 ./cmd/smsgw
+	CGO_ENABLED=0 GOOS=linux GOARCH=arm GOARM=7 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/smsgw-linux-armv7 ./cmd/smsgw
+
+clean:
+	rm -rf bin

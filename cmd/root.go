@@ -1,0 +1,88 @@
+// Package cmd holds the smsgw command tree (cobra) and the wiring of its
+// parts. main only calls Execute.
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes of the smsgw binary.
+const (
+	ExitOK            = 0 // success
+	ExitFailure       = 1 // the command ran and failed (bad input, refused request)
+	ExitUsage         = 2 // wrong flags or arguments
+	ExitConfig        = 3 // the configuration is invalid
+	ExitFailedStartup = 4 // the gateway could not start
+)
+
+// BuildInfo describes the binary; main fills it from -ldflags.
+type BuildInfo struct {
+	Version string
+	Commit  string
+	Date    string
+}
+
+// exitError carries an exit code through cobra's RunE.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// withCode attaches an exit code to err.
+func withCode(code int, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &exitError{code: code, err: err}
+}
+
+// newRootCmd builds a fresh command tree, so tests can run commands in
+// isolation (no package-level command or flag variables).
+func newRootCmd(info BuildInfo) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "smsgw",
+		Short:         "Self-hosted SMS gateway: SMPP carriers, LTE/GSM modems, durable store-and-forward",
+		Version:       info.Version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.CompletionOptions.DisableDefaultCmd = true
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return withCode(ExitUsage, fmt.Errorf("%w\nsee '%s --help'", err, c.CommandPath()))
+	})
+	root.AddCommand(newVersionCmd(info), newPduCmd())
+	return root
+}
+
+// Execute runs the command line and returns the process exit code.
+func Execute(info BuildInfo) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return run(ctx, newRootCmd(info), os.Args[1:])
+}
+
+// run executes root with args and maps the outcome to an exit code,
+// printing the error once.
+func run(ctx context.Context, root *cobra.Command, args []string) int {
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	fmt.Fprintf(root.ErrOrStderr(), "smsgw: %v\n", err)
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	return ExitFailure
+}
