@@ -118,6 +118,9 @@ func Summarize(smsc Address, m Message, tpduLen int) Summary {
 			s.Locking, s.Single = l.String(), sg.String()
 		}
 	}
+	if ud.Truncated {
+		s.Warning = "user data shorter than TP-UDL announced: decoded what is there"
+	}
 	if text, err := ud.Text(); err == nil {
 		s.Text = &text
 	} else {

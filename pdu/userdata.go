@@ -15,6 +15,9 @@ type UserData struct {
 	DCS DCS
 	UDH UDH
 	UD  []byte
+	// Truncated is set by the decoder when TP-UD held less than TP-UDL
+	// announced; UD has what was there.
+	Truncated bool
 }
 
 // Encoding returns the alphabet of UD. Compressed data (TS 23.042) reads
@@ -98,8 +101,12 @@ func (u *UserData) appendBinary(dst []byte) ([]byte, error) {
 	return append(dst, u.UD...), nil
 }
 
-// unmarshalUserData reads TP-UDL and TP-UD (the DCS must be set) and
-// returns the octets used. Offsets in errors are relative to src.
+// unmarshal reads TP-UDL and TP-UD (the DCS must be set) and returns
+// the octets used. Offsets in errors are relative to src. A TP-UD shorter
+// than TP-UDL announces is decoded as far as it goes and marked
+// Truncated: modems and SMSCs are known to send such PDUs, and the text
+// that is there is worth more than an error. A header that does not fit
+// is an error.
 func (u *UserData) unmarshal(src []byte, udhi bool) (int, error) {
 	if len(src) < 1 {
 		return 0, &DecodeError{Field: "TP-UDL", Err: ErrShort}
@@ -109,15 +116,17 @@ func (u *UserData) unmarshal(src []byte, udhi bool) (int, error) {
 	gsm7 := u.Encoding() == GSM7
 	octets := udl
 	if gsm7 {
-		if udl > 160 {
-			return 0, &DecodeError{Field: "TP-UDL", Err: fmt.Errorf("%d septets, at most 160: %w", udl, ErrInvalid)}
-		}
 		octets = packedLen(udl, 0)
-	} else if udl > maxUD {
-		return 0, &DecodeError{Field: "TP-UDL", Err: fmt.Errorf("%d octets, at most 140: %w", udl, ErrInvalid)}
 	}
+	u.Truncated = false
 	if len(ud) < octets {
-		return 0, &DecodeError{Field: "TP-UD", Offset: 1, Err: fmt.Errorf("TP-UDL needs %d octets, %d left: %w", octets, len(ud), ErrShort)}
+		u.Truncated = true
+		octets = len(ud)
+		if gsm7 {
+			udl = octets * 8 / 7
+		} else {
+			udl = octets
+		}
 	}
 	ud = ud[:octets]
 	hl := 0
@@ -131,7 +140,7 @@ func (u *UserData) unmarshal(src []byte, udhi bool) (int, error) {
 	}
 	if gsm7 {
 		hs := udhSeptets(hl)
-		if udhi && hs > udl {
+		if hs > udl {
 			return 0, &DecodeError{Field: "TP-UDL", Err: fmt.Errorf("%d septets cannot hold a %d-octet header: %w", udl, hl, ErrInvalid)}
 		}
 		u.UD = unpackSeptets(make([]byte, 0, udl-hs), ud, hs*7, udl-hs)
