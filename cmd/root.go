@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -83,6 +84,9 @@ func run(ctx context.Context, root *cobra.Command, args []string) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.code
+	}
+	if strings.Contains(err.Error(), "required flag(s)") || strings.Contains(err.Error(), "if any flags in the group") {
+		return ExitUsage // cobra's own argument checks
 	}
 	return ExitFailure
 }

@@ -165,3 +165,13 @@ func (d DCS) MessageWaiting() (MessageWaiting, bool) {
 	}
 	return MessageWaiting{}, false
 }
+
+// UnmarshalText implements encoding.TextUnmarshaler with the String names.
+func (e *Encoding) UnmarshalText(b []byte) error {
+	v, err := ParseEncoding(string(b))
+	if err != nil {
+		return err
+	}
+	*e = v
+	return nil
+}

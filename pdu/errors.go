@@ -46,7 +46,11 @@ func (e *DecodeError) Unwrap() error { return e.Err }
 func decodeErr(field string, base int, err error) error {
 	var de *DecodeError
 	if errors.As(err, &de) {
-		return &DecodeError{Field: de.Field, Offset: base + de.Offset, Err: de.Err}
+		name := de.Field
+		if name == "" {
+			name = field
+		}
+		return &DecodeError{Field: name, Offset: base + de.Offset, Err: de.Err}
 	}
 	return &DecodeError{Field: field, Offset: base, Err: err}
 }

@@ -1,6 +1,7 @@
 package pdu_test
 
 import (
+	"encoding/hex"
 	"strconv"
 	"strings"
 	"testing"
@@ -49,4 +50,13 @@ func mustValidity(t testing.TB, s string) pdu.Validity {
 		t.Fatal(err)
 	}
 	return v
+}
+
+func mustHex(t testing.TB, s string) []byte {
+	t.Helper()
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

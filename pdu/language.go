@@ -79,3 +79,17 @@ func (l Language) HasLockingShift() bool {
 func (l Language) HasSingleShift() bool {
 	return int(l) < charset.NumLanguages && charset.Single[l] != nil
 }
+
+// MarshalText implements encoding.TextMarshaler with the String names.
+func (l Language) MarshalText() ([]byte, error) { return []byte(l.String()), nil }
+
+// UnmarshalText implements encoding.TextUnmarshaler (configuration files
+// name the shift tables an operator allows).
+func (l *Language) UnmarshalText(b []byte) error {
+	v, err := ParseLanguage(string(b))
+	if err != nil {
+		return err
+	}
+	*l = v
+	return nil
+}

@@ -3,6 +3,7 @@ package pdu
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -140,8 +141,7 @@ func planText(text string, o Options) (Plan, error) {
 	best, ok := planGSM7(text, o)
 	if o.Encoding == GSM7 {
 		if !ok {
-			_, err := appendSeptets(nil, text, best.Locking, best.Single) // names the first character at fault
-			return Plan{}, err
+			return Plan{}, unencodable(text, o.Languages)
 		}
 		return best, nil
 	}
@@ -275,4 +275,25 @@ func PlanBinary(data []byte, udh UDH, ref16 bool) (Plan, error) {
 		return Plan{}, fmt.Errorf("pdu: %d octets need %d segments, at most %d: %w", len(data), p.Segments, MaxSegments, ErrTooLong)
 	}
 	return p, nil
+}
+
+// unencodable explains why no GSM 7-bit table pair can carry text: it
+// names the first character outside the default alphabet and the tables
+// that were allowed.
+func unencodable(text string, langs []Language) error {
+	lt, st := encoders(LangDefault, LangDefault)
+	allowed := "none"
+	if len(langs) > 0 {
+		names := make([]string, len(langs))
+		for i, l := range langs {
+			names[i] = l.String()
+		}
+		allowed = strings.Join(names, ", ")
+	}
+	for i, r := range text {
+		if septetCost(r, lt, st) == 0 {
+			return fmt.Errorf("pdu: text is not in the GSM 7-bit default alphabet (%q, U+%04X, at byte %d) and no allowed national table pair covers it all (allowed: %s): %w", r, r, i, allowed, ErrUnencodable)
+		}
+	}
+	return fmt.Errorf("pdu: no allowed national table pair covers the whole text (allowed: %s): %w", allowed, ErrUnencodable)
 }
