@@ -7,9 +7,9 @@ package pdu_test
 //
 // The inputs are random but seeded, so every run checks the same cases.
 // Where the two disagree by design or because of an oracle bug, the
-// difference is pinned in TestOracleDocumentedDifferences with the clause
-// of 3GPP TS 23.038 / 23.040 that decides it, and the random generators
-// steer clear of it.
+// difference is pinned, with the clause of 3GPP TS 23.038 / 23.040 that
+// decides it, in TestOracleDocumentedDifferences, TestOracleShiftIEI and
+// oracleTableErrata, and the random generators steer clear of it.
 
 import (
 	"bytes"
@@ -558,8 +558,9 @@ func orcAddress(r *rand.Rand) (pdu.Address, tpdu.Address, string) {
 		return pdu.Address{TON: pdu.TONNational, NPI: pdu.NPINational, Value: v}, tpdu.Address{TOA: 0xA8, Addr: v}, v
 	}
 	// Alphanumeric, default alphabet only (see the documented differences
-	// for the extension table), ending in '@' (septet 0x00) now and then to
-	// exercise the fill septet of 7n+... lengths.
+	// for the extension table), ending in '@' (septet 0x00) now and then:
+	// 7 or 8 septets both fill 7 octets, and only the semi-octet count
+	// tells whether a last 0x00 septet is an '@' or padding.
 	n := 1 + r.IntN(11)
 	rs := make([]rune, n)
 	for i := range rs {
