@@ -60,3 +60,17 @@ func mustHex(t testing.TB, s string) []byte {
 	}
 	return b
 }
+
+// reencode writes s and reads it back, as a modem would receive it.
+func reencode(t testing.TB, s pdu.Submit) *pdu.Submit {
+	t.Helper()
+	b, err := s.AppendBinary(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := pdu.DecodeTPDU(b)
+	if err != nil {
+		t.Fatalf("%X: %v", b, err)
+	}
+	return m.(*pdu.Submit)
+}

@@ -201,15 +201,7 @@ func TestIndianLanguageRoundTrip(t *testing.T) {
 			}
 			var got strings.Builder
 			for _, s := range subs {
-				b, err := s.AppendBinary(nil)
-				if err != nil {
-					t.Fatal(err)
-				}
-				m, err := pdu.DecodeTPDU(b)
-				if err != nil {
-					t.Fatal(err)
-				}
-				txt, err := m.(*pdu.Submit).Text()
+				txt, err := reencode(t, s).Text()
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -257,15 +249,7 @@ func TestBinarySplit(t *testing.T) {
 		if dst, _, ok := s.UDH.Ports(); !ok || dst != 2948 {
 			t.Errorf("part %d lost its ports", i+1)
 		}
-		b, err := s.AppendBinary(nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m, err := pdu.DecodeTPDU(b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		joined = append(joined, m.(*pdu.Submit).UD...)
+		joined = append(joined, reencode(t, s).UD...)
 	}
 	if string(joined) != string(data) {
 		t.Error("data does not round-trip")
