@@ -1,0 +1,103 @@
+package spool
+
+import (
+	"context"
+	"fmt"
+)
+
+// Cancel cancels a message that has not been handed to a connector yet
+// (accepted or queued, including scheduled ones). A message being sent or
+// already sent returns ErrNotCancellable; a final one ErrFinal. actor is
+// who asked (http:<key>, ui:<user>, cli).
+func (s *Store) Cancel(ctx context.Context, id, actor string) (*Message, error) {
+	uid, err := parseID(id)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %q is not a message id", ErrNotFound, id)
+	}
+	var out *Message
+	err = s.update(ctx, func(w *wtx) error {
+		m, before, err := w.load(uid)
+		if err != nil {
+			return checked{err}
+		}
+		switch {
+		case m.State.Final():
+			return checked{fmt.Errorf("%w: %s is %s", ErrFinal, id, m.State)}
+		case m.State != StateQueued && m.State != StateAccepted:
+			return checked{fmt.Errorf("%w: %s is %s", ErrNotCancellable, id, m.State)}
+		}
+		m.Reason = "cancelled by " + actor
+		if err := w.finish(uid, before, m, StateCancelled, actor, m.Reason); err != nil {
+			return err
+		}
+		out = m
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out.Clone(), nil
+}
+
+// Retry asks for a message to be tried again now. A queued message
+// waiting for its next attempt becomes due at once. A final message that
+// did not arrive (failed, expired, undelivered, rejected) keeps its state
+// (final states never change): a new message with the same content is
+// enqueued, and both timelines name each other. It returns the message
+// that will be sent.
+func (s *Store) Retry(ctx context.Context, id, actor string) (*Message, error) {
+	uid, err := parseID(id)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %q is not a message id", ErrNotFound, id)
+	}
+	orig, err := s.Get(id)
+	if err != nil {
+		return nil, err
+	}
+	switch orig.State {
+	case StateQueued:
+		var out *Message
+		err := s.update(ctx, func(w *wtx) error {
+			m, before, err := w.load(uid)
+			if err != nil {
+				return checked{err}
+			}
+			if m.State != StateQueued {
+				return checked{fmt.Errorf("%w: %s is now %s", ErrNotCancellable, id, m.State)}
+			}
+			m.NextAt = w.now
+			m.note(w.now, actor, "retry now requested")
+			out = m
+			if err := w.save(uid, before, m); err != nil {
+				return err
+			}
+			return w.audit(AuditEntry{Action: "retried", Actor: actor, Tenant: m.Tenant, MsgID: m.ID, Detail: "due now"})
+		})
+		if err != nil {
+			return nil, err
+		}
+		return out.Clone(), nil
+	case StateFailed, StateExpired, StateUndelivered, StateRejected:
+	default:
+		return nil, fmt.Errorf("%w: %s is %s; only queued or failed messages can be retried", ErrFinal, id, orig.State)
+	}
+	if orig.Direction != MT || orig.Redacted {
+		return nil, fmt.Errorf("%w: %s cannot be sent again (inbound or body redacted)", ErrInvalid, id)
+	}
+	again := orig.Clone()
+	again.Source, again.Idempotency, again.SendAt = actor, "", timeZero
+	again.ValidUntil = s.now().Add(s.opts.DefaultValidity)
+	again.Route, again.Connector, again.Reason = "", "", ""
+	again.RetryOf = orig.ID
+	stored, _, err := s.Enqueue(ctx, again)
+	if err != nil {
+		return nil, err
+	}
+	err = s.update(ctx, func(w *wtx) error {
+		if err := w.noteMessage(orig.ID, actor, "retried as "+stored.ID); err != nil {
+			return err
+		}
+		return w.audit(AuditEntry{Action: "retried", Actor: actor, Tenant: orig.Tenant, MsgID: orig.ID, Detail: "as " + stored.ID})
+	})
+	return stored, err
+}

@@ -1,0 +1,139 @@
+package spool
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// auditedSpool returns the path of a closed spool with 5 audit entries.
+func auditedSpool(t *testing.T) string {
+	t.Helper()
+	s, _ := openTest(t, Options{})
+	for _, to := range []string{"+13195550001", "+13195550002", "+13195550003"} {
+		mustEnqueue(t, s, msg(to))
+	}
+	if err := s.Audit(bg, AuditEntry{Action: "login", Actor: "ui:alice", Addr: "10.0.0.7"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Audit(bg, AuditEntry{Action: "config", Actor: "cli", Detail: "reload"}); err != nil {
+		t.Fatal(err)
+	}
+	sum, err := s.VerifyAudit()
+	if err != nil || sum.Entries != 5 || sum.First != 1 || sum.Last != 5 {
+		t.Fatalf("verify = %+v, %v", sum, err)
+	}
+	path := s.Path()
+	s.Close()
+	return path
+}
+
+// tamper changes the audit bucket of a closed spool directly.
+func tamper(t *testing.T, path string, fn func(b *bolt.Bucket) error) *Store {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(func(tx *bolt.Tx) error { return fn(tx.Bucket(bAudit)) }); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	s, err := Open(path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestAuditChainDetectsTampering(t *testing.T) {
+	cases := []struct {
+		name    string
+		fn      func(b *bolt.Bucket) error
+		wantSeq uint64
+	}{
+		{"edit", func(b *bolt.Bucket) error {
+			var e AuditEntry
+			_ = json.Unmarshal(b.Get(u64(2)), &e)
+			e.Actor = "http:someone-else"
+			v, _ := json.Marshal(e)
+			return b.Put(u64(2), v)
+		}, 2},
+		{"edit and rehash", func(b *bolt.Bucket) error {
+			var e AuditEntry
+			_ = json.Unmarshal(b.Get(u64(3)), &e)
+			e.Detail = "nothing to see"
+			h, _, _ := entryHash(e)
+			e.Hash = hexs(h[:])
+			v, _ := json.Marshal(e)
+			return b.Put(u64(3), v)
+		}, 4},
+		{"delete", func(b *bolt.Bucket) error { return b.Delete(u64(3)) }, 4},
+		{"delete last", func(b *bolt.Bucket) error { return b.Delete(u64(5)) }, 5},
+		{"reorder", func(b *bolt.Bucket) error {
+			v2, v3 := append([]byte(nil), b.Get(u64(2))...), append([]byte(nil), b.Get(u64(3))...)
+			var e2, e3 AuditEntry
+			_ = json.Unmarshal(v2, &e2)
+			_ = json.Unmarshal(v3, &e3)
+			e2.Seq, e3.Seq = 3, 2 // swap and renumber
+			a, _ := json.Marshal(e3)
+			c, _ := json.Marshal(e2)
+			if err := b.Put(u64(2), a); err != nil {
+				return err
+			}
+			return b.Put(u64(3), c)
+		}, 2},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := tamper(t, auditedSpool(t), c.fn)
+			_, err := s.VerifyAudit()
+			var ae *AuditError
+			if !errors.As(err, &ae) || !errors.Is(err, ErrAuditBroken) {
+				t.Fatalf("tampering not detected: %v", err)
+			}
+			if ae.Seq != c.wantSeq {
+				t.Fatalf("broken at %d (%s), want %d", ae.Seq, ae.Reason, c.wantSeq)
+			}
+		})
+	}
+}
+
+func TestAuditNeverHoldsBodies(t *testing.T) {
+	s, _ := openTest(t, Options{})
+	m := msg("+13195550001")
+	m.Body = "the caller's address is 12 Elm St"
+	mustEnqueue(t, s, m)
+	log, err := s.AuditLog(0, 10)
+	if err != nil || len(log) != 1 {
+		t.Fatal(log, err)
+	}
+	b, _ := json.Marshal(log)
+	if json.Valid(b) && containsStr(string(b), "Elm St") {
+		t.Fatalf("audit entry holds the body: %s", b)
+	}
+	e := log[0]
+	if e.Action != "accepted" || e.Actor != "http:cad-1" || e.Addr != "127.0.0.1" || e.Detail != "normal, text, 1 segment(s)" {
+		t.Fatalf("entry = %+v", e)
+	}
+}
+
+func TestAuditLogPages(t *testing.T) {
+	s, _ := openTest(t, Options{})
+	for range 5 {
+		if err := s.Audit(bg, AuditEntry{Action: "login", Actor: "ui:alice"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first, _ := s.AuditLog(0, 2)
+	next, _ := s.AuditLog(first[1].Seq, 10)
+	if first[0].Seq != 5 || first[1].Seq != 4 || len(next) != 3 || next[0].Seq != 3 || next[2].Seq != 1 {
+		t.Fatalf("pages: %v then %v", first, next)
+	}
+	if err := s.Audit(bg, AuditEntry{Action: "login"}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("an entry without actor: err = %v", err)
+	}
+}

@@ -1,0 +1,145 @@
+package spool
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// Sender sends one leased message and says what happened. The router in
+// spool/route implements it over the connectors.
+type Sender interface {
+	Send(ctx context.Context, m *Message) Result
+}
+
+// Dispatcher takes due messages from the store, most urgent first, and
+// hands them to a Sender with bounded concurrency, then records each
+// result. Some slots are kept for emergency messages, so that a full
+// set of slow normal sends never makes an emergency wait.
+type Dispatcher struct {
+	Store  *Store
+	Sender Sender
+	// Workers is the number of sends in flight at once. Default 16.
+	Workers int
+	// EmergencyWorkers are extra slots only emergency messages use.
+	// Default 4.
+	EmergencyWorkers int
+	// Idle is the longest the loop sleeps without looking at the queue
+	// (a safety net for clock jumps). Default 1s.
+	Idle time.Duration
+	// Logger, default slog.Default().
+	Logger *slog.Logger
+}
+
+// Run dispatches until ctx ends, then waits for the sends in flight to
+// report (their results are recorded with a background context, so a
+// shutdown does not lose what a connector already did).
+func (d *Dispatcher) Run(ctx context.Context) error {
+	workers, emergency := or0(d.Workers, 16), or0(d.EmergencyWorkers, 4)
+	idle, log := loopDefaults(d.Idle, d.Logger, "dispatch")
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	done := make(chan Priority, workers+emergency)
+	normal, urgent := 0, 0 // in flight
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		for {
+			min, free := PriorityNormal, workers-normal
+			if free <= 0 {
+				min, free = PriorityEmergency, emergency-urgent
+			}
+			if free <= 0 {
+				break
+			}
+			msgs, err := d.Store.Lease(ctx, free, min)
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				log.Error("lease failed", "err", err)
+				break
+			}
+			if len(msgs) == 0 {
+				break
+			}
+			for _, m := range msgs {
+				lane := PriorityNormal
+				if normal < workers {
+					normal++
+				} else {
+					lane = PriorityEmergency
+					urgent++
+				}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					d.send(ctx, log, m)
+					done <- lane
+				}()
+			}
+		}
+		// Sleep until the next message this dispatcher can take falls
+		// due, a slot frees, or new work arrives.
+		timer.Reset(d.nextWait(idle, workers-normal > 0, emergency-urgent > 0))
+		select {
+		case <-ctx.Done():
+			return nil
+		case lane := <-done:
+			if lane == PriorityEmergency {
+				urgent--
+			} else {
+				normal--
+			}
+		case <-d.Store.Wake():
+		case <-timer.C:
+		}
+		timer.Stop()
+	}
+}
+
+func (d *Dispatcher) nextWait(idle time.Duration, anySlot, urgentSlot bool) time.Duration {
+	if !anySlot && !urgentSlot {
+		return idle
+	}
+	floor := PriorityNormal
+	if !anySlot {
+		floor = PriorityEmergency
+	}
+	next, err := d.Store.NextDue(floor)
+	if err != nil || next.IsZero() {
+		return idle
+	}
+	return max(time.Millisecond, min(idle, next.Sub(d.Store.opts.Now())))
+}
+
+func (d *Dispatcher) send(ctx context.Context, log *slog.Logger, m *Message) {
+	r := d.Sender.Send(ctx, m)
+	// Record with a context of its own: the message may have gone out.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if err := d.Store.Complete(rctx, m.ID, m.Attempts, r); err != nil && !errors.Is(err, ErrStaleLease) {
+		log.Error("recording a result failed; the lease will expire and the message be retried",
+			"msg_id", m.ID, "err", err)
+	}
+}
+
+// loopDefaults fills a dispatch loop's idle time and logger.
+func loopDefaults(idle time.Duration, log *slog.Logger, comp string) (time.Duration, *slog.Logger) {
+	if idle <= 0 {
+		idle = time.Second
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return idle, log.With("comp", comp)
+}
+
+func or0(v, def int) int {
+	if v <= 0 {
+		return def
+	}
+	return v
+}

@@ -1,0 +1,186 @@
+package spool
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Field limits, checked before anything is stored.
+const (
+	maxAddr    = 32
+	maxTenant  = 64
+	maxRef     = 128
+	maxIdemKey = 128
+	maxBody    = 64 << 10
+)
+
+// Enqueue stores a new mobile-terminated message and returns when it is
+// on disk: the moment the caller may acknowledge it. It fills in the id,
+// the state (queued, or due at SendAt), the validity (DefaultValidity
+// when zero) and the first timeline entries, and appends "accepted" to
+// the audit trail.
+//
+// With m.Idempotency set, a second Enqueue with the same tenant and key
+// within IdempotencyTTL stores nothing and returns the first message with
+// replayed true; the same key with a different recipient or body returns
+// ErrIdempotencyConflict. Past MaxQueued or the file-size limit it
+// returns ErrSpoolFull, having stored nothing.
+func (s *Store) Enqueue(ctx context.Context, m *Message) (stored *Message, replayed bool, err error) {
+	if err := validate(m); err != nil {
+		return nil, false, err
+	}
+	now := s.now()
+	id := s.ids.next(now)
+	m = m.Clone()
+	m.ID = id.String()
+	m.Direction = MT
+	m.Timeline = nil
+	m.Parts = nil
+	m.Attempts = 0
+	if m.ValidUntil.IsZero() {
+		m.ValidUntil = now.Add(s.opts.DefaultValidity)
+	}
+	m.ValidUntil = m.ValidUntil.UTC().Truncate(time.Millisecond)
+	m.SendAt = m.SendAt.UTC().Truncate(time.Millisecond)
+	m.record(now, StateAccepted, m.Source, "")
+	m.NextAt = now
+	detail := ""
+	if m.SendAt.After(now) {
+		m.NextAt = m.SendAt
+		detail = "scheduled for " + m.SendAt.Format(time.RFC3339)
+	}
+	m.record(now, StateQueued, "spool", detail)
+	rec, err := encodeMessage(m)
+	if err != nil {
+		return nil, false, err
+	}
+	fp := fingerprint(m)
+	entry := AuditEntry{Action: "accepted", Actor: m.Source, Addr: m.SourceAddr, Tenant: m.Tenant,
+		MsgID: m.ID, Detail: m.Priority.String() + ", " + m.contentCategory()}
+
+	var existing *Message
+	err = s.update(ctx, func(w *wtx) error {
+		existing = nil
+		if m.Idempotency != "" {
+			prev, err := w.idempotent(m, fp)
+			if err != nil || prev != nil {
+				existing = prev
+				return checked{err}
+			}
+		}
+		if err := w.roomFor(1); err != nil {
+			return checked{err}
+		}
+		if m.Idempotency != "" {
+			v := binary.BigEndian.AppendUint64(append(id[:16:16], fp[:]...), ms(w.now.Add(s.opts.IdempotencyTTL)))
+			if err := w.tx.Bucket(bIdem).Put(strKey(nil, m.Tenant, m.Idempotency), v); err != nil {
+				return err
+			}
+		}
+		if err := w.insert(id, m, rec); err != nil {
+			return err
+		}
+		return w.audit(entry)
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	if existing != nil {
+		return existing, true, nil
+	}
+	return m, false, nil
+}
+
+// roomFor refuses n more pending messages past the limits.
+func (w *wtx) roomFor(n int64) error {
+	pending := w.counts[StateAccepted] + w.counts[StateQueued] + w.counts[StateSending] +
+		w.s.counts[StateAccepted] + w.s.counts[StateQueued] + w.s.counts[StateSending]
+	if pending+n > int64(w.s.opts.MaxQueued) {
+		return fmt.Errorf("%w: %d messages queued (limit %d)", ErrSpoolFull, pending, w.s.opts.MaxQueued)
+	}
+	limit := w.s.opts.MaxFileSize - w.s.opts.MaxFileSize/16
+	if size := w.tx.Size(); size >= limit {
+		return fmt.Errorf("%w: file is %d bytes (limit %d, the rest is kept for messages in flight)",
+			ErrSpoolFull, size, limit)
+	}
+	return nil
+}
+
+// idempotent looks up m's idempotency key: the earlier message if it is
+// a replay, ErrIdempotencyConflict if the key names a different message,
+// nothing if the key is new or expired.
+func (w *wtx) idempotent(m *Message, fp [8]byte) (*Message, error) {
+	v := w.tx.Bucket(bIdem).Get(strKey(nil, m.Tenant, m.Idempotency))
+	if len(v) != 32 || fromMS(binary.BigEndian.Uint64(v[24:])).Before(w.now) {
+		return nil, nil
+	}
+	if !bytes.Equal(v[16:24], fp[:]) {
+		return nil, fmt.Errorf("%w: key %q", ErrIdempotencyConflict, m.Idempotency)
+	}
+	var id [16]byte
+	copy(id[:], v)
+	prev, err := getMessage(w.tx, id)
+	if err != nil {
+		return nil, nil // purged: the key is free again
+	}
+	return prev, nil
+}
+
+// fingerprint identifies what a submission asked for, to tell a replay
+// from a reused key.
+func fingerprint(m *Message) [8]byte {
+	h := sha256.New()
+	for _, s := range []string{m.Tenant, m.From, m.To, m.Body, string(m.Binary), string(m.UDH)} {
+		fmt.Fprintf(h, "%d:%s", len(s), s)
+	}
+	var fp [8]byte
+	copy(fp[:], h.Sum(nil))
+	return fp
+}
+
+// validate checks what the spool itself needs; the policy layer checks
+// numbers, senders and tenants before.
+func validate(m *Message) error {
+	bad := func(field, why string) error { return fmt.Errorf("%w: %s: %s", ErrInvalid, field, why) }
+	checks := []struct {
+		field, v string
+		max      int
+		required bool
+	}{
+		{"tenant", m.Tenant, maxTenant, true},
+		{"to", m.To, maxAddr, true},
+		{"from", m.From, maxAddr, false},
+		{"client_ref", m.ClientRef, maxRef, false},
+		{"idempotency_key", m.Idempotency, maxIdemKey, false},
+		{"body", m.Body, maxBody, false},
+		{"source", m.Source, maxRef, false},
+	}
+	for _, c := range checks {
+		switch {
+		case c.required && c.v == "":
+			return bad(c.field, "required")
+		case len(c.v) > c.max:
+			return bad(c.field, fmt.Sprintf("longer than %d bytes", c.max))
+		case !utf8.ValidString(c.v):
+			return bad(c.field, "not valid UTF-8")
+		case c.field != "body" && strings.ContainsRune(c.v, 0):
+			return bad(c.field, "contains NUL")
+		}
+	}
+	if m.Body == "" && m.Binary == nil {
+		return bad("body", "empty (give text or binary)")
+	}
+	if len(m.Binary) > maxBody {
+		return bad("binary", fmt.Sprintf("longer than %d bytes", maxBody))
+	}
+	if _, err := m.Priority.MarshalText(); err != nil {
+		return bad("priority", err.Error())
+	}
+	return nil
+}

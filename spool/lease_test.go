@@ -1,0 +1,253 @@
+package spool
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+var bg = context.Background()
+
+func TestLeaseExpiryMakesMessageDueAgain(t *testing.T) {
+	s, clk := openTest(t, Options{Lease: time.Minute})
+	id := mustEnqueue(t, s, msg("+13195550001")).ID
+	first := mustLease(t, s, 1)
+	if len(first) != 1 || first[0].Attempts != 1 || first[0].State != StateSending {
+		t.Fatalf("first lease = %+v", first)
+	}
+	if again := mustLease(t, s, 1); len(again) != 0 {
+		t.Fatal("a leased message was leased twice before its lease ended")
+	}
+	clk.Add(time.Minute)
+	again := mustLease(t, s, 1)
+	if len(again) != 1 || again[0].ID != id || again[0].Attempts != 2 {
+		t.Fatalf("after expiry = %+v", again)
+	}
+	if !hasDetail(again[0], "no result before the lease ended; possible duplicate") {
+		t.Fatalf("timeline does not record the lost attempt: %+v", again[0].Timeline)
+	}
+	// The first attempt's late result is recorded, not applied.
+	err := s.Complete(bg, id, 1, Result{Connector: "modem-1", ProviderIDs: []string{"17"}})
+	if !errors.Is(err, ErrStaleLease) {
+		t.Fatalf("late result err = %v", err)
+	}
+	m := mustGet(t, s, id)
+	if m.State != StateSending || !hasDetail(m, "late result of attempt 1 ignored: it was sent (17)") {
+		t.Fatalf("after late result: state %s, %+v", m.State, m.Timeline)
+	}
+}
+
+func TestLeaseExpiryWithoutAttemptsLeftFails(t *testing.T) {
+	s, clk := openTest(t, Options{Lease: time.Minute, Retry: RetryPolicy{MaxAttempts: 1}})
+	id := mustEnqueue(t, s, msg("+13195550001")).ID
+	mustLease(t, s, 1)
+	clk.Add(time.Minute)
+	if got := mustLease(t, s, 1); len(got) != 0 {
+		t.Fatalf("leased again with no attempts left: %+v", got)
+	}
+	if m := mustGet(t, s, id); m.State != StateFailed || !strings.Contains(m.Reason, "outcome is unknown") {
+		t.Fatalf("state %s reason %q", m.State, m.Reason)
+	}
+}
+
+func TestOpenRecoversLeases(t *testing.T) {
+	s, _ := openTest(t, Options{})
+	id := mustEnqueue(t, s, msg("+13195550001")).ID
+	mustEnqueue(t, s, msg("+13195550002"))
+	mustLease(t, s, 1)
+	s = reopen(t, s)
+	m := mustGet(t, s, id)
+	if m.State != StateQueued || m.Attempts != 1 || !hasDetail(m, "recovered at start: attempt 1 was in flight; possible duplicate") {
+		t.Fatalf("after reopen: %s attempts %d %+v", m.State, m.Attempts, m.Timeline)
+	}
+	got := mustLease(t, s, 5)
+	if len(got) != 2 || got[0].ID != id || got[0].Attempts != 2 {
+		t.Fatalf("recovered message not due first: %+v", got)
+	}
+	if st, _ := s.Stats(); st.States["sending"] != 2 || st.States["queued"] != 0 {
+		t.Fatalf("counts after recovery: %v", st.States)
+	}
+}
+
+func TestRetrySchedule(t *testing.T) {
+	s, clk := openTest(t, Options{Retry: RetryPolicy{Base: 10 * time.Second, Max: time.Minute, MaxAttempts: 5}})
+	id := mustEnqueue(t, s, msg("+13195550001")).ID
+	fail := Retryable("throttled", errors.New("ESME_RTHROTTLED"))
+	// Jitter 0.5 is the middle of the range: waits are exact.
+	for i, wait := range []time.Duration{10 * time.Second, 20 * time.Second, 40 * time.Second, time.Minute} {
+		got := mustLease(t, s, 1)
+		if len(got) != 1 || got[0].Attempts != i+1 {
+			t.Fatalf("attempt %d: lease = %+v", i+1, got)
+		}
+		if err := s.Complete(bg, id, i+1, Result{Connector: "carrier-a", Err: fail}); err != nil {
+			t.Fatal(err)
+		}
+		m := mustGet(t, s, id)
+		if m.State != StateQueued || !m.NextAt.Equal(clk.Now().Add(wait)) {
+			t.Fatalf("attempt %d: state %s next %v, want queued at +%v", i+1, m.State, m.NextAt.Sub(clk.Now()), wait)
+		}
+		clk.Add(wait - time.Millisecond)
+		if got := mustLease(t, s, 1); len(got) != 0 {
+			t.Fatalf("attempt %d: due before its time", i+1)
+		}
+		clk.Add(time.Millisecond)
+	}
+	mustLease(t, s, 1)
+	if err := s.Complete(bg, id, 5, Result{Connector: "carrier-a", Err: fail}); err != nil {
+		t.Fatal(err)
+	}
+	m := mustGet(t, s, id)
+	if m.State != StateFailed || !strings.Contains(lastEvent(m).Detail, "attempt limit 5 reached") {
+		t.Fatalf("after the last attempt: %s %+v", m.State, lastEvent(m))
+	}
+}
+
+func TestRetryJitterSpreads(t *testing.T) {
+	p := RetryPolicy{Base: 10 * time.Second, Max: time.Minute, Jitter: 0.2}
+	if lo, hi := p.backoff(1, 0), p.backoff(1, 0.999999); lo != 8*time.Second || hi < 11900*time.Millisecond {
+		t.Fatalf("jitter range = %v..%v, want 8s..12s", lo, hi)
+	}
+	if d := p.backoff(30, 0.5); d != time.Minute {
+		t.Fatalf("backoff(30) = %v, want the 1m cap", d)
+	}
+}
+
+func TestPermanentErrorFailsAtOnce(t *testing.T) {
+	s, _ := openTest(t, Options{})
+	m := msg("+13195550001")
+	m.ReportReq = true
+	id := mustEnqueue(t, s, m).ID
+	mustLease(t, s, 1)
+	err := s.Complete(bg, id, 1, Result{Connector: "carrier-a", Err: Permanent("invalid_dest", errors.New("ESME_RINVDSTADR"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := mustGet(t, s, id)
+	if got.State != StateFailed || got.Attempts != 1 || !strings.Contains(got.Reason, "invalid_dest") {
+		t.Fatalf("got %s attempts %d reason %q", got.State, got.Attempts, got.Reason)
+	}
+	if st, _ := s.Stats(); st.Outbox != 1 {
+		t.Fatalf("no report queued for the submitter: outbox %d", st.Outbox)
+	}
+}
+
+func TestValidityExpiry(t *testing.T) {
+	s, clk := openTest(t, Options{Retry: RetryPolicy{Base: time.Minute}})
+	m := msg("+13195550001")
+	m.ValidUntil = clk.Now().Add(90 * time.Second)
+	id := mustEnqueue(t, s, m).ID
+	mustLease(t, s, 1)
+	// The next attempt would be at +60s, inside the validity: retried.
+	if err := s.Complete(bg, id, 1, Result{Err: Retryable("timeout", nil)}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Add(time.Minute)
+	mustLease(t, s, 1)
+	// The next one would be at +120s from now: past the validity.
+	if err := s.Complete(bg, id, 2, Result{Err: Retryable("timeout", nil)}); err != nil {
+		t.Fatal(err)
+	}
+	got := mustGet(t, s, id)
+	if got.State != StateExpired || !strings.Contains(got.Reason, "validity ends before the next attempt") {
+		t.Fatalf("got %s %q", got.State, got.Reason)
+	}
+
+	// A queued message whose validity passes is expired when it comes up.
+	m2 := msg("+13195550002")
+	m2.ValidUntil = clk.Now().Add(time.Second)
+	m2.SendAt = clk.Now().Add(time.Hour)
+	id2 := mustEnqueue(t, s, m2).ID
+	clk.Add(time.Hour)
+	if got := mustLease(t, s, 5); len(got) != 0 {
+		t.Fatalf("leased an expired message: %+v", got)
+	}
+	if m := mustGet(t, s, id2); m.State != StateExpired || !strings.Contains(m.Reason, "validity ended") {
+		t.Fatalf("got %s %q", m.State, m.Reason)
+	}
+}
+
+func TestDeferDoesNotCountAnAttempt(t *testing.T) {
+	s, clk := openTest(t, Options{})
+	id := mustEnqueue(t, s, msg("+13195550001")).ID
+	mustLease(t, s, 1)
+	err := s.Complete(bg, id, 1, Result{Defer: clk.Now().Add(5 * time.Second), Reason: "no connector is ready"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := mustGet(t, s, id)
+	if m.State != StateQueued || m.Attempts != 0 || !m.NextAt.Equal(clk.Now().Add(5*time.Second)) {
+		t.Fatalf("deferred: %s attempts %d next %v", m.State, m.Attempts, m.NextAt)
+	}
+}
+
+func TestScheduledAndCancel(t *testing.T) {
+	s, clk := openTest(t, Options{})
+	m := msg("+13195550001")
+	m.SendAt = clk.Now().Add(time.Hour)
+	id := mustEnqueue(t, s, m).ID
+	if got := mustLease(t, s, 5); len(got) != 0 {
+		t.Fatal("a scheduled message was sent early")
+	}
+	c, err := s.Cancel(bg, id, "ui:alice")
+	if err != nil || c.State != StateCancelled {
+		t.Fatalf("cancel = %v, %v", c, err)
+	}
+	clk.Add(2 * time.Hour)
+	if got := mustLease(t, s, 5); len(got) != 0 {
+		t.Fatal("a cancelled message was sent")
+	}
+	if _, err := s.Cancel(bg, id, "ui:alice"); !errors.Is(err, ErrFinal) {
+		t.Fatalf("second cancel err = %v", err)
+	}
+	id2 := mustEnqueue(t, s, msg("+13195550002")).ID
+	mustLease(t, s, 1)
+	if _, err := s.Cancel(bg, id2, "cli"); !errors.Is(err, ErrNotCancellable) {
+		t.Fatalf("cancel while sending err = %v", err)
+	}
+	if _, err := s.Cancel(bg, "01JNOTANID", "cli"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("cancel of a bad id err = %v", err)
+	}
+}
+
+func TestIdempotency(t *testing.T) {
+	s, clk := openTest(t, Options{IdempotencyTTL: time.Hour})
+	m := msg("+13195550001")
+	m.Idempotency = "req-42"
+	first, replayed, err := s.Enqueue(bg, m)
+	if err != nil || replayed {
+		t.Fatal(err, replayed)
+	}
+	second, replayed, err := s.Enqueue(bg, m)
+	if err != nil || !replayed || second.ID != first.ID {
+		t.Fatalf("replay = %s %v %v, want %s", second.ID, replayed, err, first.ID)
+	}
+	other := msg("+13195550002")
+	other.Idempotency = "req-42"
+	if _, _, err := s.Enqueue(bg, other); !errors.Is(err, ErrIdempotencyConflict) {
+		t.Fatalf("reuse with another recipient err = %v", err)
+	}
+	otherTenant := msg("+13195550001")
+	otherTenant.Tenant, otherTenant.Idempotency = "council", "req-42"
+	if _, replayed, _ := s.Enqueue(bg, otherTenant); replayed {
+		t.Fatal("idempotency keys leaked across tenants")
+	}
+	clk.Add(time.Hour + time.Millisecond)
+	third, replayed, err := s.Enqueue(bg, m)
+	if err != nil || replayed || third.ID == first.ID {
+		t.Fatalf("after the TTL: %v %v", replayed, err)
+	}
+	if st, _ := s.Stats(); st.States["queued"] != 3 {
+		t.Fatalf("queued = %d, want 3", st.States["queued"])
+	}
+}
+
+func hasDetail(m *Message, want string) bool {
+	for _, e := range m.Timeline {
+		if strings.Contains(e.Detail, want) {
+			return true
+		}
+	}
+	return false
+}

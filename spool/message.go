@@ -1,0 +1,176 @@
+package spool
+
+import (
+	"fmt"
+	"time"
+)
+
+// Priority is a message's lane. Emergency messages are taken before any
+// high or normal message that is due, and high before normal.
+type Priority uint8
+
+// The priorities; the zero value is normal.
+const (
+	PriorityNormal Priority = iota
+	PriorityHigh
+	PriorityEmergency
+)
+
+var priorityNames = [...]string{"normal", "high", "emergency"}
+
+// Priorities lists the priorities from the most urgent.
+func Priorities() []Priority { return []Priority{PriorityEmergency, PriorityHigh, PriorityNormal} }
+
+// String returns "normal", "high" or "emergency".
+func (p Priority) String() string {
+	if int(p) < len(priorityNames) {
+		return priorityNames[p]
+	}
+	return fmt.Sprintf("priority(%d)", uint8(p))
+}
+
+// lane is the first byte of a queue key: 0 is served first.
+func (p Priority) lane() byte { return byte(PriorityEmergency - p) }
+
+// MarshalText encodes the priority as its name.
+func (p Priority) MarshalText() ([]byte, error) {
+	if int(p) >= len(priorityNames) {
+		return nil, fmt.Errorf("spool: invalid priority %d", uint8(p))
+	}
+	return []byte(priorityNames[p]), nil
+}
+
+// UnmarshalText parses a priority name.
+func (p *Priority) UnmarshalText(b []byte) error {
+	v, err := ParsePriority(string(b))
+	if err != nil {
+		return err
+	}
+	*p = v
+	return nil
+}
+
+// ParsePriority parses "normal", "high" or "emergency" ("" is normal).
+func ParsePriority(s string) (Priority, error) {
+	if s == "" {
+		return PriorityNormal, nil
+	}
+	for i, n := range priorityNames {
+		if n == s {
+			return Priority(i), nil
+		}
+	}
+	return 0, fmt.Errorf("spool: unknown priority %q (want normal, high or emergency)", s)
+}
+
+// Direction says whether a message goes to a handset (MT) or came from one
+// (MO).
+type Direction string
+
+// The directions.
+const (
+	MT Direction = "mt"
+	MO Direction = "mo"
+)
+
+// Message is one SMS as the spool keeps it: what was asked, where it is,
+// and everything that happened to it. Times are UTC with millisecond
+// precision.
+type Message struct {
+	ID        string    `json:"id"` // ULID, time-ordered
+	Tenant    string    `json:"tenant"`
+	Direction Direction `json:"direction"`
+	From      string    `json:"from,omitempty"` // E.164, short code or alphanumeric
+	To        string    `json:"to"`             // E.164
+	Body      string    `json:"body,omitempty"` // UTF-8 text
+	Binary    []byte    `json:"binary,omitempty"`
+	UDH       []byte    `json:"udh,omitempty"`      // caller-supplied UDH for binary
+	Class0    bool      `json:"flash,omitempty"`    // display immediately (class 0)
+	Redacted  bool      `json:"redacted,omitempty"` // body removed by retention
+	Priority  Priority  `json:"priority"`
+
+	ValidUntil time.Time `json:"valid_until"`
+	SendAt     time.Time `json:"send_at,omitzero"`
+	ClientRef  string    `json:"client_ref,omitempty"`
+	ReportReq  bool      `json:"report,omitempty"`      // the submitter asked for a delivery report
+	Source     string    `json:"source,omitempty"`      // http:<key>, smpp:<system_id>, cli, ui:<user>
+	SourceAddr string    `json:"source_addr,omitempty"` // the submitter's network address
+	Encoding   string    `json:"encoding,omitempty"`
+	Segments   int       `json:"segments,omitempty"`
+
+	Route       string    `json:"route,omitempty"`
+	Connector   string    `json:"connector,omitempty"`
+	State       State     `json:"state"`
+	Reason      string    `json:"reason,omitempty"` // why the last failure or the final state
+	Attempts    int       `json:"attempts"`
+	MaxAttempts int       `json:"max_attempts,omitempty"`
+	NextAt      time.Time `json:"next_at,omitzero"`      // queued: next attempt; sending: lease deadline
+	Parts       []Part    `json:"parts,omitempty"`       // per segment, once sent
+	Timeline    []Event   `json:"timeline"`              // every transition, oldest first
+	UpdatedAt   time.Time `json:"updated_at,omitzero"`   // last change
+	Idempotency string    `json:"idempotency,omitempty"` // the key it was submitted with
+	RetryOf     string    `json:"retry_of,omitempty"`    // the failed message this one sends again
+}
+
+// Part is one segment of a sent message as the connector reported it.
+type Part struct {
+	Seq        int       `json:"seq"` // 1-based
+	ProviderID string    `json:"provider_id,omitempty"`
+	State      State     `json:"state"`
+	Error      string    `json:"error,omitempty"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// Event is one entry of a message's timeline.
+type Event struct {
+	At     time.Time `json:"at"`
+	State  State     `json:"state"`
+	Detail string    `json:"detail,omitempty"`
+	Actor  string    `json:"actor,omitempty"` // who caused it: a connector, a user, "spool"
+}
+
+// CreatedAt is the time the message was accepted (from its ULID).
+func (m *Message) CreatedAt() time.Time {
+	id, err := parseID(m.ID)
+	if err != nil {
+		return time.Time{}
+	}
+	return idTime(id)
+}
+
+// Clone returns a deep copy.
+func (m *Message) Clone() *Message {
+	c := *m
+	c.Binary = append([]byte(nil), m.Binary...)
+	c.UDH = append([]byte(nil), m.UDH...)
+	c.Parts = append([]Part(nil), m.Parts...)
+	c.Timeline = append([]Event(nil), m.Timeline...)
+	return &c
+}
+
+// record appends a timeline event and moves the state.
+func (m *Message) record(at time.Time, st State, actor, detail string) {
+	m.Timeline = append(m.Timeline, Event{At: at, State: st, Detail: detail, Actor: actor})
+	m.State = st
+	m.UpdatedAt = at
+}
+
+// note appends a timeline event without changing the state (a late or
+// duplicate report, a stale result).
+func (m *Message) note(at time.Time, actor, detail string) {
+	m.Timeline = append(m.Timeline, Event{At: at, State: m.State, Detail: detail, Actor: actor})
+	m.UpdatedAt = at
+}
+
+// contentCategory describes a message's content for the audit trail,
+// which never holds a body.
+func (m *Message) contentCategory() string {
+	kind := "text"
+	if m.Binary != nil {
+		kind = "binary"
+	}
+	if m.Encoding != "" {
+		kind += "/" + m.Encoding
+	}
+	return fmt.Sprintf("%s, %d segment(s)", kind, max(m.Segments, 1))
+}

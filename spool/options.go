@@ -1,0 +1,128 @@
+package spool
+
+import (
+	"log/slog"
+	"math/rand/v2"
+	"time"
+)
+
+// Options configures a Store. The zero value of each field means its
+// default.
+type Options struct {
+	// ReadOnly opens the file for reading only (the offline CLI). Several
+	// read-only opens may share the file; none may while the gateway runs.
+	ReadOnly bool
+
+	// LockTimeout is how long Open waits for the file lock before it
+	// returns ErrInUse. Default 1s.
+	LockTimeout time.Duration
+
+	// MaxQueued is the limit on messages not yet sent (accepted, queued,
+	// sending); past it Enqueue returns ErrSpoolFull. Default 1,000,000.
+	MaxQueued int
+
+	// MaxFileSize is the limit on the spool file in bytes. Enqueue refuses
+	// new messages once the file reaches MaxFileSize minus a reserve
+	// (1/16 of it), kept so that messages already spooled can still move
+	// to their final states. Default 4 GiB (1 GiB on 32-bit systems).
+	MaxFileSize int64
+
+	// Retry is the retry schedule.
+	Retry RetryPolicy
+
+	// DefaultValidity applies to messages enqueued without ValidUntil.
+	// Default 48h.
+	DefaultValidity time.Duration
+
+	// Lease is how long a dispatcher holds a message it took; when it
+	// passes without a result the message is due again. Default 2m.
+	Lease time.Duration
+
+	// IdempotencyTTL is how long an idempotency key is remembered.
+	// Default 24h.
+	IdempotencyTTL time.Duration
+
+	// MaxBatch is the most writes sharing one commit. Default 1024.
+	MaxBatch int
+
+	// Now is the clock (tests). Default time.Now.
+	Now func() time.Time
+
+	// Jitter returns a number in [0,1) for retry jitter (tests). Default
+	// math/rand/v2.
+	Jitter func() float64
+
+	// Logger receives lifecycle and recovery messages. Default
+	// slog.Default().
+	Logger *slog.Logger
+}
+
+// RetryPolicy is the schedule of attempts: the n-th retry waits
+// Base·2^(n-1), at most Max, spread by ±Jitter (a fraction) so that a
+// burst of failures does not come back as a burst.
+type RetryPolicy struct {
+	Base        time.Duration // default 10s
+	Max         time.Duration // default 10m
+	Jitter      float64       // default 0.2
+	MaxAttempts int           // default 10; a message may lower it
+}
+
+func (o Options) withDefaults() Options {
+	if o.LockTimeout <= 0 {
+		o.LockTimeout = time.Second
+	}
+	if o.MaxQueued <= 0 {
+		o.MaxQueued = 1_000_000
+	}
+	if o.MaxFileSize <= 0 {
+		o.MaxFileSize = 4 << 30
+		if ^uint(0)>>32 == 0 {
+			o.MaxFileSize = 1 << 30
+		}
+	}
+	if o.Retry.Base <= 0 {
+		o.Retry.Base = 10 * time.Second
+	}
+	if o.Retry.Max <= 0 {
+		o.Retry.Max = 10 * time.Minute
+	}
+	if o.Retry.Jitter <= 0 {
+		o.Retry.Jitter = 0.2
+	}
+	if o.Retry.MaxAttempts <= 0 {
+		o.Retry.MaxAttempts = 10
+	}
+	if o.DefaultValidity <= 0 {
+		o.DefaultValidity = 48 * time.Hour
+	}
+	if o.Lease <= 0 {
+		o.Lease = 2 * time.Minute
+	}
+	if o.IdempotencyTTL <= 0 {
+		o.IdempotencyTTL = 24 * time.Hour
+	}
+	if o.MaxBatch <= 0 {
+		o.MaxBatch = 1024
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Jitter == nil {
+		o.Jitter = rand.Float64
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return o
+}
+
+// backoff is the wait before retry number n (n ≥ 1).
+func (p RetryPolicy) backoff(n int, jitter float64) time.Duration {
+	d := p.Base
+	for i := 1; i < n && d < p.Max; i++ {
+		d *= 2
+	}
+	d = min(d, p.Max)
+	spread := 1 + p.Jitter*(2*jitter-1)
+	return time.Duration(float64(d) * spread)
+}

@@ -1,0 +1,233 @@
+package spool
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+)
+
+// OutboxKind says what an outbox item carries upstream.
+type OutboxKind string
+
+// The outbox kinds.
+const (
+	OutboxReport  OutboxKind = "report"  // a delivery report for an MT message
+	OutboxInbound OutboxKind = "inbound" // an MO message
+)
+
+// OutboxItem is a report or an inbound message owed to an upstream
+// application (a deliver_sm to an SMPP client, a webhook). It stays in
+// the spool, with retries, until the application has it.
+type OutboxItem struct {
+	ID        string     `json:"id"`
+	Kind      OutboxKind `json:"kind"`
+	MessageID string     `json:"msg_id"`
+	Tenant    string     `json:"tenant"`
+	Target    string     `json:"target"` // whom: the message's source (smpp:<system_id>, http:<key>) or a webhook
+	State     State      `json:"state"`  // for reports: the message state reported
+	Attempts  int        `json:"attempts"`
+	NextAt    time.Time  `json:"next_at"`
+	LastError string     `json:"last_error,omitempty"`
+	Created   time.Time  `json:"created"`
+}
+
+// outboxTTL is how long an undeliverable report or MO is retried.
+const outboxTTL = 72 * time.Hour
+
+func encodeItem(it *OutboxItem) ([]byte, error) { return encodeRecord(it) }
+
+func decodeItem(b []byte) (*OutboxItem, error) {
+	it := new(OutboxItem)
+	return it, decodeRecord(b, it)
+}
+
+// oweReport queues a delivery report for a message that reached a final
+// state, when the submitter asked for one.
+func (w *wtx) oweReport(m *Message) error {
+	if !m.ReportReq || m.Source == "" {
+		return nil
+	}
+	return w.putItem(&OutboxItem{Kind: OutboxReport, MessageID: m.ID, Tenant: m.Tenant,
+		Target: m.Source, State: m.State})
+}
+
+// putItem stores a new outbox item, due now.
+func (w *wtx) putItem(it *OutboxItem) error {
+	id := w.s.ids.next(w.now)
+	it.ID, it.Created, it.NextAt = id.String(), w.now, w.now
+	rec, err := encodeItem(it)
+	if err != nil {
+		return err
+	}
+	if err := w.tx.Bucket(bOutbox).Put(id[:], rec); err != nil {
+		return err
+	}
+	if err := w.tx.Bucket(bOutQ).Put(timeKey(it.NextAt, id), nil); err != nil {
+		return err
+	}
+	w.outbox++
+	w.owake = true
+	return nil
+}
+
+// Receive stores an inbound (MO) message and queues it for target (the
+// upstream application that should get it; empty for none). It returns
+// when both are on disk; only then may the connector let go of it
+// (delete it from the SIM, answer deliver_sm_resp).
+func (s *Store) Receive(ctx context.Context, m *Message, target string) (*Message, error) {
+	if err := validate(m); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	id := s.ids.next(now)
+	m = m.Clone()
+	m.ID, m.Direction, m.NextAt = id.String(), MO, time.Time{}
+	m.Timeline = nil
+	m.record(now, StateReceived, connectorActor(m.Connector), "")
+	rec, err := encodeMessage(m)
+	if err != nil {
+		return nil, err
+	}
+	err = s.update(ctx, func(w *wtx) error {
+		if err := w.roomFor(1); err != nil {
+			return checked{err}
+		}
+		if err := w.insert(id, m, rec); err != nil {
+			return err
+		}
+		if err := w.audit(AuditEntry{Action: "received", Actor: connectorActor(m.Connector), Tenant: m.Tenant,
+			MsgID: m.ID, Detail: m.contentCategory()}); err != nil {
+			return err
+		}
+		if target == "" {
+			return nil
+		}
+		return w.putItem(&OutboxItem{Kind: OutboxInbound, MessageID: m.ID, Tenant: m.Tenant, Target: target, State: StateReceived})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// LeaseOutbox takes up to max due outbox items, oldest due first, and
+// holds them for the lease time. Each comes with its message.
+func (s *Store) LeaseOutbox(ctx context.Context, max int) ([]*OutboxItem, error) {
+	var out []*OutboxItem
+	err := s.update(ctx, func(w *wtx) error {
+		out = out[:0]
+		q := w.tx.Bucket(bOutQ)
+		c := q.Cursor()
+		var due [][]byte
+		for k, _ := c.First(); k != nil && len(due) < max; k, _ = c.Next() {
+			if fromMS(beUint64(k)).After(w.now) {
+				break
+			}
+			due = append(due, append([]byte(nil), k...))
+		}
+		for _, k := range due {
+			var id ulid.ULID
+			copy(id[:], k[8:])
+			it, err := w.getItem(id)
+			if err != nil {
+				return err
+			}
+			it.Attempts++
+			it.NextAt = w.now.Add(w.s.opts.Lease)
+			if err := w.moveItem(id, k, it); err != nil {
+				return err
+			}
+			out = append(out, it)
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (w *wtx) getItem(id ulid.ULID) (*OutboxItem, error) {
+	v := w.tx.Bucket(bOutbox).Get(id[:])
+	if v == nil {
+		return nil, fmt.Errorf("%w: outbox item %s", ErrNotFound, id)
+	}
+	return decodeItem(v)
+}
+
+// moveItem rewrites an item and its queue key.
+func (w *wtx) moveItem(id ulid.ULID, oldKey []byte, it *OutboxItem) error {
+	rec, err := encodeItem(it)
+	if err != nil {
+		return err
+	}
+	if err := w.tx.Bucket(bOutbox).Put(id[:], rec); err != nil {
+		return err
+	}
+	q := w.tx.Bucket(bOutQ)
+	if err := q.Delete(oldKey); err != nil {
+		return err
+	}
+	return q.Put(timeKey(it.NextAt, id), nil)
+}
+
+// AckOutbox records the outcome of delivering an outbox item upstream:
+// nil removes it (and notes it on the message); a retryable error retries
+// it with backoff for up to 72 hours; a permanent error or the end of
+// that time drops it with an audit entry. attempt is the item's Attempts
+// as leased.
+func (s *Store) AckOutbox(ctx context.Context, itemID string, attempt int, deliveryErr error) error {
+	uid, err := parseID(itemID)
+	if err != nil {
+		return fmt.Errorf("%w: outbox item %s", ErrNotFound, itemID)
+	}
+	return s.update(ctx, func(w *wtx) error {
+		it, err := w.getItem(uid)
+		if err != nil {
+			return checked{err}
+		}
+		if it.Attempts != attempt {
+			return checked{ErrStaleLease}
+		}
+		key := timeKey(it.NextAt, uid)
+		if deliveryErr != nil && !IsPermanent(deliveryErr) {
+			next := w.now.Add(w.s.opts.Retry.backoff(it.Attempts, w.s.opts.Jitter()))
+			if next.Before(it.Created.Add(outboxTTL)) {
+				it.NextAt, it.LastError = next, deliveryErr.Error()
+				return w.moveItem(uid, key, it)
+			}
+		}
+		if err := w.tx.Bucket(bOutbox).Delete(uid[:]); err != nil {
+			return err
+		}
+		if err := w.tx.Bucket(bOutQ).Delete(key); err != nil {
+			return err
+		}
+		w.outbox--
+		detail := fmt.Sprintf("%s %s delivered to %s", it.Kind, it.State, it.Target)
+		if deliveryErr != nil {
+			detail = fmt.Sprintf("%s %s abandoned for %s after %d attempt(s): %v", it.Kind, it.State, it.Target, it.Attempts, deliveryErr)
+			if err := w.audit(AuditEntry{Action: "report_abandoned", Actor: "spool", Tenant: it.Tenant, MsgID: it.MessageID, Detail: detail}); err != nil {
+				return err
+			}
+		}
+		return w.noteMessage(it.MessageID, "spool", detail)
+	})
+}
+
+// noteMessage adds a timeline note to a message, if it still exists.
+func (w *wtx) noteMessage(id, actor, detail string) error {
+	uid, err := parseID(id)
+	if err != nil {
+		return nil
+	}
+	m, before, err := w.load(uid)
+	if err != nil {
+		return nil // purged meanwhile
+	}
+	m.note(w.now, actor, detail)
+	return w.save(uid, before, m)
+}
+
+// OutboxWake returns a channel that receives when outbox items may have
+// become due.
+func (s *Store) OutboxWake() <-chan struct{} { return s.owake }

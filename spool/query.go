@@ -1,0 +1,225 @@
+package spool
+
+import (
+	"bytes"
+	"fmt"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Get returns one message with its timeline and parts.
+func (s *Store) Get(id string) (*Message, error) {
+	uid, err := parseID(id)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %q is not a message id", ErrNotFound, id)
+	}
+	var m *Message
+	err = s.db.View(func(tx *bolt.Tx) error {
+		m, err = getMessage(tx, uid)
+		return err
+	})
+	return m, err
+}
+
+// Filter selects messages for List. Zero fields match everything.
+type Filter struct {
+	Tenant    string
+	To        string
+	ClientRef string // needs Tenant
+	State     State
+	Priority  *Priority
+	Direction Direction
+	Since     time.Time // accepted at or after
+	Until     time.Time // accepted before
+}
+
+func (f Filter) match(m *Message) bool {
+	return (f.Tenant == "" || m.Tenant == f.Tenant) &&
+		(f.To == "" || m.To == f.To) &&
+		(f.ClientRef == "" || m.ClientRef == f.ClientRef) &&
+		(f.State == 0 || m.State == f.State) &&
+		(f.Priority == nil || m.Priority == *f.Priority) &&
+		(f.Direction == "" || m.Direction == f.Direction)
+}
+
+// Page is one page of List, newest first. Next is the cursor for the next
+// page ("" at the end).
+type Page struct {
+	Messages []*Message `json:"messages"`
+	Next     string     `json:"next_cursor,omitempty"`
+}
+
+// maxScan bounds the records one List call reads, so that a rare filter
+// combination cannot scan the whole spool: a page may then come back
+// short with a cursor to go on.
+const maxScan = 20000
+
+// List returns up to limit messages matching f, newest first, starting
+// after cursor (the Next of the previous page). It walks the narrowest
+// index the filter allows: recipient, client reference, state, tenant,
+// or all messages.
+func (s *Store) List(f Filter, cursor string, limit int) (Page, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	var page Page
+	var prefix []byte
+	bucket := bMsgs
+	switch {
+	case f.To != "":
+		bucket, prefix = bRcpt, strKey(nil, f.To)
+	case f.ClientRef != "" && f.Tenant != "":
+		bucket, prefix = bRef, strKey(nil, f.Tenant, f.ClientRef)
+	case f.State != 0:
+		bucket, prefix = bState, []byte{byte(f.State)}
+	case f.Tenant != "":
+		bucket, prefix = bTenant, strKey(nil, f.Tenant)
+	}
+	// Start just below the cursor, or below Until.
+	upper := ulid.ULID{}
+	for i := range upper {
+		upper[i] = 0xff
+	}
+	if !f.Until.IsZero() {
+		_ = upper.SetTime(ulid.Timestamp(f.Until))
+		upper = prevID(upper)
+	}
+	if cursor != "" {
+		c, err := parseID(cursor)
+		if err != nil {
+			return page, fmt.Errorf("%w: bad cursor %q", ErrInvalid, cursor)
+		}
+		if c.Compare(upper) <= 0 {
+			upper = prevID(c)
+		}
+	}
+	sinceMS := ms(f.Since)
+	err := s.db.View(func(tx *bolt.Tx) error {
+		msgs := tx.Bucket(bMsgs)
+		c := tx.Bucket(bucket).Cursor()
+		seek := append(append([]byte(nil), prefix...), upper[:]...)
+		k, _ := c.Seek(seek)
+		if k == nil || !bytes.Equal(k, seek) {
+			k, _ = c.Prev()
+		}
+		var last ulid.ULID
+		for scanned := 0; k != nil && bytes.HasPrefix(k, prefix) && len(k) == len(prefix)+16; k, _ = c.Prev() {
+			var id ulid.ULID
+			copy(id[:], k[len(prefix):])
+			if id.Time() < sinceMS {
+				return nil
+			}
+			last = id
+			if scanned++; scanned > maxScan {
+				page.Next = last.String()
+				return nil
+			}
+			m, err := decodeMessage(msgs.Get(id[:]))
+			if err != nil {
+				return err
+			}
+			if !f.match(m) {
+				continue
+			}
+			page.Messages = append(page.Messages, m)
+			if len(page.Messages) == limit {
+				if k2, _ := c.Prev(); k2 != nil && bytes.HasPrefix(k2, prefix) {
+					page.Next = id.String()
+				}
+				return nil
+			}
+		}
+		return nil
+	})
+	return page, err
+}
+
+// prevID is the id just below id.
+func prevID(id ulid.ULID) ulid.ULID {
+	for i := len(id) - 1; i >= 0; i-- {
+		id[i]--
+		if id[i] != 0xff {
+			break
+		}
+	}
+	return id
+}
+
+// Stats is a snapshot of the spool.
+type Stats struct {
+	States    map[string]int64 `json:"states"`                  // messages per state
+	Queued    map[string]int64 `json:"queued"`                  // waiting or being sent, per priority
+	OldestDue map[string]int64 `json:"oldest_due_ms,omitempty"` // per priority: how long the most overdue message has been due, in ms
+	Outbox    int64            `json:"outbox"`                  // reports and MO owed upstream
+	AuditSeq  uint64           `json:"audit_entries"`
+	FileBytes int64            `json:"file_bytes"`
+	MaxQueued int              `json:"max_queued"`
+	MaxBytes  int64            `json:"max_file_bytes"`
+}
+
+// Stats returns counts per state and lane, the age of the most overdue
+// message per lane, and the file size.
+func (s *Store) Stats() (Stats, error) {
+	st := Stats{States: map[string]int64{}, Queued: map[string]int64{}, OldestDue: map[string]int64{},
+		MaxQueued: s.opts.MaxQueued, MaxBytes: s.opts.MaxFileSize}
+	s.mu.Lock()
+	for _, state := range States() {
+		st.States[state.String()] = s.counts[state]
+	}
+	for _, p := range Priorities() {
+		st.Queued[p.String()] = s.lanes[p.lane()]
+	}
+	st.Outbox, st.AuditSeq = s.outbox, s.head.seq
+	s.mu.Unlock()
+	now := s.now()
+	err := s.db.View(func(tx *bolt.Tx) error {
+		st.FileBytes = tx.Size()
+		c := tx.Bucket(bQueue).Cursor()
+		for _, p := range Priorities() {
+			k, _ := c.Seek([]byte{p.lane()})
+			if k == nil || k[0] != p.lane() {
+				continue
+			}
+			if due := fromMS(beUint64(k[1:])); !due.After(now) {
+				st.OldestDue[p.String()] = now.Sub(due).Milliseconds()
+			}
+		}
+		return nil
+	})
+	return st, err
+}
+
+// NextDue is the earliest time a message of priority min or above falls
+// due, counting lease deadlines (zero when none waits): the dispatcher
+// sleeps until then.
+func (s *Store) NextDue(min Priority) (time.Time, error) {
+	var next time.Time
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bQueue).Cursor()
+		for lane := byte(0); lane <= min.lane(); lane++ {
+			k, _ := c.Seek([]byte{lane})
+			if k != nil && k[0] == lane {
+				if t := fromMS(beUint64(k[1:])); next.IsZero() || t.Before(next) {
+					next = t
+				}
+			}
+		}
+		return nil
+	})
+	return next, err
+}
+
+// NextOutboxDue is the earliest time an outbox item falls due (zero when
+// none waits).
+func (s *Store) NextOutboxDue() (time.Time, error) {
+	var next time.Time
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if k, _ := tx.Bucket(bOutQ).Cursor().First(); k != nil {
+			next = fromMS(beUint64(k))
+		}
+		return nil
+	})
+	return next, err
+}

@@ -1,0 +1,151 @@
+package spool
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// sendOne enqueues, leases and completes a message with the given ids.
+func sendOne(t *testing.T, s *Store, m *Message, connector string, ids ...string) string {
+	t.Helper()
+	m.Segments = len(ids)
+	id := mustEnqueue(t, s, m).ID
+	got := mustLease(t, s, 1)
+	if len(got) != 1 || got[0].ID != id {
+		t.Fatalf("lease = %+v", got)
+	}
+	if err := s.Complete(bg, id, 1, Result{Connector: connector, ProviderIDs: ids}); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func TestReceiptCorrelationAcrossIDFormats(t *testing.T) {
+	cases := []struct{ submitted, reported string }{
+		{"1A2B", "6699"},           // hex in submit_sm_resp, decimal in the receipt text
+		{"6699", "1a2b"},           // and the other way round
+		{"00001a2b", "1A2B"},       // leading zeros, case
+		{"1A2B", "0x1a2b"},         // 0x prefix
+		{"12345", "0000012345"},    // decimal with leading zeros
+		{"abc-DEF-9", "ABC-def-9"}, // opaque ids: case only
+		{"ffffffffffffffffffffffff", "79228162514264337593543950335"}, // beyond 64 bits
+	}
+	for _, c := range cases {
+		t.Run(c.submitted+"~"+c.reported, func(t *testing.T) {
+			s, _ := openTest(t, Options{})
+			id := sendOne(t, s, msg("+13195550001"), "carrier-a", c.submitted)
+			m, err := s.ApplyReport(bg, Report{Connector: "carrier-a", ProviderID: c.reported, State: StateDelivered})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.ID != id || m.State != StateDelivered {
+				t.Fatalf("report matched %s (%s), want %s delivered", m.ID, m.State, id)
+			}
+		})
+	}
+}
+
+func TestReceiptNamespacedPerConnector(t *testing.T) {
+	s, _ := openTest(t, Options{})
+	sendOne(t, s, msg("+13195550001"), "carrier-a", "77")
+	_, err := s.ApplyReport(bg, Report{Connector: "carrier-b", ProviderID: "77", State: StateDelivered})
+	if !errors.Is(err, ErrNotFound) {
+		t.Fatalf("a receipt from carrier-b matched carrier-a's message: %v", err)
+	}
+}
+
+func TestReceiptPrefersExactSpelling(t *testing.T) {
+	// "10" read as hex is 16: a message filed as decimal "16" and one
+	// filed as "10" both match a receipt for "10"; the exact one wins.
+	s, _ := openTest(t, Options{})
+	a := sendOne(t, s, msg("+13195550001"), "c", "16")
+	b := sendOne(t, s, msg("+13195550002"), "c", "10")
+	m, err := s.ApplyReport(bg, Report{Connector: "c", ProviderID: "10", State: StateDelivered})
+	if err != nil || m.ID != b {
+		t.Fatalf("receipt for 10 matched %v (a=%s b=%s), err %v", m, a, b, err)
+	}
+}
+
+func TestMultipartRollUpAndLateReports(t *testing.T) {
+	s, _ := openTest(t, Options{})
+	m := msg("+13195550001")
+	m.ReportReq = true
+	id := sendOne(t, s, m, "carrier-a", "a1", "a2", "a3")
+	report := func(pid string, st State) *Message {
+		t.Helper()
+		got, err := s.ApplyReport(bg, Report{Connector: "carrier-a", ProviderID: pid, State: st})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+	if got := report("a1", StateDelivered); got.State != StateSent {
+		t.Fatalf("after 1 of 3: %s", got.State)
+	}
+	if got := report("a3", StateUndelivered); got.State != StateSent {
+		t.Fatalf("after 2 of 3: %s", got.State)
+	}
+	got := report("a2", StateDelivered)
+	if got.State != StateUndelivered {
+		t.Fatalf("roll-up = %s, want undelivered (one segment failed)", got.State)
+	}
+	parts := []State{got.Parts[0].State, got.Parts[1].State, got.Parts[2].State}
+	if !slices.Equal(parts, []State{StateDelivered, StateDelivered, StateUndelivered}) {
+		t.Fatalf("parts = %v", parts)
+	}
+	// A late or duplicate report never moves a final state.
+	if got := report("a3", StateDelivered); got.State != StateUndelivered {
+		t.Fatalf("late report moved a final state to %s", got.State)
+	}
+	final := mustGet(t, s, id)
+	if final.State != StateUndelivered || !hasDetail(final, "late or duplicate report ignored") {
+		t.Fatalf("state %s, timeline %+v", final.State, final.Timeline)
+	}
+	if st, _ := s.Stats(); st.Outbox != 1 {
+		t.Fatalf("outbox = %d, want one report owed", st.Outbox)
+	}
+}
+
+func TestStateTable(t *testing.T) {
+	want := map[State]struct {
+		smpp  uint8
+		stat  string
+		final bool
+	}{
+		StateAccepted: {6, "ACCEPTD", false}, StateQueued: {1, "ENROUTE", false},
+		StateSending: {1, "ENROUTE", false}, StateSent: {1, "ENROUTE", false},
+		StateDelivered: {2, "DELIVRD", true}, StateUndelivered: {5, "UNDELIV", true},
+		StateFailed: {5, "UNDELIV", true}, StateExpired: {3, "EXPIRED", true},
+		StateRejected: {8, "REJECTD", true}, StateCancelled: {4, "DELETED", true},
+		StateReceived: {2, "DELIVRD", true},
+	}
+	for _, st := range States() {
+		w, ok := want[st]
+		if !ok {
+			t.Fatalf("state %s has no expectation", st)
+		}
+		if st.SMPPState() != w.smpp || st.Stat() != w.stat || st.Final() != w.final {
+			t.Errorf("%s: smpp %d stat %s final %v, want %+v", st, st.SMPPState(), st.Stat(), st.Final(), w)
+		}
+		back, err := ParseState(st.String())
+		if err != nil || back != st {
+			t.Errorf("ParseState(%s) = %v, %v", st, back, err)
+		}
+	}
+	for word, st := range map[string]State{"DELIVRD": StateDelivered, "undeliv": StateUndelivered,
+		"EXPIRED": StateExpired, "REJECTD": StateRejected, "DELETED": StateCancelled, "ENROUTE": StateSent} {
+		if got, ok := StateFromStat(word); !ok || got != st {
+			t.Errorf("StateFromStat(%s) = %s %v", word, got, ok)
+		}
+	}
+	if _, ok := StateFromStat("BOGUS"); ok {
+		t.Error("StateFromStat accepted a word outside SMPP 3.4 appendix B")
+	}
+	if s := State(0).String(); !strings.HasPrefix(s, "state(") {
+		t.Errorf("invalid state prints %q", s)
+	}
+	_ = fmt.Sprint(StateDelivered)
+}

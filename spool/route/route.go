@@ -1,0 +1,231 @@
+// Package route chooses the connector for each message and defines the
+// seams between the spool and the connectors: Connector (the way out:
+// an SMPP carrier or a modem) and Sink (the way back in: receipts and
+// inbound messages). Connectors never hold the spool.
+//
+// # Basics
+//
+// A Router holds rules (first match wins) and connectors. It implements
+// spool.Sender: the dispatcher gives it a leased message, and it sends
+// through the first connector of the matching rule that is enabled,
+// ready and has a free slot. It fails closed: a connector that is not
+// enabled is never used, and a message with no usable connector waits
+// (deferred, not failed) until one is, or until its validity ends.
+//
+// # Caveats
+//
+// Failover happens between attempts, not within one: a connector that
+// returns an error gives the message back to the spool, which retries it
+// with backoff; by then an unhealthy connector reports not ready and the
+// next one in the rule is used. Sending the same attempt through a second
+// connector at once would risk a duplicate when the first error was
+// ambiguous (a timeout).
+package route
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/smsgw/smsgw/spool"
+)
+
+// Connector is a way out for messages.
+type Connector interface {
+	// Name is the connector's configured name.
+	Name() string
+	// Ready reports whether it can take a message now (bound, registered).
+	Ready() bool
+	// Send sends every segment of m and returns one provider id per
+	// segment that went out, in order. On failure it returns the ids of
+	// the segments that did go out and an error made with
+	// spool.Retryable or spool.Permanent.
+	Send(ctx context.Context, m *spool.Message) (providerIDs []string, err error)
+}
+
+// Sink is the narrow way back into the spool that connectors get.
+type Sink interface {
+	// Report records a delivery receipt.
+	Report(ctx context.Context, r spool.Report) error
+	// Inbound stores an MO message; it returns once it is on disk.
+	Inbound(ctx context.Context, mo *spool.Message) error
+}
+
+// Rule sends the messages it matches through its connectors, in order
+// (the first usable one). Empty match fields match everything.
+type Rule struct {
+	Name        string
+	Tenant      string
+	Prefixes    []string       // recipient prefixes, "+1319"
+	MinPriority spool.Priority // match this priority and above
+	Connectors  []string
+}
+
+func (r Rule) match(m *spool.Message) bool {
+	if r.Tenant != "" && r.Tenant != m.Tenant || m.Priority < r.MinPriority {
+		return false
+	}
+	if len(r.Prefixes) == 0 {
+		return true
+	}
+	for _, p := range r.Prefixes {
+		if strings.HasPrefix(m.To, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Entry is a connector with its gates.
+type Entry struct {
+	Connector Connector
+	Enabled   bool // fail closed: false means never used
+	// MaxInFlight bounds the sends in flight through it, so that one slow
+	// connector cannot take every dispatcher slot. Default 4.
+	MaxInFlight int
+}
+
+type slot struct {
+	Entry
+	sem chan struct{}
+}
+
+// Options tunes a Router. Zero values mean the defaults.
+type Options struct {
+	NoRouteWait time.Duration // how long a message without a usable connector waits before the next look; default 5s
+	BusyWait    time.Duration // how long one waits when its connectors are all busy; default 200ms
+	Now         func() time.Time
+}
+
+// Router implements spool.Sender.
+type Router struct {
+	rules []Rule
+	conns map[string]*slot
+	opts  Options
+}
+
+var _ spool.Sender = (*Router)(nil)
+
+// New checks the rules against the connectors and builds a Router.
+func New(rules []Rule, entries []Entry, opts Options) (*Router, error) {
+	if opts.NoRouteWait <= 0 {
+		opts.NoRouteWait = 5 * time.Second
+	}
+	if opts.BusyWait <= 0 {
+		opts.BusyWait = 200 * time.Millisecond
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	r := &Router{rules: rules, conns: map[string]*slot{}, opts: opts}
+	var errs []error
+	for _, e := range entries {
+		name := e.Connector.Name()
+		if _, dup := r.conns[name]; dup {
+			errs = append(errs, fmt.Errorf("route: connector %q defined twice", name))
+			continue
+		}
+		if e.MaxInFlight <= 0 {
+			e.MaxInFlight = 4
+		}
+		r.conns[name] = &slot{Entry: e, sem: make(chan struct{}, e.MaxInFlight)}
+	}
+	for i, rule := range rules {
+		for _, c := range rule.Connectors {
+			if _, ok := r.conns[c]; !ok {
+				errs = append(errs, fmt.Errorf("route: routes[%d] (%s): unknown connector %q", i, rule.Name, c))
+			}
+		}
+	}
+	return r, errors.Join(errs...)
+}
+
+// Send implements spool.Sender.
+func (r *Router) Send(ctx context.Context, m *spool.Message) spool.Result {
+	rule, ok := r.match(m)
+	if !ok {
+		return r.defer_(r.opts.NoRouteWait, "no route matches tenant "+m.Tenant+" to "+m.To)
+	}
+	res := spool.Result{Route: rule.Name}
+	busy := false
+	for _, name := range rule.Connectors {
+		s := r.conns[name]
+		if !s.Enabled || !s.Connector.Ready() {
+			continue
+		}
+		select {
+		case s.sem <- struct{}{}:
+		default:
+			busy = true
+			continue
+		}
+		ids, err := s.Connector.Send(ctx, m)
+		<-s.sem
+		res.Connector, res.ProviderIDs, res.Err = name, ids, err
+		return res
+	}
+	if busy {
+		res = r.defer_(r.opts.BusyWait, "every usable connector of route "+rule.Name+" is busy")
+	} else {
+		res = r.defer_(r.opts.NoRouteWait, "no connector of route "+rule.Name+" is enabled and ready")
+	}
+	res.Route = rule.Name
+	return res
+}
+
+func (r *Router) match(m *spool.Message) (Rule, bool) {
+	for _, rule := range r.rules {
+		if rule.match(m) {
+			return rule, true
+		}
+	}
+	return Rule{}, false
+}
+
+func (r *Router) defer_(d time.Duration, why string) spool.Result {
+	return spool.Result{Defer: r.opts.Now().Add(d), Reason: why}
+}
+
+// Health is one connector's state for status pages.
+type Health struct {
+	Name     string `json:"name"`
+	Enabled  bool   `json:"enabled"`
+	Ready    bool   `json:"ready"`
+	InFlight int    `json:"in_flight"`
+}
+
+// Health lists the connectors.
+func (r *Router) Health() []Health {
+	out := make([]Health, 0, len(r.conns))
+	for name, s := range r.conns {
+		out = append(out, Health{Name: name, Enabled: s.Enabled, Ready: s.Connector.Ready(), InFlight: len(s.sem)})
+	}
+	return out
+}
+
+// StoreSink is a Sink over a spool.Store. Target names the upstream
+// application an inbound message is owed to (nil: none).
+type StoreSink struct {
+	Store  *spool.Store
+	Target func(mo *spool.Message) string
+}
+
+var _ Sink = StoreSink{}
+
+// Report implements Sink.
+func (s StoreSink) Report(ctx context.Context, r spool.Report) error {
+	_, err := s.Store.ApplyReport(ctx, r)
+	return err
+}
+
+// Inbound implements Sink.
+func (s StoreSink) Inbound(ctx context.Context, mo *spool.Message) error {
+	target := ""
+	if s.Target != nil {
+		target = s.Target(mo)
+	}
+	_, err := s.Store.Receive(ctx, mo, target)
+	return err
+}

@@ -1,0 +1,170 @@
+package spool
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/oklog/ulid/v2"
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// Store is the durable spool: one bbolt file holding messages, their
+// queue and indexes, the outbox of reports owed upstream and the audit
+// chain. It is safe for concurrent use. Every write is acknowledged only
+// after it is fsynced; concurrent writers share commits.
+type Store struct {
+	db   *bolt.DB
+	path string
+	opts Options
+	log  *slog.Logger
+	ids  *idGen
+
+	ops     chan *op
+	stop    chan struct{}
+	stopped chan struct{}
+	closeMu sync.Once
+
+	mu     sync.Mutex
+	counts [stateEnd]int64 // messages per state
+	lanes  [3]int64        // queue entries per lane (queued and sending)
+	outbox int64           // outbox items not yet done
+	head   auditHead       // last committed audit entry
+	wake   chan struct{}   // signalled when new work may be due
+	owake  chan struct{}   // the same for the outbox
+}
+
+// Open opens or creates the spool file at path. A writable open recovers
+// what a crash left behind: every message that was sending (leased)
+// becomes due again, and the recovery is written to each timeline.
+func Open(path string, opts Options) (*Store, error) {
+	opts = opts.withDefaults()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{
+		Timeout:      opts.LockTimeout,
+		ReadOnly:     opts.ReadOnly,
+		FreelistType: bolt.FreelistMapType,
+		MaxSize:      int(opts.MaxFileSize),
+	})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, fmt.Errorf("%w: %s", ErrInUse, path)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("spool: open %s: %w", path, err)
+	}
+	s := &Store{
+		db: db, path: path, opts: opts, log: opts.Logger.With("comp", "spool"), ids: newIDGen(),
+		wake: make(chan struct{}, 1), owake: make(chan struct{}, 1),
+	}
+	if err := s.load(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if !opts.ReadOnly {
+		s.ops = make(chan *op, opts.MaxBatch)
+		s.stop = make(chan struct{})
+		s.stopped = make(chan struct{})
+		go s.writer()
+	}
+	return s, nil
+}
+
+// load creates the buckets, recovers leases and counts what is there.
+func (s *Store) load() error {
+	start := time.Now()
+	recovered := 0
+	if !s.opts.ReadOnly {
+		err := s.db.Update(func(tx *bolt.Tx) error {
+			for _, b := range buckets {
+				if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+					return err
+				}
+			}
+			meta := tx.Bucket(bMeta)
+			if v := meta.Get(kSchema); v == nil {
+				if err := meta.Put(kSchema, u64(schemaVersion)); err != nil {
+					return err
+				}
+			} else if n := binary.BigEndian.Uint64(v); n != schemaVersion {
+				return fmt.Errorf("spool: schema version %d, this binary knows %d", n, schemaVersion)
+			}
+			w := &wtx{tx: tx, s: s, now: s.now()}
+			var err error
+			recovered, err = w.recoverLeases()
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("spool: recover: %w", err)
+		}
+	}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bMsgs) == nil {
+			return fmt.Errorf("spool: %s is not a spool file (no msgs bucket)", s.path)
+		}
+		c := tx.Bucket(bState).Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			if State(k[0]).valid() {
+				s.counts[k[0]]++
+			}
+		}
+		c = tx.Bucket(bQueue).Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			if k[0] < 3 {
+				s.lanes[k[0]]++
+			}
+		}
+		s.outbox = int64(tx.Bucket(bOutQ).Stats().KeyN)
+		s.head = readAuditHead(tx)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if recovered > 0 || time.Since(start) > time.Second {
+		s.log.Info("spool opened", "path", s.path, "recovered_leases", recovered,
+			"took", time.Since(start).Round(time.Millisecond))
+	}
+	return nil
+}
+
+// Close stops the writer after the writes already submitted and closes
+// the file.
+func (s *Store) Close() error {
+	s.closeMu.Do(func() {
+		if s.stop != nil {
+			close(s.stop)
+			<-s.stopped
+		}
+	})
+	return s.db.Close()
+}
+
+// Path is the spool file's path.
+func (s *Store) Path() string { return s.path }
+
+// now is the clock, in UTC at millisecond precision (what is stored).
+func (s *Store) now() time.Time { return s.opts.Now().UTC().Truncate(time.Millisecond) }
+
+// Wake returns a channel that receives when messages may have become due
+// (an enqueue, a retry, a recovered lease). Dispatchers wait on it next
+// to a timer for the next due time.
+func (s *Store) Wake() <-chan struct{} { return s.wake }
+
+func signal(c chan struct{}) {
+	select {
+	case c <- struct{}{}:
+	default:
+	}
+}
+
+// get reads and decodes one message inside a transaction.
+func getMessage(tx *bolt.Tx, id ulid.ULID) (*Message, error) {
+	v := tx.Bucket(bMsgs).Get(id[:])
+	if v == nil {
+		return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
+	}
+	return decodeMessage(v)
+}

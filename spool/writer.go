@@ -1,0 +1,246 @@
+package spool
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// op is one write waiting for the commit loop.
+type op struct {
+	fn    func(*wtx) error
+	err   error
+	state atomic.Int32 // opPending → opTaken by the writer, or → opAbandoned by the caller
+	done  chan struct{}
+}
+
+const (
+	opPending int32 = iota
+	opTaken
+	opAbandoned
+)
+
+// checked marks an op error that leaves the transaction sound (the op
+// wrote nothing, or only what it meant to, such as a timeline note): the
+// batch commits and the caller gets the error.
+type checked struct{ error }
+
+func (c checked) Unwrap() error { return c.error }
+
+// wtx is a write transaction shared by the ops of one commit, with the
+// in-memory changes that take effect only if it commits.
+type wtx struct {
+	tx     *bolt.Tx
+	s      *Store
+	now    time.Time
+	counts [stateEnd]int64
+	lanes  [3]int64
+	outbox int64
+	head   auditHead
+	headOK bool // head was loaded for this tx
+	wake   bool
+	owake  bool
+}
+
+// update runs fn in the commit loop and returns when its commit is on
+// disk (or failed). fn may run more than once (when another op in its
+// batch fails it is run again in a new transaction), so it must depend
+// only on the transaction and must not publish anything itself. If ctx
+// ends before the loop took the op, nothing is written and ctx.Err() is
+// returned; once taken, update waits for the commit.
+func (s *Store) update(ctx context.Context, fn func(*wtx) error) error {
+	if s.opts.ReadOnly {
+		return ErrReadOnly
+	}
+	o := &op{fn: fn, done: make(chan struct{})}
+	select {
+	case s.ops <- o:
+	case <-s.stop:
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-o.done:
+		return o.err
+	case <-ctx.Done():
+		if o.state.CompareAndSwap(opPending, opAbandoned) {
+			return ctx.Err()
+		}
+		<-o.done
+		return o.err
+	}
+}
+
+// writer is the group commit loop: it takes every op waiting (up to
+// MaxBatch), runs them in one transaction and one fsync, then wakes
+// their callers. While one commit syncs, the next batch queues up, so
+// the batch size follows the load with no timer.
+func (s *Store) writer() {
+	defer close(s.stopped)
+	batch := make([]*op, 0, s.opts.MaxBatch)
+	for {
+		batch = batch[:0]
+		select {
+		case o := <-s.ops:
+			batch = append(batch, o)
+		case <-s.stop:
+			s.drain()
+			return
+		}
+	fill:
+		for len(batch) < cap(batch) {
+			select {
+			case o := <-s.ops:
+				batch = append(batch, o)
+			default:
+				break fill
+			}
+		}
+		s.commit(batch)
+	}
+}
+
+// drain fails the ops still queued at Close.
+func (s *Store) drain() {
+	for {
+		select {
+		case o := <-s.ops:
+			o.err = ErrClosed
+			close(o.done)
+		default:
+			return
+		}
+	}
+}
+
+// commit runs a batch. An op that fails after writing makes the whole
+// transaction roll back; the others run again without it.
+func (s *Store) commit(batch []*op) {
+	live := batch[:0]
+	for _, o := range batch {
+		if o.state.CompareAndSwap(opPending, opTaken) {
+			live = append(live, o)
+		}
+	}
+	for len(live) > 0 {
+		w, err := s.begin()
+		if err != nil {
+			finish(live, err)
+			return
+		}
+		failed := -1
+		for i, o := range live {
+			o.err = o.fn(w)
+			if o.err == nil {
+				continue
+			}
+			var c checked
+			if errors.As(o.err, &c) {
+				o.err = c.error
+				continue
+			}
+			failed = i
+			break
+		}
+		if failed >= 0 {
+			_ = w.tx.Rollback()
+			close(live[failed].done)
+			live = append(live[:failed], live[failed+1:]...)
+			continue
+		}
+		if err := w.tx.Commit(); err != nil {
+			finish(live, commitError(err))
+			return
+		}
+		s.apply(w)
+		for _, o := range live {
+			close(o.done)
+		}
+		return
+	}
+}
+
+func (s *Store) begin() (*wtx, error) {
+	tx, err := s.db.Begin(true)
+	if err != nil {
+		return nil, commitError(err)
+	}
+	return &wtx{tx: tx, s: s, now: s.now()}, nil
+}
+
+func finish(ops []*op, err error) {
+	for _, o := range ops {
+		o.err = err
+		close(o.done)
+	}
+}
+
+// commitError maps storage failures: out of space is ErrSpoolFull (the
+// caller should slow down and try later); anything else is wrapped.
+func commitError(err error) error {
+	if errors.Is(err, berrors.ErrMaxSizeReached) || errors.Is(err, syscall.ENOSPC) ||
+		errors.Is(err, syscall.EDQUOT) || errors.Is(err, syscall.EFBIG) {
+		return fmt.Errorf("%w: %w", ErrSpoolFull, err)
+	}
+	if errors.Is(err, berrors.ErrDatabaseNotOpen) {
+		return ErrClosed
+	}
+	return fmt.Errorf("spool: commit: %w", err)
+}
+
+// apply publishes a committed transaction's in-memory changes.
+func (s *Store) apply(w *wtx) {
+	s.mu.Lock()
+	for i, d := range w.counts {
+		s.counts[i] += d
+	}
+	for i, d := range w.lanes {
+		s.lanes[i] += d
+	}
+	s.outbox += w.outbox
+	if w.headOK {
+		s.head = w.head
+	}
+	s.mu.Unlock()
+	if w.wake {
+		signal(s.wake)
+	}
+	if w.owake {
+		signal(s.owake)
+	}
+}
+
+// encodeRecord is the stored form of a message or outbox item: a
+// version byte, then JSON.
+func encodeRecord(v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte{recordVersion}, b...), nil
+}
+
+func decodeRecord(b []byte, v any) error {
+	if len(b) == 0 || b[0] != recordVersion {
+		return fmt.Errorf("spool: unknown record version")
+	}
+	if err := json.Unmarshal(b[1:], v); err != nil {
+		return fmt.Errorf("spool: decode record: %w", err)
+	}
+	return nil
+}
+
+func encodeMessage(m *Message) ([]byte, error) { return encodeRecord(m) }
+
+func decodeMessage(b []byte) (*Message, error) {
+	m := new(Message)
+	return m, decodeRecord(b, m)
+}
