@@ -104,7 +104,7 @@ func (w *wtx) roomFor(n int64) error {
 	if pending+n > int64(w.s.opts.MaxQueued) {
 		return fmt.Errorf("%w: %d messages queued (limit %d)", ErrSpoolFull, pending, w.s.opts.MaxQueued)
 	}
-	limit := w.s.opts.MaxFileSize - w.s.opts.MaxFileSize/16
+	limit := w.s.opts.MaxFileSize - max(w.s.opts.MaxFileSize/16, 4<<20)
 	if size := w.tx.Size(); size >= limit {
 		return fmt.Errorf("%w: file is %d bytes (limit %d, the rest is kept for messages in flight)",
 			ErrSpoolFull, size, limit)

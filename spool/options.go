@@ -23,7 +23,7 @@ type Options struct {
 
 	// MaxFileSize is the limit on the spool file in bytes. Enqueue refuses
 	// new messages once the file reaches MaxFileSize minus a reserve
-	// (1/16 of it), kept so that messages already spooled can still move
+	// (1/16 of it, at least 4 MiB), kept so that messages already spooled can still move
 	// to their final states. Default 4 GiB (1 GiB on 32-bit systems).
 	MaxFileSize int64
 

@@ -83,8 +83,9 @@ func (s *Store) List(f Filter, cursor string, limit int) (Page, error) {
 		upper[i] = 0xff
 	}
 	if !f.Until.IsZero() {
-		_ = upper.SetTime(ulid.Timestamp(f.Until))
-		upper = prevID(upper)
+		var u ulid.ULID // the first id at Until; the bound is below it
+		_ = u.SetTime(ulid.Timestamp(f.Until))
+		upper = prevID(u)
 	}
 	if cursor != "" {
 		c, err := parseID(cursor)

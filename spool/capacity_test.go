@@ -1,0 +1,197 @@
+package spool
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+func TestSpoolFullRefusesBeforeAcknowledging(t *testing.T) {
+	s, _ := openTest(t, Options{MaxQueued: 3})
+	for i := range 3 {
+		mustEnqueue(t, s, msg(fmt.Sprintf("+1319555000%d", i)))
+	}
+	_, _, err := s.Enqueue(bg, msg("+13195550009"))
+	if !errors.Is(err, ErrSpoolFull) || !strings.Contains(err.Error(), "3 messages queued (limit 3)") {
+		t.Fatalf("err = %v", err)
+	}
+	if st, _ := s.Stats(); st.States["queued"] != 3 || st.AuditSeq != 3 {
+		t.Fatalf("a refused message left traces: %+v", st)
+	}
+	// Sending frees room.
+	got := mustLease(t, s, 1)
+	if err := s.Complete(bg, got[0].ID, 1, Result{Connector: "c", ProviderIDs: []string{"1"}}); err != nil {
+		t.Fatal(err)
+	}
+	mustEnqueue(t, s, msg("+13195550009"))
+}
+
+func TestFileSizeLimitKeepsRoomForInFlight(t *testing.T) {
+	s, _ := openTest(t, Options{MaxFileSize: 16 << 20})
+	// Fill from 16 submitters until the spool refuses.
+	var mu sync.Mutex
+	var ids []string
+	var refused error
+	var wg sync.WaitGroup
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 1000 {
+				m := msg("+13195550001")
+				m.Body = strings.Repeat("y", 20000)
+				stored, _, err := s.Enqueue(bg, m)
+				mu.Lock()
+				if err != nil {
+					refused = err
+				} else {
+					ids = append(ids, stored.ID)
+				}
+				mu.Unlock()
+				if err != nil {
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if !errors.Is(refused, ErrSpoolFull) || !strings.Contains(refused.Error(), "kept for messages in flight") {
+		t.Fatalf("after %d messages: err = %v", len(ids), refused)
+	}
+	// Everything accepted can still be sent and reach a final state.
+	for {
+		got := mustLease(t, s, 100)
+		if len(got) == 0 {
+			break
+		}
+		for _, m := range got {
+			if err := s.Complete(bg, m.ID, m.Attempts, Result{Connector: "c", ProviderIDs: []string{m.ID}}); err != nil {
+				t.Fatalf("completing an accepted message in a full spool: %v", err)
+			}
+			if _, err := s.ApplyReport(bg, Report{Connector: "c", ProviderID: m.ID, State: StateDelivered}); err != nil {
+				t.Fatalf("a receipt in a full spool: %v", err)
+			}
+		}
+	}
+	if st, _ := s.Stats(); st.States["delivered"] != int64(len(ids)) {
+		t.Fatalf("delivered %d of %d", st.States["delivered"], len(ids))
+	}
+}
+
+// TestDiskFull runs the spool on a 2 MiB tmpfs in a mount namespace of
+// its own (unshare), fills the disk, and checks that a failed write
+// acknowledges nothing, that every acknowledged message is there after
+// reopening, and that the spool works again once space returns.
+func TestDiskFull(t *testing.T) {
+	if os.Getenv("SPOOL_DISKFULL_CHILD") != "" {
+		diskFullChild(t)
+		return
+	}
+	unshare, err := exec.LookPath("unshare")
+	if err != nil {
+		t.Skip("unshare not installed")
+	}
+	dir := t.TempDir()
+	script := fmt.Sprintf("mount -t tmpfs -o size=2m tmpfs %s && exec %s -test.run '^TestDiskFull$' -test.v", dir, os.Args[0])
+	cmd := exec.Command(unshare, "-Urm", "sh", "-c", script)
+	cmd.Env = append(os.Environ(), "SPOOL_DISKFULL_CHILD="+filepath.Join(dir, "spool.db"))
+	out, err := cmd.CombinedOutput()
+	if err != nil && strings.Contains(string(out), "mount") && !strings.Contains(string(out), "--- FAIL") {
+		t.Skipf("cannot mount a tmpfs in a user namespace here: %s", out)
+	}
+	if err != nil || !strings.Contains(string(out), "disk full reached after") {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	t.Logf("%s", grepLines(string(out), "disk full"))
+}
+
+func diskFullChild(t *testing.T) {
+	path := os.Getenv("SPOOL_DISKFULL_CHILD")
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ballast := filepath.Join(filepath.Dir(path), "ballast")
+	var acked []string
+	var fullErr error
+	for i := 0; i < 100000 && fullErr == nil; i++ {
+		m := msg("+13195550001")
+		m.Body = strings.Repeat("z", 2000)
+		stored, _, err := s.Enqueue(bg, m)
+		if err != nil {
+			fullErr = err
+			break
+		}
+		acked = append(acked, stored.ID)
+		if i == 200 {
+			// Take most of what is left, so the disk fills well before
+			// the spool's own limits.
+			f, _ := os.Create(ballast)
+			f.Write(make([]byte, 1<<20))
+			f.Close()
+		}
+	}
+	if !errors.Is(fullErr, ErrSpoolFull) {
+		t.Fatalf("after %d messages: err = %v, want ErrSpoolFull", len(acked), fullErr)
+	}
+	t.Logf("disk full reached after %d acknowledged messages: %v", len(acked), fullErr)
+	// More writes on the full disk: each is either refused with
+	// ErrSpoolFull or (when a freed page had room) acknowledged.
+	for range 5 {
+		m := msg("+13195550002")
+		m.Body = strings.Repeat("z", 2000)
+		stored, _, err := s.Enqueue(bg, m)
+		switch {
+		case err == nil:
+			acked = append(acked, stored.ID)
+		case !errors.Is(err, ErrSpoolFull):
+			t.Fatalf("write on a full disk: %v", err)
+		}
+	}
+	if st, err := s.Stats(); err != nil || st.States["queued"] != int64(len(acked)) {
+		t.Fatalf("stats on a full disk: %+v %v (acked %d)", st.States, err, len(acked))
+	}
+	// Space returns: the same open spool takes writes again.
+	os.Remove(ballast)
+	stored, _, err := s.Enqueue(bg, msg("+13195550004"))
+	if err != nil {
+		t.Fatalf("enqueue on the open spool once space returned: %v", err)
+	}
+	acked = append(acked, stored.ID)
+	s.Close()
+	// And after a restart everything acknowledged is there.
+	s, err = Open(path, Options{})
+	if err != nil {
+		t.Fatalf("reopen after disk full: %v", err)
+	}
+	defer s.Close()
+	for _, id := range acked {
+		if _, err := s.Get(id); err != nil {
+			t.Fatalf("acknowledged %s lost: %v", id, err)
+		}
+	}
+	if st, _ := s.Stats(); st.States["queued"] != int64(len(acked)) {
+		t.Fatalf("queued = %d, acknowledged %d (a refused write was kept)", st.States["queued"], len(acked))
+	}
+	if _, _, err := s.Enqueue(bg, msg("+13195550003")); err != nil {
+		t.Fatalf("enqueue once space returned: %v", err)
+	}
+	if _, err := s.VerifyAudit(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, strings.TrimSpace(l))
+		}
+	}
+	return strings.Join(out, "\n")
+}

@@ -1,0 +1,96 @@
+package spool
+
+import (
+	"errors"
+	"testing"
+	"time"
+)
+
+func TestReportOwedUpstreamIsRetriedUntilTaken(t *testing.T) {
+	s, clk := openTest(t, Options{Retry: RetryPolicy{Base: 10 * time.Second}})
+	m := msg("+13195550001")
+	m.ReportReq, m.Source = true, "smpp:cad"
+	id := sendOne(t, s, m, "carrier-a", "99")
+	if _, err := s.ApplyReport(bg, Report{Connector: "carrier-a", ProviderID: "99", State: StateDelivered}); err != nil {
+		t.Fatal(err)
+	}
+	items, err := s.LeaseOutbox(bg, 10)
+	if err != nil || len(items) != 1 {
+		t.Fatalf("outbox = %v, %v", items, err)
+	}
+	it := items[0]
+	if it.Kind != OutboxReport || it.MessageID != id || it.Target != "smpp:cad" || it.State != StateDelivered || it.Attempts != 1 {
+		t.Fatalf("item = %+v", it)
+	}
+	if again, _ := s.LeaseOutbox(bg, 10); len(again) != 0 {
+		t.Fatal("a leased outbox item was handed out twice")
+	}
+	// The application is not bound: retry later.
+	if err := s.AckOutbox(bg, it.ID, 1, Retryable("not_bound", errors.New("no receiver bound for cad"))); err != nil {
+		t.Fatal(err)
+	}
+	clk.Add(9 * time.Second)
+	if got, _ := s.LeaseOutbox(bg, 10); len(got) != 0 {
+		t.Fatal("retried before the backoff")
+	}
+	clk.Add(time.Second)
+	got, _ := s.LeaseOutbox(bg, 10)
+	if len(got) != 1 || got[0].Attempts != 2 || got[0].LastError == "" {
+		t.Fatalf("retry = %+v", got)
+	}
+	if err := s.AckOutbox(bg, it.ID, 1, nil); !errors.Is(err, ErrStaleLease) {
+		t.Fatalf("an ack for an old attempt: %v", err)
+	}
+	if err := s.AckOutbox(bg, it.ID, 2, nil); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := s.Stats(); st.Outbox != 0 {
+		t.Fatalf("outbox = %d after delivery", st.Outbox)
+	}
+	if !hasDetail(mustGet(t, s, id), "report delivered delivered to smpp:cad") {
+		t.Fatalf("timeline: %+v", mustGet(t, s, id).Timeline)
+	}
+}
+
+func TestReportAbandonedAfterPermanentError(t *testing.T) {
+	s, _ := openTest(t, Options{})
+	m := msg("+13195550001")
+	m.ReportReq = true
+	id := sendOne(t, s, m, "c", "1")
+	s.ApplyReport(bg, Report{Connector: "c", ProviderID: "1", State: StateDelivered})
+	items, _ := s.LeaseOutbox(bg, 1)
+	if err := s.AckOutbox(bg, items[0].ID, 1, Permanent("webhook_410", errors.New("gone"))); err != nil {
+		t.Fatal(err)
+	}
+	log, _ := s.AuditLog(0, 1)
+	if log[0].Action != "report_abandoned" || log[0].MsgID != id {
+		t.Fatalf("abandon not audited: %+v", log[0])
+	}
+	if st, _ := s.Stats(); st.Outbox != 0 {
+		t.Fatal("abandoned item still queued")
+	}
+}
+
+func TestInboundIsStoredAndOwed(t *testing.T) {
+	s, _ := openTest(t, Options{})
+	mo := &Message{Tenant: "psap-north", From: "+13195550123", To: "+13195550100", Body: "STOP", Connector: "modem-1"}
+	stored, err := s.Receive(bg, mo, "webhook")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stored.Direction != MO || stored.State != StateReceived {
+		t.Fatalf("stored = %+v", stored)
+	}
+	s = reopen(t, s)
+	page, _ := s.List(Filter{Direction: MO}, "", 10)
+	if len(page.Messages) != 1 || page.Messages[0].Body != "STOP" {
+		t.Fatalf("inbound list = %+v", page.Messages)
+	}
+	items, _ := s.LeaseOutbox(bg, 10)
+	if len(items) != 1 || items[0].Kind != OutboxInbound || items[0].MessageID != stored.ID || items[0].Target != "webhook" {
+		t.Fatalf("outbox = %+v", items)
+	}
+	if got := mustLease(t, s, 10); len(got) != 0 {
+		t.Fatal("an inbound message was leased for sending")
+	}
+}
