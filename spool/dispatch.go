@@ -31,6 +31,9 @@ type Dispatcher struct {
 	Idle time.Duration
 	// Logger, default slog.Default().
 	Logger *slog.Logger
+	// Recorded, when set, is called after each result is recorded (or
+	// failed to record: err), for metrics and tests.
+	Recorded func(m *Message, r Result, err error)
 }
 
 // Run dispatches until ctx ends, then waits for the sends in flight to
@@ -120,9 +123,13 @@ func (d *Dispatcher) send(ctx context.Context, log *slog.Logger, m *Message) {
 	// Record with a context of its own: the message may have gone out.
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	if err := d.Store.Complete(rctx, m.ID, m.Attempts, r); err != nil && !errors.Is(err, ErrStaleLease) {
+	err := d.Store.Complete(rctx, m.ID, m.Attempts, r)
+	if err != nil && !errors.Is(err, ErrStaleLease) {
 		log.Error("recording a result failed; the lease will expire and the message be retried",
 			"msg_id", m.ID, "err", err)
+	}
+	if d.Recorded != nil {
+		d.Recorded(m, r, err)
 	}
 }
 

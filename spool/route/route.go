@@ -26,6 +26,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -202,6 +203,7 @@ func (r *Router) Health() []Health {
 	for name, s := range r.conns {
 		out = append(out, Health{Name: name, Enabled: s.Enabled, Ready: s.Connector.Ready(), InFlight: len(s.sem)})
 	}
+	slices.SortFunc(out, func(a, b Health) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }
 
