@@ -16,7 +16,7 @@ FUZZ_TARGETS := \
 	./pdu:FuzzEncodeDecode \
 	./pdu:FuzzReassemble
 
-.PHONY: all build run test bench fuzz lint install cross clean
+.PHONY: all build run test crash bench fuzz lint install cross clean
 
 all: lint test build
 
@@ -35,6 +35,10 @@ run: build
 
 test:
 	$(GO) test -race -count=1 ./...
+
+# The long crash test: 100 SIGKILLs of a spool writer (make test runs 5).
+crash:
+	SPOOL_CRASH_ROUNDS=100 $(GO) test -count=1 -run '^TestCrashLosesNothingAcknowledged$$' -v ./spool/
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./pdu/

@@ -1,0 +1,73 @@
+package spool
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/oklog/ulid/v2"
+	bolt "go.etcd.io/bbolt"
+)
+
+// Check verifies that the indexes agree with the records: every message
+// has exactly its state entry, queue entry (when queued or sending),
+// tenant and recipient entries, and no index entry names a message that
+// is not there. It reports every problem it finds (errors.Join). The
+// crash tests run it after each kill; `smsgw spool check` runs it on
+// demand.
+func (s *Store) Check() error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		if len(errs) < 100 {
+			errs = append(errs, fmt.Errorf(format, args...))
+		}
+	}
+	err := s.db.View(func(tx *bolt.Tx) error {
+		want := map[string]map[string]bool{} // bucket → keys the records imply
+		for _, b := range [][]byte{bState, bQueue, bTenant, bRcpt, bRef} {
+			want[string(b)] = map[string]bool{}
+		}
+		err := tx.Bucket(bMsgs).ForEach(func(k, v []byte) error {
+			m, err := decodeMessage(v)
+			if err != nil {
+				bad("message %x: %v", k, err)
+				return nil
+			}
+			var id ulid.ULID
+			copy(id[:], k)
+			if m.ID != id.String() {
+				bad("message %s stored under %s", m.ID, id)
+			}
+			want[string(bState)][string(stateKey(m.State, id))] = true
+			if q := snap(id, m).queue; q != nil {
+				want[string(bQueue)][string(q)] = true
+			}
+			want[string(bTenant)][string(strKey(&id, m.Tenant))] = true
+			want[string(bRcpt)][string(strKey(&id, m.To))] = true
+			if m.ClientRef != "" {
+				want[string(bRef)][string(strKey(&id, m.Tenant, m.ClientRef))] = true
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for name, keys := range want {
+			n := 0
+			_ = tx.Bucket([]byte(name)).ForEach(func(k, _ []byte) error {
+				n++
+				if !keys[string(k)] {
+					bad("%s: entry %x names no message in that state", name, k)
+				}
+				return nil
+			})
+			if n < len(keys) {
+				bad("%s: %d entries missing", name, len(keys)-n)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return errors.Join(errs...)
+}
