@@ -140,6 +140,16 @@ func parseValidity(s string) (pdu.Validity, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return pdu.AbsoluteValidity(t), nil
 	}
+	d, err := parseDuration(s)
+	if err != nil {
+		return pdu.Validity{}, fmt.Errorf("%q is neither a duration (90m, 24h, 3d, 2w) nor an RFC 3339 time", s)
+	}
+	return pdu.RelativeValidity(d)
+}
+
+// parseDuration reads a Go duration or a whole number of days ("3d") or
+// weeks ("2w").
+func parseDuration(s string) (time.Duration, error) {
 	var n int
 	var unit string
 	if _, err := fmt.Sscanf(s, "%d%s", &n, &unit); err == nil && (unit == "d" || unit == "w") {
@@ -147,13 +157,13 @@ func parseValidity(s string) (pdu.Validity, error) {
 		if unit == "w" {
 			d *= 7
 		}
-		return pdu.RelativeValidity(d)
+		return d, nil
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil {
-		return pdu.Validity{}, fmt.Errorf("%q is neither a duration (90m, 24h, 3d, 2w) nor an RFC 3339 time", s)
+		return 0, fmt.Errorf("%q is not a duration (90m, 24h, 3d, 2w)", s)
 	}
-	return pdu.RelativeValidity(d)
+	return d, nil
 }
 
 type encodedPDU struct {

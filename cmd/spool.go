@@ -1,0 +1,166 @@
+package cmd
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/smsgw/smsgw/spool"
+)
+
+// defaultDataDir is where the gateway keeps its spool.
+const defaultDataDir = "/var/lib/smsgw"
+
+// spoolFile is the spool's file name in the data directory.
+const spoolFile = "spool.db"
+
+// spoolFlags are the flags every spool command shares.
+type spoolFlags struct {
+	data   string
+	asJSON bool
+}
+
+func (f *spoolFlags) register(c *cobra.Command) {
+	c.PersistentFlags().StringVar(&f.data, "data", defaultDataDir, "data directory of the gateway (the spool is DIR/"+spoolFile+")")
+	c.PersistentFlags().BoolVar(&f.asJSON, "json", false, "print JSON")
+}
+
+// open opens the spool file offline. bbolt locks the file, so while the
+// gateway runs this fails at once with a clear message rather than
+// hanging.
+func (f *spoolFlags) open(readOnly bool) (*spool.Store, error) {
+	path := filepath.Join(f.data, spoolFile)
+	if _, err := os.Stat(path); readOnly && errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("no spool at %s (is --data right? the gateway creates it on first start)", path)
+	}
+	s, err := spool.Open(path, spool.Options{ReadOnly: readOnly, LockTimeout: 500 * time.Millisecond})
+	if errors.Is(err, spool.ErrInUse) {
+		return nil, fmt.Errorf("%w\nthe gateway holds the spool while it runs; stop it (systemctl stop smsgw) to use this command offline", err)
+	}
+	return s, err
+}
+
+// view runs fn on the spool opened read-only.
+func (f *spoolFlags) view(fn func(*spool.Store) error) error { return f.with(true, fn) }
+
+// change runs fn on the spool opened for writing.
+func (f *spoolFlags) change(fn func(*spool.Store) error) error { return f.with(false, fn) }
+
+func (f *spoolFlags) with(readOnly bool, fn func(*spool.Store) error) error {
+	s, err := f.open(readOnly)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return fn(s)
+}
+
+func newSpoolCmd() *cobra.Command {
+	f := &spoolFlags{}
+	c := &cobra.Command{
+		Use:   "spool",
+		Short: "Inspect and manage the message spool (offline, with the gateway stopped)",
+		Long: `Inspect and manage the message spool.
+
+These commands open the spool file in the data directory directly, so they
+work while the gateway is stopped. While it runs, bbolt's file lock keeps
+them out and they say so.`,
+	}
+	f.register(c)
+	c.AddCommand(newSpoolStatsCmd(f), newSpoolListCmd(f), newSpoolShowCmd(f), newSpoolAddCmd(f),
+		newSpoolRetryCmd(f), newSpoolCancelCmd(f), newSpoolPurgeCmd(f), newSpoolExportCmd(f),
+		newSpoolCompactCmd(f), newSpoolCheckCmd(f), newAuditCmd(f))
+	return c
+}
+
+// newTopAuditCmd is `smsgw audit`, the same as `smsgw spool audit`.
+func newTopAuditCmd() *cobra.Command {
+	f := &spoolFlags{}
+	c := newAuditCmd(f)
+	f.register(c)
+	return c
+}
+
+func newAuditCmd(f *spoolFlags) *cobra.Command {
+	c := &cobra.Command{Use: "audit", Short: "The audit trail"}
+	verify := &cobra.Command{
+		Use:   "verify",
+		Short: "Walk the audit chain and report whether any entry was edited, removed or reordered",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return f.view(func(s *spool.Store) error {
+				sum, err := s.VerifyAudit()
+				if err != nil {
+					return err
+				}
+				if f.asJSON {
+					return writeJSON(c.OutOrStdout(), sum)
+				}
+				fmt.Fprintf(c.OutOrStdout(), "audit chain intact: %d entries (%d to %d), head %s\n",
+					sum.Entries, sum.First, sum.Last, short(sum.Head))
+				return nil
+			})
+		},
+	}
+	var limit int
+	log := &cobra.Command{
+		Use:   "log",
+		Short: "Print the newest audit entries",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return f.view(func(s *spool.Store) error {
+				entries, err := s.AuditLog(0, limit)
+				if err != nil {
+					return err
+				}
+				if f.asJSON {
+					return writeJSON(c.OutOrStdout(), entries)
+				}
+				w := table(c.OutOrStdout())
+				fmt.Fprintln(w, "SEQ\tAT\tACTION\tACTOR\tMESSAGE\tDETAIL")
+				for _, e := range entries {
+					fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", e.Seq, stamp(e.At), e.Action, e.Actor, dash(e.MsgID), e.Detail)
+				}
+				return w.Flush()
+			})
+		},
+	}
+	log.Flags().IntVar(&limit, "limit", 20, "entries to print")
+	c.AddCommand(verify, log)
+	return c
+}
+
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// stamp formats a time as the spool stores it: UTC, milliseconds.
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02T15:04:05.000Z")
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func short(h string) string {
+	if len(h) > 16 {
+		return h[:16]
+	}
+	return h
+}

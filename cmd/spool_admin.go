@@ -1,0 +1,249 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/smsgw/smsgw/pdu"
+	"github.com/smsgw/smsgw/spool"
+)
+
+// e164 is the shape of an international number; the gateway's policy
+// layer does the full check with the tenant's region.
+var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+
+func newSpoolAddCmd(f *spoolFlags) *cobra.Command {
+	var m spool.Message
+	var priority, sendAt, valid string
+	c := &cobra.Command{
+		Use:   "add",
+		Short: "Queue a message directly in the stopped gateway's spool (tests, recovery)",
+		Long: `Queue a message directly in the spool, as source "cli".
+
+It is sent when the gateway starts. This bypasses the gateway's tenant
+checks (sender ids, allowed countries, opt-outs): use it for test messages
+and recovery, and 'smsgw send' through a running gateway otherwise.`,
+		Example: `  smsgw spool add --tenant psap-north --to +13195550123 --text "Test from the CLI"
+  smsgw spool add --tenant psap-north --to +13195550123 --text "Shelter open" --priority emergency`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if !e164.MatchString(m.To) {
+				return withCode(ExitUsage, fmt.Errorf("--to %q: want an E.164 number (+ and 7 to 15 digits)", m.To))
+			}
+			var err error
+			if m.Priority, err = spool.ParsePriority(priority); err != nil {
+				return withCode(ExitUsage, err)
+			}
+			if m.SendAt, err = timeOrAge(sendAt, time.Now()); err != nil || (sendAt != "" && m.SendAt.Before(time.Now())) {
+				return withCode(ExitUsage, fmt.Errorf("--send-at %q: want a future RFC 3339 time", sendAt))
+			}
+			d, err := parseDuration(valid)
+			if err != nil {
+				return withCode(ExitUsage, fmt.Errorf("--valid: %w", err))
+			}
+			plan, err := pdu.PlanText(m.Body, pdu.Options{})
+			if err != nil {
+				return withCode(ExitUsage, fmt.Errorf("--text: %w", err))
+			}
+			m.Encoding, m.Segments = plan.Encoding.String(), plan.Segments
+			m.ValidUntil, m.Source = time.Now().Add(d), "cli"
+			return f.change(func(s *spool.Store) error {
+				stored, _, err := s.Enqueue(c.Context(), &m)
+				if err != nil {
+					return err
+				}
+				if f.asJSON {
+					return writeJSON(c.OutOrStdout(), stored)
+				}
+				fmt.Fprintf(c.OutOrStdout(), "queued %s (%s, %d segment(s), %s)\n", stored.ID, stored.Encoding, stored.Segments, stored.Priority)
+				return nil
+			})
+		},
+	}
+	fl := c.Flags()
+	fl.StringVar(&m.Tenant, "tenant", "", "tenant id")
+	fl.StringVar(&m.To, "to", "", "recipient, E.164")
+	fl.StringVar(&m.Body, "text", "", "message text")
+	fl.StringVar(&m.From, "from", "", "sender id")
+	fl.StringVar(&m.ClientRef, "ref", "", "client reference")
+	fl.StringVar(&priority, "priority", "normal", "normal, high or emergency")
+	fl.StringVar(&sendAt, "send-at", "", "send at this RFC 3339 time")
+	fl.StringVar(&valid, "valid", "48h", "validity from now (90m, 24h, 3d)")
+	for _, name := range []string{"tenant", "to", "text"} {
+		_ = c.MarkFlagRequired(name)
+	}
+	return c
+}
+
+// idCmd is a command that takes one message id and changes it.
+func idCmd(f *spoolFlags, use, short string, fn func(*cobra.Command, *spool.Store, string) (*spool.Message, error), verb string) *cobra.Command {
+	return &cobra.Command{
+		Use:   use + " ID",
+		Short: short,
+		Args:  cobra.ExactArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			return f.change(func(s *spool.Store) error {
+				m, err := fn(c, s, args[0])
+				if err != nil {
+					return err
+				}
+				if f.asJSON {
+					return writeJSON(c.OutOrStdout(), m)
+				}
+				fmt.Fprintf(c.OutOrStdout(), "%s %s: %s\n", verb, m.ID, m.State)
+				return nil
+			})
+		},
+	}
+}
+
+func newSpoolRetryCmd(f *spoolFlags) *cobra.Command {
+	return idCmd(f, "retry", "Send a queued message now, or a failed one again (as a new message)",
+		func(c *cobra.Command, s *spool.Store, id string) (*spool.Message, error) {
+			return s.Retry(c.Context(), id, "cli")
+		}, "retry")
+}
+
+func newSpoolCancelCmd(f *spoolFlags) *cobra.Command {
+	return idCmd(f, "cancel", "Cancel a message that has not been sent yet",
+		func(c *cobra.Command, s *spool.Store, id string) (*spool.Message, error) {
+			return s.Cancel(c.Context(), id, "cli")
+		}, "cancelled")
+}
+
+func newSpoolPurgeCmd(f *spoolFlags) *cobra.Command {
+	var olderThan, redact, audit string
+	var states []string
+	var dry bool
+	c := &cobra.Command{
+		Use:   "purge",
+		Short: "Remove or redact final messages by age, and trim the audit trail",
+		Long: `Remove final messages (delivered, failed, expired, …) accepted longer ago
+than --older-than, remove the bodies of those older than --redact-older-than,
+and audit entries older than --audit-older-than. Messages still waiting or
+being sent are never touched. The purge itself is audited.`,
+		Example: `  smsgw spool purge --older-than 90d --dry-run
+  smsgw spool purge --older-than 90d --redact-older-than 30d --audit-older-than 2y`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			r := spool.Retention{DryRun: dry, Actor: "cli"}
+			for flag, dst := range map[string]*time.Duration{olderThan: &r.DeleteAfter, redact: &r.RedactAfter, audit: &r.AuditAfter} {
+				if flag == "" {
+					continue
+				}
+				d, err := parseDuration(flag)
+				if err != nil {
+					return withCode(ExitUsage, err)
+				}
+				*dst = d
+			}
+			if r.DeleteAfter == 0 && r.RedactAfter == 0 && r.AuditAfter == 0 {
+				return withCode(ExitUsage, errors.New("say what to purge: --older-than, --redact-older-than or --audit-older-than"))
+			}
+			for _, name := range states {
+				st, err := spool.ParseState(name)
+				if err != nil {
+					return withCode(ExitUsage, err)
+				}
+				r.States = append(r.States, st)
+			}
+			return f.change(func(s *spool.Store) error {
+				res, err := s.Purge(c.Context(), r)
+				if err != nil {
+					return err
+				}
+				if f.asJSON {
+					return writeJSON(c.OutOrStdout(), res)
+				}
+				verb := "purged"
+				if dry {
+					verb = "would purge (dry run)"
+				}
+				fmt.Fprintf(c.OutOrStdout(), "%s: %d deleted, %d redacted, %d audit entries, %d idempotency keys\n",
+					verb, res.Deleted, res.Redacted, res.Audit, res.IdemKeys)
+				return nil
+			})
+		},
+	}
+	fl := c.Flags()
+	fl.StringVar(&olderThan, "older-than", "", "delete final messages accepted this long ago (90d)")
+	fl.StringVar(&redact, "redact-older-than", "", "remove the bodies of final messages accepted this long ago")
+	fl.StringVar(&audit, "audit-older-than", "", "remove audit entries this old")
+	fl.StringSliceVar(&states, "state", nil, "only these final states (default: all)")
+	fl.BoolVar(&dry, "dry-run", false, "count, change nothing")
+	return c
+}
+
+func newSpoolExportCmd(f *spoolFlags) *cobra.Command {
+	var ff filterFlags
+	var out string
+	c := &cobra.Command{
+		Use:   "export",
+		Short: "Write messages as JSON lines (oldest first), with the same filters as list",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			filter, err := ff.filter(time.Now())
+			if err != nil {
+				return err
+			}
+			w := c.OutOrStdout()
+			if out != "" && out != "-" {
+				file, err := os.Create(out)
+				if err != nil {
+					return err
+				}
+				defer file.Close()
+				w = file
+			}
+			return f.view(func(s *spool.Store) error {
+				n, err := s.Export(w, filter)
+				if err == nil && out != "" && out != "-" {
+					fmt.Fprintf(c.ErrOrStderr(), "exported %d messages to %s\n", n, out)
+				}
+				return err
+			})
+		},
+	}
+	ff.register(c)
+	c.Flags().StringVarP(&out, "out", "o", "", "write to this file (default standard output)")
+	return c
+}
+
+func newSpoolCompactCmd(f *spoolFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:   "compact",
+		Short: "Rewrite the spool file without its free pages (it never shrinks by itself)",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			before, after, err := spool.Compact(filepath.Join(f.data, spoolFile), 500*time.Millisecond)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.OutOrStdout(), "compacted: %s -> %s\n", bytesHuman(before), bytesHuman(after))
+			return nil
+		},
+	}
+}
+
+func newSpoolCheckCmd(f *spoolFlags) *cobra.Command {
+	return &cobra.Command{
+		Use:   "check",
+		Short: "Verify that the indexes agree with the messages",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return f.view(func(s *spool.Store) error {
+				if err := s.Check(); err != nil {
+					return fmt.Errorf("spool check failed:\n%w", err)
+				}
+				fmt.Fprintln(c.OutOrStdout(), "spool consistent")
+				return nil
+			})
+		},
+	}
+}
