@@ -14,7 +14,9 @@ FUZZ_TARGETS := \
 	./pdu:FuzzDecode \
 	./pdu:FuzzDecodeTPDU \
 	./pdu:FuzzEncodeDecode \
-	./pdu:FuzzReassemble
+	./pdu:FuzzReassemble \
+	./spool:FuzzProviderKeys \
+	./spool:FuzzDecodeRecord
 
 .PHONY: all build run test crash bench fuzz lint install cross clean
 

@@ -242,5 +242,11 @@ func encodeMessage(m *Message) ([]byte, error) { return encodeRecord(m) }
 
 func decodeMessage(b []byte) (*Message, error) {
 	m := new(Message)
-	return m, decodeRecord(b, m)
+	if err := decodeRecord(b, m); err != nil {
+		return nil, err
+	}
+	if !m.State.valid() {
+		return nil, fmt.Errorf("spool: decode record: no state")
+	}
+	return m, nil
 }
