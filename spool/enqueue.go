@@ -97,13 +97,20 @@ func (s *Store) Enqueue(ctx context.Context, m *Message) (stored *Message, repla
 	return m, false, nil
 }
 
-// roomFor refuses n more pending messages past the limits.
+// roomFor refuses n more pending messages past the queued-message limit
+// or the file-size limit.
 func (w *wtx) roomFor(n int64) error {
 	pending := w.counts[StateAccepted] + w.counts[StateQueued] + w.counts[StateSending] +
 		w.s.counts[StateAccepted] + w.s.counts[StateQueued] + w.s.counts[StateSending]
 	if pending+n > int64(w.s.opts.MaxQueued) {
 		return fmt.Errorf("%w: %d messages queued (limit %d)", ErrSpoolFull, pending, w.s.opts.MaxQueued)
 	}
+	return w.roomOnDisk()
+}
+
+// roomOnDisk refuses new records once the file reaches its limit less
+// the reserve kept for messages in flight.
+func (w *wtx) roomOnDisk() error {
 	limit := w.s.opts.MaxFileSize - max(w.s.opts.MaxFileSize/16, 4<<20)
 	if size := w.tx.Size(); size >= limit {
 		return fmt.Errorf("%w: file is %d bytes (limit %d, the rest is kept for messages in flight)",

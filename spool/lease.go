@@ -193,7 +193,7 @@ func (s *Store) Complete(ctx context.Context, id string, attempt int, r Result) 
 		case r.Err == nil && !r.Defer.IsZero() && !sentParts:
 			m.Attempts--
 			m.NextAt = minTime(r.Defer.UTC().Truncate(time.Millisecond), m.ValidUntil)
-			m.record(w.now, StateQueued, "spool", "deferred: "+r.Reason)
+			m.deferred(w.now, r.Reason)
 			return w.save(uid, before, m)
 		case r.Err == nil:
 			m.NextAt = time.Time{}

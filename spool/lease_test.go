@@ -251,3 +251,22 @@ func hasDetail(m *Message, want string) bool {
 	}
 	return false
 }
+
+func TestRepeatedDeferralsKeepTheTimelineShort(t *testing.T) {
+	s, clk := openTest(t, Options{})
+	id := mustEnqueue(t, s, msg("+13195550001")).ID
+	for range 50 {
+		got := mustLease(t, s, 1)
+		if len(got) != 1 {
+			t.Fatal("not due")
+		}
+		if err := s.Complete(bg, id, got[0].Attempts, Result{Defer: clk.Now().Add(time.Second), Reason: "no connector is ready"}); err != nil {
+			t.Fatal(err)
+		}
+		clk.Add(time.Second)
+	}
+	m := mustGet(t, s, id)
+	if len(m.Timeline) != 3 || !strings.Contains(lastEvent(m).Detail, "deferred: no connector is ready (×50") || m.Attempts != 0 {
+		t.Fatalf("timeline after 50 deferrals (%d entries): %+v", len(m.Timeline), m.Timeline)
+	}
+}

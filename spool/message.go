@@ -2,6 +2,7 @@ package spool
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -160,6 +161,29 @@ func (m *Message) record(at time.Time, st State, actor, detail string) {
 func (m *Message) note(at time.Time, actor, detail string) {
 	m.Timeline = append(m.Timeline, Event{At: at, State: m.State, Detail: detail, Actor: actor})
 	m.UpdatedAt = at
+}
+
+// deferred puts a leased message back without an attempt. The lease's
+// "sending" entry is dropped, and a deferral for the same reason as the
+// one before updates that entry instead of adding one, so that a message
+// waiting hours for a connector keeps a short timeline.
+func (m *Message) deferred(at time.Time, reason string) {
+	if n := len(m.Timeline); n > 0 && m.Timeline[n-1].State == StateSending {
+		m.Timeline = m.Timeline[:n-1]
+	}
+	detail := "deferred: " + reason
+	if n := len(m.Timeline); n > 0 && m.Timeline[n-1].State == StateQueued &&
+		strings.HasPrefix(m.Timeline[n-1].Detail, detail) {
+		last := &m.Timeline[n-1]
+		times := 1
+		if i := strings.LastIndex(last.Detail, " (×"); i >= 0 {
+			fmt.Sscanf(last.Detail[i:], " (×%d", &times)
+		}
+		last.Detail = fmt.Sprintf("%s (×%d, last %s)", detail, times+1, at.Format(time.RFC3339))
+		m.State, m.UpdatedAt = StateQueued, at
+		return
+	}
+	m.record(at, StateQueued, "spool", detail)
 }
 
 // contentCategory describes a message's content for the audit trail,

@@ -91,7 +91,10 @@ func (s *Store) Receive(ctx context.Context, m *Message, target string) (*Messag
 		return nil, err
 	}
 	err = s.update(ctx, func(w *wtx) error {
-		if err := w.roomFor(1); err != nil {
+		// An inbound message is never refused for the queue limit (a
+		// caller's text to a PSAP matters more than the backlog), only
+		// for space.
+		if err := w.roomOnDisk(); err != nil {
 			return checked{err}
 		}
 		if err := w.insert(id, m, rec); err != nil {

@@ -74,9 +74,15 @@ func (s *Store) update(ctx context.Context, fn func(*wtx) error) error {
 		if o.state.CompareAndSwap(opPending, opAbandoned) {
 			return ctx.Err()
 		}
-		<-o.done
-		return o.err
+	case <-s.stopped:
+		// Closed after the op was queued: the writer may have drained
+		// before it arrived.
+		if o.state.CompareAndSwap(opPending, opAbandoned) {
+			return ErrClosed
+		}
 	}
+	<-o.done
+	return o.err
 }
 
 // writer is the group commit loop: it takes every op waiting (up to
