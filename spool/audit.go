@@ -47,14 +47,31 @@ func readAuditHead(tx *bolt.Tx) auditHead {
 	return h
 }
 
-// entryHash is the chain hash of e (whose Hash field is ignored).
-func entryHash(e AuditEntry) ([32]byte, []byte, error) {
+// An audit record is the entry's SHA-256 (32 bytes) followed by the
+// entry as JSON without its Hash field. The hash covers exactly the
+// stored bytes, Prev included, so verification never depends on how JSON
+// is re-encoded.
+func encodeAudit(e AuditEntry) (rec []byte, sum [32]byte, err error) {
 	e.Hash = ""
 	b, err := json.Marshal(e)
 	if err != nil {
-		return [32]byte{}, nil, err
+		return nil, sum, err
 	}
-	return sha256.Sum256(b), b, nil
+	sum = sha256.Sum256(b)
+	return append(sum[:], b...), sum, nil
+}
+
+// decodeAudit parses a record and says whether its hash matches.
+func decodeAudit(rec []byte) (e AuditEntry, intact bool, err error) {
+	if len(rec) < 33 {
+		return e, false, fmt.Errorf("spool: short audit record")
+	}
+	if err := json.Unmarshal(rec[32:], &e); err != nil {
+		return e, false, err
+	}
+	sum := sha256.Sum256(rec[32:])
+	e.Hash = hex.EncodeToString(rec[:32])
+	return e, bytes.Equal(sum[:], rec[:32]), nil
 }
 
 // audit appends an entry to the chain in this transaction.
@@ -67,12 +84,7 @@ func (w *wtx) audit(e AuditEntry) error {
 		e.At = w.now
 	}
 	e.Prev = hex.EncodeToString(w.head.hash[:])
-	sum, _, err := entryHash(e)
-	if err != nil {
-		return err
-	}
-	e.Hash = hex.EncodeToString(sum[:])
-	rec, err := json.Marshal(e)
+	rec, sum, err := encodeAudit(e)
 	if err != nil {
 		return err
 	}
@@ -126,11 +138,14 @@ func (s *Store) VerifyAudit() (AuditSummary, error) {
 		var prev [32]byte
 		c := tx.Bucket(bAudit).Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
-			var e AuditEntry
-			if err := json.Unmarshal(v, &e); err != nil {
-				return &AuditError{Seq: binary.BigEndian.Uint64(k), Reason: "unreadable entry"}
-			}
 			seq := binary.BigEndian.Uint64(k)
+			e, intact, err := decodeAudit(v)
+			if err != nil {
+				return &AuditError{Seq: seq, Reason: "unreadable entry"}
+			}
+			if !intact {
+				return &AuditError{Seq: seq, Reason: "hash does not match the content (edited)"}
+			}
 			if e.Seq != seq {
 				return &AuditError{Seq: seq, Reason: fmt.Sprintf("entry says seq %d", e.Seq)}
 			}
@@ -148,11 +163,8 @@ func (s *Store) VerifyAudit() (AuditSummary, error) {
 					return &AuditError{Seq: seq, Reason: "prev hash does not match the entry before"}
 				}
 			}
-			h, _, err := entryHash(e)
-			if err != nil || hex.EncodeToString(h[:]) != e.Hash {
-				return &AuditError{Seq: seq, Reason: "hash does not match the content (edited)"}
-			}
-			prev, sum.Last = h, seq
+			copy(prev[:], v[:32])
+			sum.Last = seq
 			sum.Entries++
 		}
 		if head.seq != sum.Last || (sum.Entries > 0 && head.hash != prev) {
@@ -178,8 +190,8 @@ func (s *Store) AuditLog(before uint64, limit int) ([]AuditEntry, error) {
 			k, v = c.Prev()
 		}
 		for ; k != nil && len(out) < limit; k, v = c.Prev() {
-			var e AuditEntry
-			if err := json.Unmarshal(v, &e); err != nil {
+			e, _, err := decodeAudit(v)
+			if err != nil {
 				return err
 			}
 			out = append(out, e)

@@ -56,35 +56,26 @@ func TestAuditChainDetectsTampering(t *testing.T) {
 		wantSeq uint64
 	}{
 		{"edit", func(b *bolt.Bucket) error {
-			var e AuditEntry
-			_ = json.Unmarshal(b.Get(u64(2)), &e)
-			e.Actor = "http:someone-else"
-			v, _ := json.Marshal(e)
-			return b.Put(u64(2), v)
+			return rewrite(b, 2, false, func(e *AuditEntry) { e.Actor = "http:someone-else" })
 		}, 2},
 		{"edit and rehash", func(b *bolt.Bucket) error {
-			var e AuditEntry
-			_ = json.Unmarshal(b.Get(u64(3)), &e)
-			e.Detail = "nothing to see"
-			h, _, _ := entryHash(e)
-			e.Hash = hexs(h[:])
-			v, _ := json.Marshal(e)
-			return b.Put(u64(3), v)
+			return rewrite(b, 3, true, func(e *AuditEntry) { e.Detail = "nothing to see" })
 		}, 4},
 		{"delete", func(b *bolt.Bucket) error { return b.Delete(u64(3)) }, 4},
 		{"delete last", func(b *bolt.Bucket) error { return b.Delete(u64(5)) }, 5},
 		{"reorder", func(b *bolt.Bucket) error {
 			v2, v3 := append([]byte(nil), b.Get(u64(2))...), append([]byte(nil), b.Get(u64(3))...)
-			var e2, e3 AuditEntry
-			_ = json.Unmarshal(v2, &e2)
-			_ = json.Unmarshal(v3, &e3)
-			e2.Seq, e3.Seq = 3, 2 // swap and renumber
-			a, _ := json.Marshal(e3)
-			c, _ := json.Marshal(e2)
-			if err := b.Put(u64(2), a); err != nil {
+			if err := b.Put(u64(2), v3); err != nil {
 				return err
 			}
-			return b.Put(u64(3), c)
+			if err := b.Put(u64(3), v2); err != nil {
+				return err
+			}
+			// Renumber and rehash both, as a careful forger would.
+			if err := rewrite(b, 2, true, func(e *AuditEntry) { e.Seq = 2 }); err != nil {
+				return err
+			}
+			return rewrite(b, 3, true, func(e *AuditEntry) { e.Seq = 3 })
 		}, 2},
 	}
 	for _, c := range cases {
@@ -100,6 +91,25 @@ func TestAuditChainDetectsTampering(t *testing.T) {
 			}
 		})
 	}
+}
+
+// rewrite changes audit entry seq; with rehash its own hash is made to
+// match again.
+func rewrite(b *bolt.Bucket, seq uint64, rehash bool, fn func(*AuditEntry)) error {
+	v := append([]byte(nil), b.Get(u64(seq))...)
+	var e AuditEntry
+	if err := json.Unmarshal(v[32:], &e); err != nil {
+		return err
+	}
+	fn(&e)
+	rec, _, err := encodeAudit(e)
+	if err != nil {
+		return err
+	}
+	if !rehash {
+		copy(rec, v[:32]) // keep the old hash
+	}
+	return b.Put(u64(seq), rec)
 }
 
 func TestAuditNeverHoldsBodies(t *testing.T) {

@@ -2,7 +2,6 @@ package spool
 
 import (
 	"context"
-	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -101,6 +100,5 @@ func mustGet(t testing.TB, s *Store, id string) *Message {
 
 func lastEvent(m *Message) Event { return m.Timeline[len(m.Timeline)-1] }
 
-func hexs(b []byte) string { return fmt.Sprintf("%x", b) }
 
 func containsStr(s, sub string) bool { return strings.Contains(s, sub) }

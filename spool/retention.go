@@ -181,8 +181,8 @@ func (s *Store) purgeRest(ctx context.Context, now time.Time, r Retention) (audi
 			var old [][]byte
 			c := b.Cursor()
 			for k, v := c.First(); k != nil && binary.BigEndian.Uint64(k) < head.seq; k, v = c.Next() {
-				var e AuditEntry
-				if json.Unmarshal(v, &e) != nil || !e.At.Before(cutoff) {
+				e, _, err := decodeAudit(v)
+				if err != nil || !e.At.Before(cutoff) {
 					break
 				}
 				old = append(old, append([]byte(nil), k...))
