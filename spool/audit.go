@@ -16,8 +16,9 @@ import (
 // AuditEntry is one event of the audit trail: who did what to which
 // message, from where, and when. It never holds a message body, only its
 // content category ("text/gsm7, 2 segment(s)"). Each entry's Hash is
-// SHA-256 over the previous entry's hash and this entry, so an edit, a
-// deletion or a reordering breaks the chain and VerifyAudit finds it.
+// SHA-256 over the previous entry's hash, its sequence number and its
+// content, so an edit, a deletion or a reordering breaks the chain and
+// VerifyAudit finds it.
 type AuditEntry struct {
 	Seq    uint64    `json:"seq"`
 	At     time.Time `json:"at"`
@@ -28,7 +29,18 @@ type AuditEntry struct {
 	MsgID  string    `json:"msg_id,omitempty"`
 	Detail string    `json:"detail,omitempty"`
 	Prev   string    `json:"prev"` // hex SHA-256 of the previous entry
-	Hash   string    `json:"hash"` // hex SHA-256 of Prev and this entry without Hash
+	Hash   string    `json:"hash"` // hex SHA-256 of Prev, Seq and the content
+}
+
+// auditBody is the stored content of an entry.
+type auditBody struct {
+	At     time.Time `json:"at"`
+	Action string    `json:"action"`
+	Actor  string    `json:"actor"`
+	Addr   string    `json:"addr,omitempty"`
+	Tenant string    `json:"tenant,omitempty"`
+	MsgID  string    `json:"msg_id,omitempty"`
+	Detail string    `json:"detail,omitempty"`
 }
 
 // auditHead is the last entry of the chain.
@@ -47,54 +59,71 @@ func readAuditHead(tx *bolt.Tx) auditHead {
 	return h
 }
 
-// An audit record is the entry's SHA-256 (32 bytes) followed by the
-// entry as JSON without its Hash field. The hash covers exactly the
-// stored bytes, Prev included, so verification never depends on how JSON
-// is re-encoded.
-func encodeAudit(e AuditEntry) (rec []byte, sum [32]byte, err error) {
-	e.Hash = ""
-	b, err := json.Marshal(e)
-	if err != nil {
-		return nil, sum, err
-	}
-	sum = sha256.Sum256(b)
-	return append(sum[:], b...), sum, nil
+// An audit record is hash (32) ‖ prev (32) ‖ content as JSON, filed
+// under its sequence number. hash = SHA-256(prev ‖ seq ‖ content): it
+// covers exactly the stored bytes, so verification never depends on how
+// JSON is re-encoded, and the content can be encoded by the caller,
+// outside the commit loop.
+func auditContent(e AuditEntry) ([]byte, error) {
+	return json.Marshal(auditBody{At: e.At, Action: e.Action, Actor: e.Actor, Addr: e.Addr,
+		Tenant: e.Tenant, MsgID: e.MsgID, Detail: e.Detail})
 }
 
-// decodeAudit parses a record and says whether its hash matches.
-func decodeAudit(rec []byte) (e AuditEntry, intact bool, err error) {
-	if len(rec) < 33 {
+func chainHash(prev [32]byte, seq uint64, content []byte) [32]byte {
+	h := sha256.New()
+	h.Write(prev[:])
+	h.Write(u64(seq))
+	h.Write(content)
+	var sum [32]byte
+	h.Sum(sum[:0])
+	return sum
+}
+
+// decodeAudit parses the record filed under seq and says whether its
+// hash matches its own prev and content.
+func decodeAudit(seq uint64, rec []byte) (e AuditEntry, intact bool, err error) {
+	if len(rec) < 65 {
 		return e, false, fmt.Errorf("spool: short audit record")
 	}
-	if err := json.Unmarshal(rec[32:], &e); err != nil {
+	var b auditBody
+	if err := json.Unmarshal(rec[64:], &b); err != nil {
 		return e, false, err
 	}
-	sum := sha256.Sum256(rec[32:])
-	e.Hash = hex.EncodeToString(rec[:32])
+	var prev [32]byte
+	copy(prev[:], rec[32:64])
+	sum := chainHash(prev, seq, rec[64:])
+	e = AuditEntry{Seq: seq, At: b.At, Action: b.Action, Actor: b.Actor, Addr: b.Addr, Tenant: b.Tenant,
+		MsgID: b.MsgID, Detail: b.Detail, Prev: hex.EncodeToString(prev[:]), Hash: hex.EncodeToString(rec[:32])}
 	return e, bytes.Equal(sum[:], rec[:32]), nil
 }
 
 // audit appends an entry to the chain in this transaction.
 func (w *wtx) audit(e AuditEntry) error {
-	if !w.headOK {
-		w.head, w.headOK = w.s.head, true
-	}
-	e.Seq = w.head.seq + 1
 	if e.At.IsZero() {
 		e.At = w.now
 	}
-	e.Prev = hex.EncodeToString(w.head.hash[:])
-	rec, sum, err := encodeAudit(e)
+	content, err := auditContent(e)
 	if err != nil {
 		return err
 	}
-	b := w.tx.Bucket(bAudit)
-	b.FillPercent = 0.9
-	if err := b.Put(u64(e.Seq), rec); err != nil {
+	return w.auditContent(content)
+}
+
+// auditContent appends an entry already encoded by auditContent. The
+// head is written to meta once per commit (see commit).
+func (w *wtx) auditContent(content []byte) error {
+	if !w.headOK {
+		w.head, w.headOK = w.s.head, true
+	}
+	seq := w.head.seq + 1
+	sum := chainHash(w.head.hash, seq, content)
+	rec := make([]byte, 0, 64+len(content))
+	rec = append(append(append(rec, sum[:]...), w.head.hash[:]...), content...)
+	if err := w.bucket(bAudit).Put(u64(seq), rec); err != nil {
 		return err
 	}
-	w.head = auditHead{seq: e.Seq, hash: sum}
-	return w.tx.Bucket(bMeta).Put(kAudHead, append(u64(e.Seq), sum[:]...))
+	w.head = auditHead{seq: seq, hash: sum}
+	return nil
 }
 
 // Audit records an action that is not a message transition: a config
@@ -139,19 +168,12 @@ func (s *Store) VerifyAudit() (AuditSummary, error) {
 		c := tx.Bucket(bAudit).Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			seq := binary.BigEndian.Uint64(k)
-			e, intact, err := decodeAudit(v)
+			_, intact, err := decodeAudit(seq, v)
 			if err != nil {
 				return &AuditError{Seq: seq, Reason: "unreadable entry"}
 			}
 			if !intact {
-				return &AuditError{Seq: seq, Reason: "hash does not match the content (edited)"}
-			}
-			if e.Seq != seq {
-				return &AuditError{Seq: seq, Reason: fmt.Sprintf("entry says seq %d", e.Seq)}
-			}
-			p, err := hex.DecodeString(e.Prev)
-			if err != nil || len(p) != 32 {
-				return &AuditError{Seq: seq, Reason: "malformed prev hash"}
+				return &AuditError{Seq: seq, Reason: "hash does not match the content (edited or moved)"}
 			}
 			if sum.Entries == 0 {
 				sum.First = seq
@@ -159,7 +181,7 @@ func (s *Store) VerifyAudit() (AuditSummary, error) {
 				if seq != sum.Last+1 {
 					return &AuditError{Seq: seq, Reason: fmt.Sprintf("entries %d to %d missing", sum.Last+1, seq-1)}
 				}
-				if !bytes.Equal(p, prev[:]) {
+				if !bytes.Equal(v[32:64], prev[:]) {
 					return &AuditError{Seq: seq, Reason: "prev hash does not match the entry before"}
 				}
 			}
@@ -190,7 +212,7 @@ func (s *Store) AuditLog(before uint64, limit int) ([]AuditEntry, error) {
 			k, v = c.Prev()
 		}
 		for ; k != nil && len(out) < limit; k, v = c.Prev() {
-			e, _, err := decodeAudit(v)
+			e, _, err := decodeAudit(binary.BigEndian.Uint64(k), v)
 			if err != nil {
 				return err
 			}

@@ -61,8 +61,13 @@ func (s *Store) Enqueue(ctx context.Context, m *Message) (stored *Message, repla
 		return nil, false, err
 	}
 	fp := fingerprint(m)
-	entry := AuditEntry{Action: "accepted", Actor: m.Source, Addr: m.SourceAddr, Tenant: m.Tenant,
-		MsgID: m.ID, Detail: m.Priority.String() + ", " + m.contentCategory()}
+	// The audit content is encoded here, in the caller's goroutine; the
+	// commit loop only chains it.
+	audit, err := auditContent(AuditEntry{At: now, Action: "accepted", Actor: m.Source, Addr: m.SourceAddr,
+		Tenant: m.Tenant, MsgID: m.ID, Detail: m.Priority.String() + ", " + m.contentCategory()})
+	if err != nil {
+		return nil, false, err
+	}
 
 	var existing *Message
 	err = s.update(ctx, func(w *wtx) error {
@@ -79,14 +84,14 @@ func (s *Store) Enqueue(ctx context.Context, m *Message) (stored *Message, repla
 		}
 		if m.Idempotency != "" {
 			v := binary.BigEndian.AppendUint64(append(id[:16:16], fp[:]...), ms(w.now.Add(s.opts.IdempotencyTTL)))
-			if err := w.tx.Bucket(bIdem).Put(strKey(nil, m.Tenant, m.Idempotency), v); err != nil {
+			if err := w.bucket(bIdem).Put(strKey(nil, m.Tenant, m.Idempotency), v); err != nil {
 				return err
 			}
 		}
 		if err := w.insert(id, m, rec); err != nil {
 			return err
 		}
-		return w.audit(entry)
+		return w.auditContent(audit)
 	})
 	if err != nil {
 		return nil, false, err
@@ -123,7 +128,7 @@ func (w *wtx) roomOnDisk() error {
 // a replay, ErrIdempotencyConflict if the key names a different message,
 // nothing if the key is new or expired.
 func (w *wtx) idempotent(m *Message, fp [8]byte) (*Message, error) {
-	v := w.tx.Bucket(bIdem).Get(strKey(nil, m.Tenant, m.Idempotency))
+	v := w.bucket(bIdem).Get(strKey(nil, m.Tenant, m.Idempotency))
 	if len(v) != 32 || fromMS(binary.BigEndian.Uint64(v[24:])).Before(w.now) {
 		return nil, nil
 	}

@@ -57,7 +57,7 @@ func (w *wtx) leaseLane(lane byte, max int, out *[]*Message) error {
 // change after the scan: a cursor must not see its bucket change.
 func (w *wtx) dueKeys(lane byte, n int) [][]byte {
 	now := ms(w.now)
-	c := w.tx.Bucket(bQueue).Cursor()
+	c := w.bucket(bQueue).Cursor()
 	var due [][]byte
 	for k, _ := c.Seek([]byte{lane}); k != nil && k[0] == lane && len(due) < n; k, _ = c.Next() {
 		if binary.BigEndian.Uint64(k[1:9]) > now {
@@ -122,7 +122,7 @@ func (w *wtx) maxAttempts(m *Message) int {
 // process stopped is due again now. The attempt counts (it may have gone
 // out), and the timeline says so.
 func (w *wtx) recoverLeases() (int, error) {
-	c := w.tx.Bucket(bState).Cursor()
+	c := w.bucket(bState).Cursor()
 	var ids []ulid.ULID
 	for k, _ := c.Seek([]byte{byte(StateSending)}); k != nil && k[0] == byte(StateSending); k, _ = c.Next() {
 		var id ulid.ULID

@@ -48,9 +48,7 @@ func (w *wtx) insert(id ulid.ULID, m *Message, rec []byte) error {
 			return err
 		}
 	}
-	msgs := w.tx.Bucket(bMsgs)
-	msgs.FillPercent = 0.9 // ULID keys only ever grow
-	if err := msgs.Put(id[:], rec); err != nil {
+	if err := w.bucket(bMsgs).Put(id[:], rec); err != nil {
 		return err
 	}
 	puts := []bkey{
@@ -59,17 +57,17 @@ func (w *wtx) insert(id ulid.ULID, m *Message, rec []byte) error {
 		{bRcpt, strKey(&id, m.To)},
 	}
 	for _, p := range puts {
-		if err := w.tx.Bucket(p.bucket).Put(p.key, nil); err != nil {
+		if err := w.bucket(p.bucket).Put(p.key, nil); err != nil {
 			return err
 		}
 	}
 	if m.ClientRef != "" {
-		if err := w.tx.Bucket(bRef).Put(strKey(&id, m.Tenant, m.ClientRef), nil); err != nil {
+		if err := w.bucket(bRef).Put(strKey(&id, m.Tenant, m.ClientRef), nil); err != nil {
 			return err
 		}
 	}
 	if inQueue(m.State) {
-		if err := w.tx.Bucket(bQueue).Put(queueKey(m.Priority, m.NextAt, id), nil); err != nil {
+		if err := w.bucket(bQueue).Put(queueKey(m.Priority, m.NextAt, id), nil); err != nil {
 			return err
 		}
 		w.lanes[m.Priority.lane()]++
@@ -85,11 +83,11 @@ func (w *wtx) save(id ulid.ULID, before snapshot, m *Message) error {
 	if err != nil {
 		return err
 	}
-	if err := w.tx.Bucket(bMsgs).Put(id[:], rec); err != nil {
+	if err := w.bucket(bMsgs).Put(id[:], rec); err != nil {
 		return err
 	}
 	if before.state != m.State {
-		st := w.tx.Bucket(bState)
+		st := w.bucket(bState)
 		if err := st.Delete(stateKey(before.state, id)); err != nil {
 			return err
 		}
@@ -103,7 +101,7 @@ func (w *wtx) save(id ulid.ULID, before snapshot, m *Message) error {
 	if string(after) == string(before.queue) {
 		return nil
 	}
-	q := w.tx.Bucket(bQueue)
+	q := w.bucket(bQueue)
 	if before.queue != nil {
 		if err := q.Delete(before.queue); err != nil {
 			return err
@@ -140,7 +138,7 @@ func (w *wtx) remove(id ulid.ULID, m *Message) error {
 		w.lanes[sn.queue[0]]--
 	}
 	for _, d := range dels {
-		if err := w.tx.Bucket(d.bucket).Delete(d.key); err != nil {
+		if err := w.bucket(d.bucket).Delete(d.key); err != nil {
 			return err
 		}
 	}

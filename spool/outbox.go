@@ -61,10 +61,10 @@ func (w *wtx) putItem(it *OutboxItem) error {
 	if err != nil {
 		return err
 	}
-	if err := w.tx.Bucket(bOutbox).Put(id[:], rec); err != nil {
+	if err := w.bucket(bOutbox).Put(id[:], rec); err != nil {
 		return err
 	}
-	if err := w.tx.Bucket(bOutQ).Put(timeKey(it.NextAt, id), nil); err != nil {
+	if err := w.bucket(bOutQ).Put(timeKey(it.NextAt, id), nil); err != nil {
 		return err
 	}
 	w.outbox++
@@ -121,7 +121,7 @@ func (s *Store) LeaseOutbox(ctx context.Context, max int) ([]*OutboxItem, error)
 	var out []*OutboxItem
 	err := s.update(ctx, func(w *wtx) error {
 		out = out[:0]
-		q := w.tx.Bucket(bOutQ)
+		q := w.bucket(bOutQ)
 		c := q.Cursor()
 		var due [][]byte
 		for k, _ := c.First(); k != nil && len(due) < max; k, _ = c.Next() {
@@ -150,7 +150,7 @@ func (s *Store) LeaseOutbox(ctx context.Context, max int) ([]*OutboxItem, error)
 }
 
 func (w *wtx) getItem(id ulid.ULID) (*OutboxItem, error) {
-	v := w.tx.Bucket(bOutbox).Get(id[:])
+	v := w.bucket(bOutbox).Get(id[:])
 	if v == nil {
 		return nil, fmt.Errorf("%w: outbox item %s", ErrNotFound, id)
 	}
@@ -163,10 +163,10 @@ func (w *wtx) moveItem(id ulid.ULID, oldKey []byte, it *OutboxItem) error {
 	if err != nil {
 		return err
 	}
-	if err := w.tx.Bucket(bOutbox).Put(id[:], rec); err != nil {
+	if err := w.bucket(bOutbox).Put(id[:], rec); err != nil {
 		return err
 	}
-	q := w.tx.Bucket(bOutQ)
+	q := w.bucket(bOutQ)
 	if err := q.Delete(oldKey); err != nil {
 		return err
 	}
@@ -199,10 +199,10 @@ func (s *Store) AckOutbox(ctx context.Context, itemID string, attempt int, deliv
 				return w.moveItem(uid, key, it)
 			}
 		}
-		if err := w.tx.Bucket(bOutbox).Delete(uid[:]); err != nil {
+		if err := w.bucket(bOutbox).Delete(uid[:]); err != nil {
 			return err
 		}
-		if err := w.tx.Bucket(bOutQ).Delete(key); err != nil {
+		if err := w.bucket(bOutQ).Delete(key); err != nil {
 			return err
 		}
 		w.outbox--

@@ -43,7 +43,7 @@ func (w *wtx) fileParts(id ulid.ULID, m *Message, r Result) error {
 
 // fileProviderIDs files ids (parts first, first+1, …) under connector.
 func (w *wtx) fileProviderIDs(id ulid.ULID, connector string, ids []string, first int) error {
-	b := w.tx.Bucket(bExt)
+	b := w.bucket(bExt)
 	for i, pid := range ids {
 		v := binary.BigEndian.AppendUint16(id[:16:16], uint16(first+i))
 		v = append(v, pid...)
@@ -59,7 +59,7 @@ func (w *wtx) fileProviderIDs(id ulid.ULID, connector string, ids []string, firs
 // unfileProviderIDs removes a message's correlation entries (those that
 // still point at it).
 func (w *wtx) unfileProviderIDs(id ulid.ULID, m *Message) error {
-	b := w.tx.Bucket(bExt)
+	b := w.bucket(bExt)
 	for _, p := range m.Parts {
 		for _, k := range providerKeys(p.ProviderID) {
 			key := strKey(nil, m.Connector, k)
@@ -77,7 +77,7 @@ func (w *wtx) unfileProviderIDs(id ulid.ULID, m *Message) error {
 // two messages match different readings of the id (one decimal, one
 // hexadecimal), the one filed with the same spelling wins.
 func (w *wtx) lookupProviderID(connector, pid string) (id ulid.ULID, seq int, ok bool) {
-	b := w.tx.Bucket(bExt)
+	b := w.bucket(bExt)
 	found := 0
 	for _, k := range providerKeys(pid) {
 		v := b.Get(strKey(nil, connector, k))

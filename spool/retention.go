@@ -181,7 +181,7 @@ func (s *Store) purgeRest(ctx context.Context, now time.Time, r Retention) (audi
 			var old [][]byte
 			c := b.Cursor()
 			for k, v := c.First(); k != nil && binary.BigEndian.Uint64(k) < head.seq; k, v = c.Next() {
-				e, _, err := decodeAudit(v)
+				e, _, err := decodeAudit(binary.BigEndian.Uint64(k), v)
 				if err != nil || !e.At.Before(cutoff) {
 					break
 				}

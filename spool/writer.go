@@ -47,6 +47,31 @@ type wtx struct {
 	headOK bool // head was loaded for this tx
 	wake   bool
 	owake  bool
+	bkts   map[string]*bolt.Bucket
+}
+
+// fillPercent is how full bbolt packs the pages of buckets whose keys
+// mostly grow at the end (ULIDs, sequence numbers, due times): split
+// pages stay nearly full instead of half empty.
+var fillPercent = map[string]float64{
+	string(bMsgs): 0.9, string(bAudit): 0.9, string(bState): 0.9, string(bTenant): 0.9,
+	string(bQueue): 0.9, string(bOutbox): 0.9, string(bOutQ): 0.9,
+}
+
+// bucket returns a bucket of this transaction, with its fill percent.
+func (w *wtx) bucket(name []byte) *bolt.Bucket {
+	if b, ok := w.bkts[string(name)]; ok {
+		return b
+	}
+	b := w.tx.Bucket(name)
+	if f, ok := fillPercent[string(name)]; ok {
+		b.FillPercent = f
+	}
+	if w.bkts == nil {
+		w.bkts = make(map[string]*bolt.Bucket, len(buckets))
+	}
+	w.bkts[string(name)] = b
+	return b
 }
 
 // update runs fn in the commit loop and returns when its commit is on
@@ -162,6 +187,11 @@ func (s *Store) commit(batch []*op) {
 			live = append(live[:failed], live[failed+1:]...)
 			continue
 		}
+		if err := w.commitHead(); err != nil {
+			_ = w.tx.Rollback()
+			finish(live, commitError(err))
+			return
+		}
 		if err := w.tx.Commit(); err != nil {
 			finish(live, commitError(err))
 			return
@@ -172,6 +202,14 @@ func (s *Store) commit(batch []*op) {
 		}
 		return
 	}
+}
+
+// commitHead records the audit chain's head, once per transaction.
+func (w *wtx) commitHead() error {
+	if !w.headOK || w.head == w.s.head {
+		return nil
+	}
+	return w.tx.Bucket(bMeta).Put(kAudHead, append(u64(w.head.seq), w.head.hash[:]...))
 }
 
 func (s *Store) begin() (*wtx, error) {
