@@ -100,5 +100,4 @@ func mustGet(t testing.TB, s *Store, id string) *Message {
 
 func lastEvent(m *Message) Event { return m.Timeline[len(m.Timeline)-1] }
 
-
 func containsStr(s, sub string) bool { return strings.Contains(s, sub) }
