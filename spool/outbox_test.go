@@ -1,7 +1,10 @@
 package spool
 
 import (
+	"context"
 	"errors"
+	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 )
@@ -92,5 +95,60 @@ func TestInboundIsStoredAndOwed(t *testing.T) {
 	}
 	if got := mustLease(t, s, 10); len(got) != 0 {
 		t.Fatal("an inbound message was leased for sending")
+	}
+}
+
+// fakeDeliverer fails the first delivery of each item, then takes it.
+type fakeDeliverer struct {
+	mu    sync.Mutex
+	seen  map[string]int
+	taken chan *OutboxItem
+}
+
+func (d *fakeDeliverer) Deliver(_ context.Context, it *OutboxItem, m *Message) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.seen[it.ID]++
+	if d.seen[it.ID] == 1 {
+		return Retryable("not_bound", errors.New("receiver not bound"))
+	}
+	if m.ID != it.MessageID {
+		return Permanent("mismatch", errors.New("wrong message"))
+	}
+	d.taken <- it
+	return nil
+}
+
+func TestOutboxDispatcherDeliversWithRetry(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "spool.db"), Options{Retry: RetryPolicy{Base: time.Millisecond, Max: time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	mo := &Message{Tenant: "psap-north", From: "+13195550123", To: "+13195550100", Body: "I need help", Connector: "modem-1"}
+	stored, err := s.Receive(bg, mo, "smpp:cad")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &fakeDeliverer{seen: map[string]int{}, taken: make(chan *OutboxItem, 1)}
+	ctx, cancel := context.WithCancel(bg)
+	done := make(chan struct{})
+	go func() { (&OutboxDispatcher{Store: s, Deliverer: d}).Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	select {
+	case it := <-d.taken:
+		if it.MessageID != stored.ID || it.Attempts != 2 {
+			t.Fatalf("delivered %+v", it)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the inbound message never reached the upstream application")
+	}
+	cancel()
+	<-done
+	if st, _ := s.Stats(); st.Outbox != 0 {
+		t.Fatalf("outbox = %d after delivery", st.Outbox)
+	}
+	if !hasDetail(mustGet(t, s, stored.ID), "inbound received delivered to smpp:cad") {
+		t.Fatalf("timeline: %+v", mustGet(t, s, stored.ID).Timeline)
 	}
 }
