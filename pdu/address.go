@@ -130,6 +130,14 @@ func (a Address) IsZero() bool { return a == Address{} }
 // toa is the "type of address" octet.
 func (a Address) toa() byte { return 0x80 | byte(a.TON&7)<<4 | byte(a.NPI&0x0F) }
 
+// tpLen bounds the size of the address in the TP-OA/TP-DA/TP-RA format.
+func (a Address) tpLen() int {
+	if a.TON == TONAlphanumeric {
+		return 2 + packedLen(11, 0)
+	}
+	return 2 + (len(a.Value)+1)/2
+}
+
 // appendTP appends the address in the TP-OA/TP-DA/TP-RA format: the
 // number of useful semi-octets, the type of address, then BCD digits or
 // packed GSM 7-bit text.
@@ -138,14 +146,14 @@ func (a Address) appendTP(dst []byte) ([]byte, error) {
 		if err := a.checkAlphanumeric(); err != nil {
 			return dst, err
 		}
-		septets, err := appendSeptets(nil, a.Value, LangDefault, LangDefault)
+		var buf [11]byte // checkAlphanumeric allows 11 septets
+		septets, err := appendSeptets(buf[:0], a.Value, LangDefault, LangDefault)
 		if err != nil {
 			return dst, err
 		}
-		packed := packSeptets(nil, septets, 0)
 		semi := (len(septets)*7 + 3) / 4
 		dst = append(dst, byte(semi), a.toa())
-		return append(dst, packed...), nil
+		return packSeptets(dst, septets, 0), nil
 	}
 	if len(a.Value) > maxAddrDigits {
 		return dst, fmt.Errorf("pdu: address %q has %d digits, at most %d fit: %w", a.Value, len(a.Value), maxAddrDigits, ErrTooLong)
@@ -272,8 +280,8 @@ func appendBCD(dst []byte, digits string) ([]byte, error) {
 // an error; one in the last position (a count that included the filler) is
 // tolerated.
 func decodeBCD(src []byte, n int) (string, error) {
-	var b strings.Builder
-	b.Grow(n)
+	var buf [maxAddrDigits]byte
+	b := buf[:0]
 	for i := range n {
 		v := src[i/2]
 		if i%2 == 1 {
@@ -286,7 +294,7 @@ func decodeBCD(src []byte, n int) (string, error) {
 			}
 			return "", fmt.Errorf("filler semi-octet inside address: %w", ErrInvalid)
 		}
-		b.WriteByte(bcdDigits[v])
+		b = append(b, bcdDigits[v])
 	}
-	return b.String(), nil
+	return string(b), nil
 }

@@ -1,6 +1,9 @@
 package pdu
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Deliver is an SMS-DELIVER TPDU, TS 23.040 section 9.2.2.1: a mobile
 // originated message as the receiving modem gets it.
@@ -20,6 +23,7 @@ func (*Deliver) Type() Type { return TypeDeliver }
 
 // AppendBinary appends the TPDU (used by the modem simulator and tests).
 func (d *Deliver) AppendBinary(dst []byte) ([]byte, error) {
+	dst = slices.Grow(dst, min(1+d.Originator.tpLen()+2+sctsLen+d.UserData.binaryLen(), maxTPDU))
 	fo := byte(TypeDeliver)
 	if !d.MoreMessages {
 		fo |= 0x04

@@ -24,11 +24,11 @@ type SubmitOptions struct {
 
 // EncodeText plans text and builds one SMS-SUBMIT per part.
 func EncodeText(to Address, text string, o SubmitOptions) ([]Submit, Plan, error) {
-	p, err := PlanText(text, o.Options)
+	p, units, err := planEncode(text, o.Options)
 	if err != nil {
 		return nil, p, err
 	}
-	parts, err := p.Split(text, o.Ref, o.Class)
+	parts, err := p.cut(units, o.Ref, o.Class)
 	if err != nil {
 		return nil, p, err
 	}

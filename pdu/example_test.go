@@ -36,3 +36,14 @@ func ExampleDecode() {
 	fmt.Println(smsc, d.Originator, d.SCTS.Format("2006-01-02 15:04:05 -07:00"), text)
 	// Output: +27381000015 27838890001 1999-03-29 15:16:59 +02:00 hellohello
 }
+
+func ExampleUserData_AppendText() {
+	// The text of a message in two parts, decoded into one buffer.
+	subs, _, _ := pdu.EncodeText(pdu.Address{}, strings.Repeat("Ж", 70)+"!", pdu.SubmitOptions{})
+	var text []byte
+	for _, s := range subs {
+		text, _ = s.AppendText(text)
+	}
+	fmt.Println(len(subs), len([]rune(string(text))), string(text[len(text)-3:]))
+	// Output: 2 71 Ж!
+}

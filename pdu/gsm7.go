@@ -97,6 +97,21 @@ func appendSeptets(dst []byte, s string, lock, single Language) ([]byte, error) 
 	if st == nil {
 		return dst, fmt.Errorf("pdu: %s has no single-shift table: %w", single, ErrInvalid)
 	}
+	dst, i := encodeSeptets(dst, s, lt, st)
+	if i == len(s) {
+		return dst, nil
+	}
+	r, size := utf8.DecodeRuneInString(s[i:])
+	if r == utf8.RuneError && size == 1 {
+		return dst, fmt.Errorf("pdu: byte %d: %w", i, ErrInvalidUTF8)
+	}
+	return dst, fmt.Errorf("pdu: %q (U+%04X) at byte %d is not in the GSM 7-bit %s tables: %w", r, r, i, tablesName(lock, single), ErrUnencodable)
+}
+
+// encodeSeptets is appendSeptets with the tables, stopping at the first
+// character they do not have (or invalid UTF-8, U+FFFD having no code):
+// it returns the byte offset of that character, len(s) if there is none.
+func encodeSeptets(dst []byte, s string, lt, st *encTable) ([]byte, int) {
 	for i, r := range s {
 		if c, ok := lt.lookup(r); ok {
 			dst = append(dst, c)
@@ -106,14 +121,9 @@ func appendSeptets(dst []byte, s string, lock, single Language) ([]byte, error) 
 			dst = append(dst, escape, c)
 			continue
 		}
-		if r == utf8.RuneError {
-			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
-				return dst, fmt.Errorf("pdu: byte %d: %w", i, ErrInvalidUTF8)
-			}
-		}
-		return dst, fmt.Errorf("pdu: %q (U+%04X) at byte %d is not in the GSM 7-bit %s tables: %w", r, r, i, tablesName(lock, single), ErrUnencodable)
+		return dst, i
 	}
-	return dst, nil
+	return dst, len(s)
 }
 
 func tablesName(lock, single Language) string {
@@ -121,52 +131,6 @@ func tablesName(lock, single Language) string {
 		return lock.String()
 	}
 	return lock.String() + "/" + single.String()
-}
-
-// decodeSeptets turns GSM 7-bit codes (one per byte) into text with the
-// given tables. Following TS 23.038 section 6.2.1.1, an escape followed by
-// a code the single-shift table does not define reads that code from the
-// locking-shift table; escape-escape (reserved for a further extension
-// table) reads as a space; a code no table defines becomes U+FFFD.
-func decodeSeptets(septets []byte, lock, single Language) string {
-	lt := tableOrDefault(charset.Locking[:], lock)
-	st := tableOrDefault(charset.Single[:], single)
-	buf := make([]byte, 0, len(septets)+len(septets)/2)
-	for i := 0; i < len(septets); i++ {
-		c := septets[i] & 0x7F
-		if c != escape {
-			buf = appendTableRune(buf, lt[c])
-			continue
-		}
-		i++
-		if i == len(septets) { // a trailing escape has nothing to modify
-			break
-		}
-		c = septets[i] & 0x7F
-		switch {
-		case c == escape:
-			buf = append(buf, ' ')
-		case st[c] != 0:
-			buf = utf8.AppendRune(buf, st[c])
-		default:
-			buf = appendTableRune(buf, lt[c])
-		}
-	}
-	return string(buf)
-}
-
-func appendTableRune(buf []byte, r rune) []byte {
-	if r == 0 {
-		r = utf8.RuneError
-	}
-	return utf8.AppendRune(buf, r)
-}
-
-func tableOrDefault(tables []*charset.Table, l Language) *charset.Table {
-	if int(l) < len(tables) && tables[l] != nil {
-		return tables[l]
-	}
-	return tables[LangDefault]
 }
 
 // packSeptets appends septets packed least significant bit first, as

@@ -120,7 +120,7 @@ func (c *counter) plan(enc Encoding, ref16 bool) Plan {
 func PlanText(text string, o Options) (Plan, error) {
 	p, err := planText(text, o)
 	if err == nil && p.Segments > MaxSegments {
-		return Plan{}, fmt.Errorf("pdu: %s needs %d segments, at most %d: %w", p.Encoding, p.Segments, MaxSegments, ErrTooLong)
+		return Plan{}, errSegments(p)
 	}
 	return p, err
 }

@@ -260,7 +260,8 @@ func join(key partKey, parts []*Part) Reassembled {
 	var ucs2 []byte
 	flush := func() {
 		if len(ucs2) > 0 {
-			text.WriteString(decodeUCS2(ucs2))
+			text.Grow(len(ucs2) / 2 * 3) // 3 octets of UTF-8 at most per unit
+			text.Write(appendUCS2Text(text.AvailableBuffer(), ucs2))
 			ucs2 = ucs2[:0]
 		}
 	}

@@ -15,28 +15,38 @@ func (p Plan) Split(text string, ref uint16, class Class) ([]UserData, error) {
 	if p.Segments > MaxSegments {
 		return nil, fmt.Errorf("pdu: %d segments, at most %d: %w", p.Segments, MaxSegments, ErrTooLong)
 	}
-	var units []byte
+	if p.Encoding == UCS2 && !utf8.ValidString(text) {
+		return nil, fmt.Errorf("pdu: %w", ErrInvalidUTF8)
+	}
+	units, err := p.encode(text)
+	if err != nil {
+		return nil, err
+	}
+	return p.cut(units, ref, class)
+}
+
+// encode returns text in the plan's units: septets, one per byte, or
+// UTF-16BE. For UCS-2 the caller has checked that text is valid UTF-8.
+func (p Plan) encode(text string) ([]byte, error) {
 	switch p.Encoding {
 	case GSM7:
-		var err error
-		if units, err = appendSeptets(make([]byte, 0, p.Units), text, p.Locking, p.Single); err != nil {
-			return nil, err
-		}
+		return appendSeptets(make([]byte, 0, p.Units), text, p.Locking, p.Single)
 	case UCS2:
-		if !utf8.ValidString(text) {
-			return nil, fmt.Errorf("pdu: %w", ErrInvalidUTF8)
-		}
-		units = appendUCS2(make([]byte, 0, 2*p.Units), text)
-	default:
-		return nil, fmt.Errorf("pdu: split %v text: %w", p.Encoding, ErrInvalid)
+		units, _ := encodeUCS2(make([]byte, 0, 2*p.Units), text)
+		return units, nil
 	}
+	return nil, fmt.Errorf("pdu: split %v text: %w", p.Encoding, ErrInvalid)
+}
+
+// cut is Split of the encoded text.
+func (p Plan) cut(units []byte, ref uint16, class Class) ([]UserData, error) {
 	shift := shiftIEs(p.Locking, p.Single)
 	dcs := NewDCS(p.Encoding, class)
 	if p.Segments == 1 {
 		if p.Encoding == UCS2 && len(units)/2 > p.PerSegment || p.Encoding == GSM7 && len(units) > p.PerSegment {
 			return nil, fmt.Errorf("pdu: text does not match its plan: %w", ErrInvalid)
 		}
-		return []UserData{{DCS: dcs, UDH: shift, UD: units}}, nil
+		return []UserData{{DCS: dcs, UDH: shift, UD: units[:len(units):len(units)]}}, nil
 	}
 	parts := make([]UserData, 0, p.Segments)
 	for len(units) > 0 {

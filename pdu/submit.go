@@ -1,5 +1,7 @@
 package pdu
 
+import "slices"
+
 // Submit is an SMS-SUBMIT TPDU, TS 23.040 section 9.2.2.2.
 type Submit struct {
 	RejectDuplicates    bool // TP-RD
@@ -17,6 +19,7 @@ func (*Submit) Type() Type { return TypeSubmit }
 
 // AppendBinary appends the TPDU.
 func (s *Submit) AppendBinary(dst []byte) ([]byte, error) {
+	dst = slices.Grow(dst, min(2+s.Destination.tpLen()+2+s.Validity.size()+s.UserData.binaryLen(), maxTPDU))
 	fo := byte(TypeSubmit) | byte(s.Validity.Format&3)<<3
 	if s.RejectDuplicates {
 		fo |= 0x04

@@ -61,7 +61,8 @@ func (h UDH) appendBinary(dst []byte) ([]byte, error) {
 
 // unmarshalUDH reads a header that starts with UDHL and returns the
 // octets used. Unknown elements are kept; an element that overruns the
-// header is an error.
+// header is an error. The elements' Data alias src (each capped at its
+// end), so the caller passes a copy of its own.
 func unmarshalUDH(src []byte) (UDH, int, error) {
 	if len(src) < 1 {
 		return nil, 0, &DecodeError{Field: "UDHL", Offset: 0, Err: ErrShort}
@@ -70,7 +71,7 @@ func unmarshalUDH(src []byte) (UDH, int, error) {
 	if len(src) < n {
 		return nil, 0, &DecodeError{Field: "UDHL", Offset: 0, Err: fmt.Errorf("header of %d octets in %d: %w", n, len(src), ErrShort)}
 	}
-	var h UDH
+	count := 0
 	for i := 1; i < n; {
 		if i+2 > n {
 			return nil, 0, &DecodeError{Field: "UDH IE", Offset: i, Err: ErrShort}
@@ -79,8 +80,20 @@ func unmarshalUDH(src []byte) (UDH, int, error) {
 		if i+2+l > n {
 			return nil, 0, &DecodeError{Field: "UDH IE", Offset: i, Err: fmt.Errorf("element 0x%02X of %d octets overruns the header: %w", id, l, ErrShort)}
 		}
-		h = append(h, IE{ID: id, Data: append([]byte(nil), src[i+2:i+2+l]...)})
+		count++
 		i += 2 + l
+	}
+	if count == 0 {
+		return nil, n, nil
+	}
+	h := make(UDH, 0, count)
+	for i := 1; i < n; {
+		ie := IE{ID: src[i]}
+		if l := int(src[i+1]); l > 0 {
+			ie.Data = src[i+2 : i+2+l : i+2+l]
+		}
+		h = append(h, ie)
+		i += 2 + int(src[i+1])
 	}
 	return h, n, nil
 }

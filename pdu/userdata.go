@@ -1,9 +1,6 @@
 package pdu
 
-import (
-	"fmt"
-	"unicode/utf16"
-)
+import "fmt"
 
 // maxUD is the most octets TP-UD can hold (TS 23.040 section 9.2.3.24).
 const maxUD = 140
@@ -29,49 +26,22 @@ func (u *UserData) Encoding() Encoding {
 	return u.DCS.Encoding()
 }
 
-// Text decodes UD as text, with the national language tables the header
-// selects. It fails with ErrUnsupported for compressed data and with
-// ErrInvalid for 8-bit data, which is not text.
-func (u *UserData) Text() (string, error) {
-	if u.DCS.Compressed() {
-		return "", fmt.Errorf("pdu: compressed user data (TS 23.042): %w", ErrUnsupported)
-	}
-	switch u.DCS.Encoding() {
-	case GSM7:
-		lock, single := u.UDH.Shift()
-		return decodeSeptets(u.UD, lock, single), nil
-	case UCS2:
-		return decodeUCS2(u.UD), nil
-	}
-	return "", fmt.Errorf("pdu: 8-bit user data is not text: %w", ErrInvalid)
-}
-
-// decodeUCS2 reads UTF-16BE; an unpaired surrogate becomes U+FFFD and a
-// trailing odd octet is dropped.
-func decodeUCS2(b []byte) string {
-	units := make([]uint16, len(b)/2)
-	for i := range units {
-		units[i] = uint16(b[2*i])<<8 | uint16(b[2*i+1])
-	}
-	return string(utf16.Decode(units))
-}
-
-// appendUCS2 appends s as UTF-16BE.
-func appendUCS2(dst []byte, s string) []byte {
-	for _, r := range s {
-		if r >= 0x10000 {
-			r1, r2 := utf16.EncodeRune(r)
-			dst = append(dst, byte(r1>>8), byte(r1), byte(r2>>8), byte(r2))
-			continue
-		}
-		dst = append(dst, byte(r>>8), byte(r))
-	}
-	return dst
-}
-
 // udhSeptets is the number of septets a header of hl octets occupies in
 // GSM 7-bit user data, fill bits included (TS 23.040 section 9.2.3.24).
 func udhSeptets(hl int) int { return (hl*8 + 6) / 7 }
+
+// maxTPDU bounds the octets of a TPDU, for sizing buffers: an
+// SMS-SUBMIT takes at most 2+12+2+7+1+140 = 164.
+const maxTPDU = 176
+
+// binaryLen is the size of TP-UDL and TP-UD, to size buffers.
+func (u *UserData) binaryLen() int {
+	hl := u.UDH.Len()
+	if u.Encoding() == GSM7 {
+		return 1 + packedLen(udhSeptets(hl)+len(u.UD), 0)
+	}
+	return 1 + hl + len(u.UD)
+}
 
 // appendBinary appends TP-UDL and TP-UD.
 func (u *UserData) appendBinary(dst []byte) ([]byte, error) {
@@ -129,10 +99,20 @@ func (u *UserData) unmarshal(src []byte, udhi bool) (int, error) {
 		}
 	}
 	ud = ud[:octets]
+	// One copy of the octets that are kept as they are: the header
+	// elements' Data and, unless the text is septets to unpack, UD share
+	// it, so that nothing decoded aliases src.
+	var own []byte
+	switch {
+	case !gsm7:
+		own = append(own, ud...)
+	case udhi && len(ud) > 0:
+		own = append(own, ud[:min(1+int(ud[0]), len(ud))]...)
+	}
 	hl := 0
 	u.UDH = nil
 	if udhi {
-		h, n, err := unmarshalUDH(ud)
+		h, n, err := unmarshalUDH(own)
 		if err != nil {
 			return 0, decodeErr("UDH", 1, err)
 		}
@@ -146,6 +126,9 @@ func (u *UserData) unmarshal(src []byte, udhi bool) (int, error) {
 		u.UD = unpackSeptets(make([]byte, 0, udl-hs), ud, hs*7, udl-hs)
 		return 1 + octets, nil
 	}
-	u.UD = append([]byte(nil), ud[hl:]...)
+	u.UD = nil
+	if hl < len(own) {
+		u.UD = own[hl:]
+	}
 	return 1 + octets, nil
 }
