@@ -155,29 +155,22 @@ func benchDeliver(b *testing.B, text string) [][]byte {
 	return out
 }
 
-// benchOursDecode reads each TPDU and joins the texts (the parts are in
-// order here; reassembly is benchmarked elsewhere).
+// benchOursDecode reads each TPDU into a Deliver value and appends its
+// text, as the oracle reads into a TPDU value and writes its text (the
+// parts are in order here; reassembly is benchmarked elsewhere).
 func benchOursDecode(tpdus [][]byte) (string, error) {
-	if len(tpdus) == 1 {
-		m, err := pdu.DecodeTPDU(tpdus[0])
-		if err != nil {
-			return "", err
-		}
-		return m.(*pdu.Deliver).Text()
-	}
-	var sb strings.Builder
+	var text []byte
 	for _, b := range tpdus {
-		m, err := pdu.DecodeTPDU(b)
-		if err != nil {
+		var d pdu.Deliver
+		if _, err := d.UnmarshalBinary(b); err != nil {
 			return "", err
 		}
-		s, err := m.(*pdu.Deliver).Text()
-		if err != nil {
+		var err error
+		if text, err = d.UserData.AppendText(text); err != nil {
 			return "", err
 		}
-		sb.WriteString(s)
 	}
-	return sb.String(), nil
+	return string(text), nil
 }
 
 // benchOracleDecode is the oracle's cheapest equivalent: TPDU
