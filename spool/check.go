@@ -3,6 +3,8 @@ package spool
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/oklog/ulid/v2"
 	bolt "go.etcd.io/bbolt"
@@ -23,7 +25,8 @@ func (s *Store) Check() error {
 	}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		want := map[string]map[string]bool{} // bucket → keys the records imply
-		for _, b := range [][]byte{bState, bQueue, bTenant, bRcpt, bRef} {
+		rcpt := map[string][]ulid.ULID{}
+		for _, b := range [][]byte{bState, bQueue, bTenant, bRef} {
 			want[string(b)] = map[string]bool{}
 		}
 		err := tx.Bucket(bMsgs).ForEach(func(k, v []byte) error {
@@ -42,7 +45,10 @@ func (s *Store) Check() error {
 				want[string(bQueue)][string(q)] = true
 			}
 			want[string(bTenant)][string(strKey(&id, m.Tenant))] = true
-			want[string(bRcpt)][string(strKey(&id, m.To))] = true
+			rcpt[m.To] = append(rcpt[m.To], id)
+			if v := tx.Bucket(bTenant).Get(strKey(&id, m.Tenant)); string(v) != m.To {
+				bad("tenant: %s names recipient %q, the message %q", id, v, m.To)
+			}
 			if m.ClientRef != "" {
 				want[string(bRef)][string(strKey(&id, m.Tenant, m.ClientRef))] = true
 			}
@@ -63,6 +69,9 @@ func (s *Store) Check() error {
 			if n < len(keys) {
 				bad("%s: %d entries missing", name, len(keys)-n)
 			}
+		}
+		if got := s.rcpt.snapshot(); !maps.EqualFunc(got, rcpt, slices.Equal) {
+			bad("recipient index: %d recipients in memory, the records name %d", len(got), len(rcpt))
 		}
 		return nil
 	})

@@ -51,16 +51,13 @@ func (w *wtx) insert(id ulid.ULID, m *Message, rec []byte) error {
 	if err := w.bucket(bMsgs).Put(id[:], rec); err != nil {
 		return err
 	}
-	puts := []bkey{
-		{bState, stateKey(m.State, id)},
-		{bTenant, strKey(&id, m.Tenant)},
-		{bRcpt, strKey(&id, m.To)},
+	if err := w.bucket(bState).Put(stateKey(m.State, id), nil); err != nil {
+		return err
 	}
-	for _, p := range puts {
-		if err := w.bucket(p.bucket).Put(p.key, nil); err != nil {
-			return err
-		}
+	if err := w.bucket(bTenant).Put(strKey(&id, m.Tenant), []byte(m.To)); err != nil {
+		return err
 	}
+	w.rcptAdd = append(w.rcptAdd, rcptEntry{m.To, id})
 	if m.ClientRef != "" {
 		if err := w.bucket(bRef).Put(strKey(&id, m.Tenant, m.ClientRef), nil); err != nil {
 			return err
@@ -128,8 +125,8 @@ func (w *wtx) remove(id ulid.ULID, m *Message) error {
 		{bMsgs, id[:]},
 		{bState, stateKey(m.State, id)},
 		{bTenant, strKey(&id, m.Tenant)},
-		{bRcpt, strKey(&id, m.To)},
 	}
+	w.rcptDel = append(w.rcptDel, rcptEntry{m.To, id})
 	if m.ClientRef != "" {
 		dels = append(dels, bkey{bRef, strKey(&id, m.Tenant, m.ClientRef)})
 	}

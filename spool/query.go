@@ -69,7 +69,7 @@ func (s *Store) List(f Filter, cursor string, limit int) (Page, error) {
 	bucket := bMsgs
 	switch {
 	case f.To != "":
-		bucket, prefix = bRcpt, strKey(nil, f.To)
+		// from the in-memory recipient index, below
 	case f.ClientRef != "" && f.Tenant != "":
 		bucket, prefix = bRef, strKey(nil, f.Tenant, f.ClientRef)
 	case f.State != 0:
@@ -97,6 +97,9 @@ func (s *Store) List(f Filter, cursor string, limit int) (Page, error) {
 		}
 	}
 	sinceMS := ms(f.Since)
+	if f.To != "" {
+		return s.listRecipient(f, upper, sinceMS, limit)
+	}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		msgs := tx.Bucket(bMsgs)
 		c := tx.Bucket(bucket).Cursor()
@@ -132,6 +135,48 @@ func (s *Store) List(f Filter, cursor string, limit int) (Page, error) {
 				return nil
 			}
 		}
+		return nil
+	})
+	return page, err
+}
+
+// listRecipient is List through the recipient index.
+func (s *Store) listRecipient(f Filter, upper ulid.ULID, sinceMS uint64, limit int) (Page, error) {
+	var page Page
+	err := s.db.View(func(tx *bolt.Tx) error {
+		msgs := tx.Bucket(bMsgs)
+		for scanned := 0; scanned < maxScan; {
+			ids := s.rcpt.below(f.To, upper, 256)
+			for _, id := range ids {
+				if id.Time() < sinceMS {
+					return nil
+				}
+				scanned++
+				v := msgs.Get(id[:])
+				if v == nil {
+					continue // purged since the index was read
+				}
+				m, err := decodeMessage(v)
+				if err != nil {
+					return err
+				}
+				if !f.match(m) {
+					continue
+				}
+				page.Messages = append(page.Messages, m)
+				if len(page.Messages) == limit {
+					if more := s.rcpt.below(f.To, prevID(id), 1); len(more) > 0 && more[0].Time() >= sinceMS {
+						page.Next = id.String()
+					}
+					return nil
+				}
+			}
+			if len(ids) < 256 {
+				return nil
+			}
+			upper = prevID(ids[len(ids)-1])
+		}
+		page.Next = upper.String()
 		return nil
 	})
 	return page, err

@@ -34,6 +34,7 @@ type Store struct {
 	lanes  [3]int64        // queue entries per lane (queued and sending)
 	outbox int64           // outbox items not yet done
 	head   auditHead       // last committed audit entry
+	rcpt   *rcptIndex      // messages by recipient, in memory
 	wake   chan struct{}   // signalled when new work may be due
 	owake  chan struct{}   // the same for the outbox
 }
@@ -57,7 +58,7 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	s := &Store{
 		db: db, path: path, opts: opts, log: opts.Logger.With("comp", "spool"), ids: newIDGen(),
-		wake: make(chan struct{}, 1), owake: make(chan struct{}, 1),
+		wake: make(chan struct{}, 1), owake: make(chan struct{}, 1), rcpt: newRcptIndex(),
 	}
 	if err := s.load(); err != nil {
 		db.Close()
@@ -117,6 +118,7 @@ func (s *Store) load() error {
 			}
 		}
 		s.outbox = int64(tx.Bucket(bOutQ).Stats().KeyN)
+		s.rcpt.load(tx)
 		s.head = readAuditHead(tx)
 		return nil
 	})

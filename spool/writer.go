@@ -48,6 +48,8 @@ type wtx struct {
 	wake   bool
 	owake  bool
 	bkts   map[string]*bolt.Bucket
+
+	rcptAdd, rcptDel []rcptEntry // recipient index changes, applied after the commit
 }
 
 // fillPercent is how full bbolt packs the pages of buckets whose keys
@@ -254,6 +256,7 @@ func (s *Store) apply(w *wtx) {
 		s.head = w.head
 	}
 	s.mu.Unlock()
+	s.rcpt.apply(w.rcptAdd, w.rcptDel)
 	if w.wake {
 		signal(s.wake)
 	}
