@@ -14,7 +14,7 @@ import (
 //
 //	go test -run '^$' -bench Enqueue -cpuprofile cpu.out ./spool/
 func BenchmarkEnqueue(b *testing.B) {
-	for _, par := range []int{1, 64} {
+	for _, par := range []int{1, 64, 128} {
 		b.Run(fmt.Sprintf("submitters=%d", par*2), func(b *testing.B) {
 			s, err := Open(filepath.Join(b.TempDir(), "spool.db"), Options{MaxQueued: 10_000_000})
 			if err != nil {

@@ -1,6 +1,7 @@
 package spool
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -268,11 +269,16 @@ func (s *Store) apply(w *wtx) {
 // encodeRecord is the stored form of a message or outbox item: a
 // version byte, then JSON.
 func encodeRecord(v any) ([]byte, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
+	var buf bytes.Buffer
+	buf.Grow(1024)
+	buf.WriteByte(recordVersion)
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return nil, err
 	}
-	return append([]byte{recordVersion}, b...), nil
+	b := buf.Bytes()
+	return b[:len(b)-1], nil // Encode ends with a newline
 }
 
 func decodeRecord(b []byte, v any) error {
