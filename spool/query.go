@@ -97,89 +97,100 @@ func (s *Store) List(f Filter, cursor string, limit int) (Page, error) {
 		}
 	}
 	sinceMS := ms(f.Since)
-	if f.To != "" {
-		return s.listRecipient(f, upper, sinceMS, limit)
-	}
 	err := s.db.View(func(tx *bolt.Tx) error {
-		msgs := tx.Bucket(bMsgs)
-		c := tx.Bucket(bucket).Cursor()
-		seek := append(append([]byte(nil), prefix...), upper[:]...)
-		k, _ := c.Seek(seek)
-		if k == nil || !bytes.Equal(k, seek) {
-			k, _ = c.Prev()
+		var next func() (ulid.ULID, bool)
+		if f.To != "" {
+			next = s.rcptIDs(f.To, upper)
+		} else {
+			next = indexIDs(tx.Bucket(bucket).Cursor(), prefix, upper)
 		}
-		var last ulid.ULID
-		for scanned := 0; k != nil && bytes.HasPrefix(k, prefix) && len(k) == len(prefix)+16; k, _ = c.Prev() {
-			var id ulid.ULID
-			copy(id[:], k[len(prefix):])
-			if id.Time() < sinceMS {
-				return nil
-			}
-			last = id
-			if scanned++; scanned > maxScan {
-				page.Next = last.String()
-				return nil
-			}
-			m, err := decodeMessage(msgs.Get(id[:]))
-			if err != nil {
-				return err
-			}
-			if !f.match(m) {
-				continue
-			}
-			page.Messages = append(page.Messages, m)
-			if len(page.Messages) == limit {
-				if k2, _ := c.Prev(); k2 != nil && bytes.HasPrefix(k2, prefix) {
-					page.Next = id.String()
-				}
-				return nil
-			}
-		}
-		return nil
+		var err error
+		page, err = collect(tx.Bucket(bMsgs), next, f, sinceMS, limit)
+		return err
 	})
 	return page, err
 }
 
-// listRecipient is List through the recipient index.
-func (s *Store) listRecipient(f Filter, upper ulid.ULID, sinceMS uint64, limit int) (Page, error) {
-	var page Page
-	err := s.db.View(func(tx *bolt.Tx) error {
-		msgs := tx.Bucket(bMsgs)
-		for scanned := 0; scanned < maxScan; {
-			ids := s.rcpt.below(f.To, upper, 256)
-			for _, id := range ids {
-				if id.Time() < sinceMS {
-					return nil
-				}
-				scanned++
-				v := msgs.Get(id[:])
-				if v == nil {
-					continue // purged since the index was read
-				}
-				m, err := decodeMessage(v)
-				if err != nil {
-					return err
-				}
-				if !f.match(m) {
-					continue
-				}
-				page.Messages = append(page.Messages, m)
-				if len(page.Messages) == limit {
-					if more := s.rcpt.below(f.To, prevID(id), 1); len(more) > 0 && more[0].Time() >= sinceMS {
-						page.Next = id.String()
-					}
-					return nil
-				}
-			}
-			if len(ids) < 256 {
-				return nil
-			}
-			upper = prevID(ids[len(ids)-1])
+// indexIDs walks the ids of an index's entries under prefix, newest
+// first, from upper (inclusive) down.
+func indexIDs(c *bolt.Cursor, prefix []byte, upper ulid.ULID) func() (ulid.ULID, bool) {
+	seek := append(append([]byte(nil), prefix...), upper[:]...)
+	k, _ := c.Seek(seek)
+	if k == nil || !bytes.Equal(k, seek) {
+		k, _ = c.Prev()
+	}
+	first := true
+	return func() (ulid.ULID, bool) {
+		if !first {
+			k, _ = c.Prev()
 		}
-		page.Next = upper.String()
-		return nil
-	})
-	return page, err
+		first = false
+		var id ulid.ULID
+		if k == nil || !bytes.HasPrefix(k, prefix) || len(k) != len(prefix)+16 {
+			return id, false
+		}
+		copy(id[:], k[len(prefix):])
+		return id, true
+	}
+}
+
+// rcptIDs walks the in-memory recipient index the same way, a batch at
+// a time.
+func (s *Store) rcptIDs(to string, upper ulid.ULID) func() (ulid.ULID, bool) {
+	var batch []ulid.ULID
+	done := false
+	return func() (ulid.ULID, bool) {
+		if len(batch) == 0 && !done {
+			batch = s.rcpt.below(to, upper, 256)
+			done = len(batch) < 256
+			if len(batch) > 0 {
+				upper = prevID(batch[len(batch)-1])
+			}
+		}
+		if len(batch) == 0 {
+			return ulid.ULID{}, false
+		}
+		id := batch[0]
+		batch = batch[1:]
+		return id, true
+	}
+}
+
+// collect reads the messages next names until limit match f, the ids go
+// below since, or maxScan records were read (then Next says where to go
+// on).
+func collect(msgs *bolt.Bucket, next func() (ulid.ULID, bool), f Filter, sinceMS uint64, limit int) (Page, error) {
+	var page Page
+	var last ulid.ULID
+	for scanned := 0; ; scanned++ {
+		id, ok := next()
+		if !ok || id.Time() < sinceMS {
+			return page, nil
+		}
+		if scanned == maxScan {
+			page.Next = last.String() // the next page starts with id
+			return page, nil
+		}
+		last = id
+		v := msgs.Get(id[:])
+		if v == nil {
+			continue // purged since the in-memory index was read
+		}
+		m, err := decodeMessage(v)
+		if err != nil {
+			return page, err
+		}
+		if !f.match(m) {
+			continue
+		}
+		page.Messages = append(page.Messages, m)
+		if len(page.Messages) == limit {
+			if more, ok := next(); ok && more.Time() >= sinceMS {
+				page.Next = id.String()
+			}
+			return page, nil
+		}
+	}
 }
 
 // prevID is the id just below id.
