@@ -52,6 +52,10 @@ type Sink interface {
 	Report(ctx context.Context, r spool.Report) error
 	// Inbound stores an MO message; it returns once it is on disk.
 	Inbound(ctx context.Context, mo *spool.Message) error
+	// LoadState and SaveState keep a connector's small state across
+	// restarts (a modem's reassembly of inbound parts), durably.
+	LoadState(key string) ([]byte, error)
+	SaveState(ctx context.Context, key string, value []byte) error
 }
 
 // Rule sends the messages it matches through its connectors, in order
@@ -220,6 +224,14 @@ var _ Sink = StoreSink{}
 func (s StoreSink) Report(ctx context.Context, r spool.Report) error {
 	_, err := s.Store.ApplyReport(ctx, r)
 	return err
+}
+
+// LoadState implements Sink.
+func (s StoreSink) LoadState(key string) ([]byte, error) { return s.Store.LoadState(key) }
+
+// SaveState implements Sink.
+func (s StoreSink) SaveState(ctx context.Context, key string, value []byte) error {
+	return s.Store.SaveState(ctx, key, value)
 }
 
 // Inbound implements Sink.
