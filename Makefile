@@ -16,7 +16,8 @@ FUZZ_TARGETS := \
 	./pdu:FuzzEncodeDecode \
 	./pdu:FuzzReassemble \
 	./spool:FuzzProviderKeys \
-	./spool:FuzzDecodeRecord
+	./spool:FuzzDecodeRecord \
+	./modem:FuzzParseLines
 
 .PHONY: all build run test crash bench fuzz lint install cross clean
 

@@ -11,6 +11,10 @@ require (
 )
 
 require (
+	github.com/creack/goselect v0.1.2 // indirect
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
+	github.com/pkg/errors v0.9.1 // indirect
 	github.com/spf13/pflag v1.0.10 // indirect
+	github.com/warthog618/modem v0.4.0 // indirect
+	go.bug.st/serial v1.6.4 // indirect
 )

@@ -59,6 +59,16 @@ func (h UDH) appendBinary(dst []byte) ([]byte, error) {
 	return dst, nil
 }
 
+// ParseUDH reads a user data header as SMPP and HTTP clients give it:
+// UDHL first, then the elements, nothing after.
+func ParseUDH(b []byte) (UDH, error) {
+	h, n, err := unmarshalUDH(append([]byte(nil), b...))
+	if err == nil && n != len(b) {
+		err = &DecodeError{Field: "UDH", Offset: n, Err: fmt.Errorf("%d octets after the header: %w", len(b)-n, ErrInvalid)}
+	}
+	return h, err
+}
+
 // unmarshalUDH reads a header that starts with UDHL and returns the
 // octets used. Unknown elements are kept; an element that overruns the
 // header is an error. The elements' Data alias src (each capped at its

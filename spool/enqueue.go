@@ -32,7 +32,7 @@ const (
 // ErrIdempotencyConflict. Past MaxQueued or the file-size limit it
 // returns ErrSpoolFull, having stored nothing.
 func (s *Store) Enqueue(ctx context.Context, m *Message) (stored *Message, replayed bool, err error) {
-	if err := validate(m); err != nil {
+	if err := validate(m, true); err != nil {
 		return nil, false, err
 	}
 	now := s.now()
@@ -157,8 +157,10 @@ func fingerprint(m *Message) [8]byte {
 }
 
 // validate checks what the spool itself needs; the policy layer checks
-// numbers, senders and tenants before.
-func validate(m *Message) error {
+// numbers, senders and tenants before. An empty body is refused for
+// messages to send (needBody), not for inbound ones: an empty SMS does
+// arrive.
+func validate(m *Message, needBody bool) error {
 	bad := func(field, why string) error { return fmt.Errorf("%w: %s: %s", ErrInvalid, field, why) }
 	checks := []struct {
 		field, v string
@@ -185,7 +187,7 @@ func validate(m *Message) error {
 			return bad(c.field, "contains NUL")
 		}
 	}
-	if m.Body == "" && m.Binary == nil {
+	if needBody && m.Body == "" && m.Binary == nil {
 		return bad("body", "empty (give text or binary)")
 	}
 	if len(m.Binary) > maxBody {

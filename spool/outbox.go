@@ -77,7 +77,7 @@ func (w *wtx) putItem(it *OutboxItem) error {
 // when both are on disk; only then may the connector let go of it
 // (delete it from the SIM, answer deliver_sm_resp).
 func (s *Store) Receive(ctx context.Context, m *Message, target string) (*Message, error) {
-	if err := validate(m); err != nil {
+	if err := validate(m, false); err != nil {
 		return nil, err
 	}
 	now := s.now()

@@ -1,0 +1,112 @@
+package modem
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/warthog618/modem/at"
+
+	"github.com/smsgw/smsgw/spool"
+)
+
+// cmsInfo is one row of the +CMS ERROR table: what the code means and
+// whether sending the same message again can succeed.
+type cmsInfo struct {
+	name      string
+	permanent bool
+}
+
+// cmsErrors maps +CMS ERROR codes (3GPP TS 27.005 section 3.2.5; codes
+// below 128 are the network's RP/TP causes of TS 24.011 and TS 23.040) to
+// retryable or permanent. A permanent code is about the message or the
+// recipient; anything about the modem, the SIM or the network is
+// retryable, because another attempt (or another connector) can succeed.
+// Unknown codes are retryable. docs/modems.md prints this table.
+var cmsErrors = map[int]cmsInfo{
+	1:   {"unassigned number", true},
+	8:   {"operator determined barring", true},
+	10:  {"call barred", true},
+	21:  {"short message transfer rejected", true},
+	27:  {"destination out of service", false},
+	28:  {"unidentified subscriber", true},
+	29:  {"facility rejected", true},
+	30:  {"unknown subscriber", true},
+	38:  {"network out of order", false},
+	41:  {"temporary failure", false},
+	42:  {"congestion", false},
+	47:  {"resources unavailable", false},
+	50:  {"requested facility not subscribed", true},
+	69:  {"requested facility not implemented", true},
+	81:  {"invalid short message transfer reference", false},
+	95:  {"invalid message", true},
+	96:  {"invalid mandatory information", true},
+	97:  {"message type non-existent", true},
+	98:  {"message not compatible with protocol state", false},
+	99:  {"information element non-existent", true},
+	111: {"protocol error", false},
+	127: {"interworking unspecified", false},
+	300: {"ME failure", false},
+	301: {"SMS service of ME reserved", false},
+	302: {"operation not allowed", false},
+	303: {"operation not supported", true},
+	304: {"invalid PDU mode parameter", true},
+	305: {"invalid text mode parameter", true},
+	310: {"SIM not inserted", false},
+	311: {"SIM PIN required", false},
+	312: {"PH-SIM PIN required", false},
+	313: {"SIM failure", false},
+	314: {"SIM busy", false},
+	315: {"SIM wrong", false},
+	316: {"SIM PUK required", false},
+	320: {"memory failure", false},
+	321: {"invalid memory index", false},
+	322: {"memory full", false},
+	330: {"SMSC address unknown", false},
+	331: {"no network service", false},
+	332: {"network timeout", false},
+	340: {"no +CNMA acknowledgement expected", false},
+	500: {"unknown error", false},
+}
+
+// cmsCode reads the code of a +CMS ERROR: numeric (AT+CMEE=1) or, for a
+// modem that answers in words anyway, the table's name.
+func cmsCode(text string) (int, bool) {
+	text = strings.TrimSpace(text)
+	if n, err := strconv.Atoi(text); err == nil {
+		return n, true
+	}
+	for code, info := range cmsErrors {
+		if strings.EqualFold(info.name, text) {
+			return code, true
+		}
+	}
+	return 0, false
+}
+
+// sendError turns what AT+CMGS returned into a spool send error.
+func sendError(err error) error {
+	var cms at.CMSError
+	switch {
+	case errors.As(err, &cms):
+		code, ok := cmsCode(string(cms))
+		if !ok {
+			return spool.Retryable("cms", fmt.Errorf("+CMS ERROR: %s", string(cms)))
+		}
+		info, known := cmsErrors[code]
+		if !known {
+			info = cmsInfo{name: "unknown code"}
+		}
+		e := fmt.Errorf("+CMS ERROR: %d (%s)", code, info.name)
+		if info.permanent {
+			return spool.Permanent(fmt.Sprintf("cms_%d", code), e)
+		}
+		return spool.Retryable(fmt.Sprintf("cms_%d", code), e)
+	case errors.Is(err, at.ErrDeadlineExceeded):
+		return spool.Retryable("timeout", errors.New("the modem did not answer AT+CMGS in time: the part may have gone out (possible duplicate)"))
+	case errors.Is(err, at.ErrClosed):
+		return spool.Retryable("modem_gone", errors.New("the modem port closed"))
+	}
+	return spool.Retryable("modem_error", err)
+}

@@ -1,0 +1,287 @@
+package modem
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/smsgw/smsgw/pdu"
+	"github.com/smsgw/smsgw/spool/route"
+)
+
+// Options configures one modem connector. Zero values mean the defaults.
+type Options struct {
+	Name    string // connector name (config), e.g. "modem-1"
+	Port    string // device path or tcp://host:port
+	Baud    int    // default 115200
+	PIN     string // SIM PIN, if the SIM has one
+	Number  string // the line's own number (E.164), recorded as the recipient of MO
+	Tenant  string // the tenant MO is stored under until routing assigns it; default "default"
+	Storage string // SMS storage, default "SM"
+
+	CommandTimeout time.Duration // per AT command, default 10s
+	SendTimeout    time.Duration // per AT+CMGS, default 60s
+	PollInterval   time.Duration // signal and registration, default 30s
+	MinGap         time.Duration // pacing between two parts sent, default 0
+	ReopenMin      time.Duration // first wait before reopening, default 1s
+	ReopenMax      time.Duration // longest wait, default 60s
+	ResetAfter     int           // failed opens before AT+CFUN=1,1 on the next success, default 5
+	Languages      []pdu.Language // national shift tables the operator accepts
+	StatusReports  bool          // ask for a status report (TP-SRR) on every part
+	Trace          bool          // log every AT line at debug level
+	Logger         *slog.Logger
+}
+
+func (o *Options) defaults() {
+	if o.Baud <= 0 {
+		o.Baud = 115200
+	}
+	if o.Tenant == "" {
+		o.Tenant = "default"
+	}
+	if o.Storage == "" {
+		o.Storage = "SM"
+	}
+	if o.CommandTimeout <= 0 {
+		o.CommandTimeout = 10 * time.Second
+	}
+	if o.SendTimeout <= 0 {
+		o.SendTimeout = 60 * time.Second
+	}
+	if o.PollInterval <= 0 {
+		o.PollInterval = 30 * time.Second
+	}
+	if o.ReopenMin <= 0 {
+		o.ReopenMin = time.Second
+	}
+	if o.ReopenMax <= 0 {
+		o.ReopenMax = time.Minute
+	}
+	if o.ResetAfter <= 0 {
+		o.ResetAfter = 5
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+}
+
+// Health is what the connector knows of its modem, for status pages.
+type Health struct {
+	Name         string       `json:"name"`
+	Port         string       `json:"port"`
+	Open         bool         `json:"open"`
+	Ready        bool         `json:"ready"`
+	Registration Registration `json:"registration"`
+	SignalDBm    int          `json:"signal_dbm"` // 0 when unknown
+	Operator     string       `json:"operator,omitempty"`
+	IMEI         string       `json:"imei,omitempty"`
+	IMSI         string       `json:"imsi,omitempty"`
+	SMSC         string       `json:"smsc,omitempty"`
+	Direct       bool         `json:"direct_delivery"` // +CMT/+CDS with +CNMA instead of store and notify
+	LastError    string       `json:"last_error,omitempty"`
+	Reopens      int          `json:"reopens"`
+	Sent         int64        `json:"sent_parts"`
+	Received     int64        `json:"received_parts"`
+}
+
+// Modem is the connector for one modem: it keeps the port open (reopening
+// with backoff after any failure), sends messages with AT+CMGS, and hands
+// inbound messages and status reports to the Sink. It implements
+// route.Connector.
+type Modem struct {
+	o    Options
+	sink route.Sink
+	log  *slog.Logger
+
+	sendMu sync.Mutex // one send at a time on the port
+	mu     sync.Mutex
+	sess   *session // nil while closed
+	health Health
+	ready  atomic.Bool
+
+	pinRefused bool // set once: never send a refused PIN again
+	reasm      *reassembly
+}
+
+var _ route.Connector = (*Modem)(nil)
+
+// New makes a connector; Run opens the port.
+func New(o Options, sink route.Sink) *Modem {
+	o.defaults()
+	m := &Modem{o: o, sink: sink, log: o.Logger.With("comp", "modem", "conn", o.Name)}
+	m.health = Health{Name: o.Name, Port: o.Port}
+	m.reasm = newReassembly(o.Name, sink)
+	return m
+}
+
+// Name implements route.Connector.
+func (m *Modem) Name() string { return m.o.Name }
+
+// Ready implements route.Connector: the port is open, the modem is
+// initialised and registered on a network.
+func (m *Modem) Ready() bool { return m.ready.Load() }
+
+// Health returns a snapshot of the modem's state.
+func (m *Modem) Health() Health {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	h := m.health
+	h.Ready = m.ready.Load()
+	return h
+}
+
+func (m *Modem) setHealth(fn func(h *Health)) {
+	m.mu.Lock()
+	fn(&m.health)
+	m.mu.Unlock()
+}
+
+// Run keeps the modem connected until ctx ends: open, init, sweep the
+// SIM, then serve (poll health, handle URCs) until the session fails;
+// then close, wait with backoff and start again. After ResetAfter
+// failures in a row it resets the modem (AT+CFUN=1,1) once it answers.
+func (m *Modem) Run(ctx context.Context) error {
+	if err := m.reasm.restore(); err != nil {
+		m.log.Error("reassembly state unreadable; starting empty", "err", err)
+	}
+	wait, failures := m.o.ReopenMin, 0
+	for {
+		err := m.runSession(ctx, failures >= m.o.ResetAfter)
+		m.ready.Store(false)
+		if ctx.Err() != nil {
+			return nil
+		}
+		failures++
+		m.setHealth(func(h *Health) { h.Open, h.LastError, h.Reopens = false, errString(err), h.Reopens+1 })
+		m.log.Warn("modem session ended; reopening", "err", err, "in", wait)
+		if errors.Is(err, ErrPINRefused) {
+			m.pinRefused = true
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, m.o.ReopenMax)
+		if err == nil {
+			wait, failures = m.o.ReopenMin, 0
+		}
+	}
+}
+
+// runSession runs one session to its end. It returns nil only when a
+// healthy session ended by itself (the port closed after working).
+func (m *Modem) runSession(ctx context.Context, reset bool) error {
+	s, err := openSession(&m.o, m.log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		m.mu.Lock()
+		m.sess = nil
+		m.mu.Unlock()
+		s.close()
+	}()
+	if reset {
+		m.log.Warn("resetting the modem after repeated failures (AT+CFUN=1,1)")
+		_, _ = s.cmd("+CFUN=1,1")
+		return errors.New("modem: reset sent; reopening")
+	}
+	direct, err := s.init(ctx, m.pinRefused)
+	if err != nil {
+		return err
+	}
+	m.identify(s)
+	m.mu.Lock()
+	m.sess = s
+	m.health.Open, m.health.Direct, m.health.LastError = true, direct, ""
+	m.mu.Unlock()
+	m.log.Info("modem initialised", "port", m.o.Port, "direct", direct)
+	if err := m.sweep(ctx, s); err != nil {
+		return err
+	}
+	return m.serve(ctx, s, direct)
+}
+
+// serve polls health and handles URCs until the session fails.
+func (m *Modem) serve(ctx context.Context, s *session, direct bool) error {
+	poll := time.NewTicker(m.o.PollInterval)
+	defer poll.Stop()
+	if err := m.poll(s); err != nil {
+		return err
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-s.at.Closed():
+			return errors.New("modem: port closed (unplugged?)")
+		case u := <-s.urcs:
+			if err := m.handleURC(ctx, s, u, direct); err != nil {
+				return err
+			}
+		case <-poll.C:
+			if err := m.poll(s); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// identify reads what does not change while the session lasts.
+func (m *Modem) identify(s *session) {
+	imei, _ := s.cmd("+CGSN")
+	imsi, _ := s.cmd("+CIMI")
+	csca, _ := s.cmd("+CSCA?")
+	smsc := ""
+	if f, ok := infoLine(csca, "+CSCA:"); ok && len(f) > 0 {
+		smsc = f[0]
+	}
+	if smsc == "" {
+		m.log.Warn("the SIM has no SMSC number (AT+CSCA?); sends will likely fail with +CMS ERROR: 330")
+	}
+	m.setHealth(func(h *Health) { h.IMEI, h.IMSI, h.SMSC = firstLine(imei), firstLine(imsi), smsc })
+}
+
+// poll reads signal, registration and operator; the connector is ready
+// only when registered.
+func (m *Modem) poll(s *session) error {
+	csq, err := s.cmd("+CSQ")
+	if err != nil {
+		return pollError(err)
+	}
+	reg := RegUnknown
+	for _, c := range []struct{ cmd, prefix string }{{"+CREG?", "+CREG:"}, {"+CEREG?", "+CEREG:"}} {
+		info, err := s.cmd(c.cmd)
+		if errors.Is(err, errTimeout) {
+			return err
+		}
+		if r, ok := parseReg(info, c.prefix); ok && (r.Registered() || reg == RegUnknown) {
+			reg = r
+		}
+	}
+	cops, _ := s.cmd("+COPS?")
+	dBm, _ := parseCSQ(csq)
+	m.setHealth(func(h *Health) { h.SignalDBm, h.Registration, h.Operator = dBm, reg, parseCOPS(cops) })
+	if m.ready.Swap(reg.Registered()) != reg.Registered() {
+		m.log.Info("modem readiness changed", "ready", reg.Registered(), "registration", reg.String(), "signal_dbm", dBm)
+	}
+	return nil
+}
+
+func firstLine(info []string) string {
+	if len(info) == 0 {
+		return ""
+	}
+	return info[0]
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}

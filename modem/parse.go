@@ -1,0 +1,159 @@
+package modem
+
+import (
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// field returns the comma-separated fields after "<prefix>: " in line,
+// with quotes removed.
+func fields(line, prefix string) ([]string, bool) {
+	rest, ok := strings.CutPrefix(strings.TrimSpace(line), prefix)
+	if !ok {
+		return nil, false
+	}
+	parts := strings.Split(strings.TrimSpace(rest), ",")
+	for i, p := range parts {
+		parts[i] = strings.Trim(strings.TrimSpace(p), `"`)
+	}
+	return parts, true
+}
+
+// infoLine finds the first info line with prefix (never by position:
+// unsolicited lines can be mixed in).
+func infoLine(info []string, prefix string) ([]string, bool) {
+	for _, l := range info {
+		if f, ok := fields(l, prefix); ok {
+			return f, true
+		}
+	}
+	return nil, false
+}
+
+// parseCSQ reads "+CSQ: <rssi>,<ber>" and converts rssi to dBm (27.007
+// 8.5: 0 is -113 dBm or less, 31 is -51 or more, 99 unknown).
+func parseCSQ(info []string) (dBm int, known bool) {
+	f, ok := infoLine(info, "+CSQ:")
+	if !ok || len(f) < 1 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(f[0])
+	if err != nil || n < 0 || n > 31 {
+		return 0, false
+	}
+	return -113 + 2*n, true
+}
+
+// Registration is a network registration state (27.007 7.2 <stat>).
+type Registration int
+
+// The registration states.
+const (
+	RegNotRegistered Registration = 0
+	RegHome          Registration = 1
+	RegSearching     Registration = 2
+	RegDenied        Registration = 3
+	RegUnknown       Registration = 4
+	RegRoaming       Registration = 5
+)
+
+var regNames = map[Registration]string{RegNotRegistered: "not registered", RegHome: "registered (home)",
+	RegSearching: "searching", RegDenied: "registration denied", RegUnknown: "unknown", RegRoaming: "registered (roaming)"}
+
+func (r Registration) String() string {
+	if s, ok := regNames[r]; ok {
+		return s
+	}
+	return fmt.Sprintf("registration(%d)", int(r))
+}
+
+// Registered reports whether the modem can send.
+func (r Registration) Registered() bool { return r == RegHome || r == RegRoaming }
+
+// parseReg reads "+CREG: <n>,<stat>[,...]" (the answer to AT+CREG?) or
+// the same for +CEREG/+CGREG.
+func parseReg(info []string, prefix string) (Registration, bool) {
+	f, ok := infoLine(info, prefix)
+	if !ok || len(f) < 2 {
+		return RegUnknown, false
+	}
+	n, err := strconv.Atoi(f[1])
+	if err != nil {
+		return RegUnknown, false
+	}
+	return Registration(n), true
+}
+
+// parseCOPS reads the operator name of "+COPS: <mode>[,<format>,<oper>[,<AcT>]]".
+func parseCOPS(info []string) string {
+	f, ok := infoLine(info, "+COPS:")
+	if !ok || len(f) < 3 {
+		return ""
+	}
+	return f[2]
+}
+
+// parseIndex reads the storage index of "+CMTI: "SM",3" or "+CDSI: "SM",3".
+func parseIndex(line, prefix string) (mem string, index int, err error) {
+	f, ok := fields(line, prefix)
+	if !ok || len(f) < 2 {
+		return "", 0, fmt.Errorf("modem: malformed %s line %q", prefix, line)
+	}
+	if index, err = strconv.Atoi(f[1]); err != nil || index < 0 {
+		return "", 0, fmt.Errorf("modem: malformed %s index in %q", prefix, line)
+	}
+	return f[0], index, nil
+}
+
+// parseMR reads the TP-MR of "+CMGS: <mr>".
+func parseMR(info []string) (int, error) {
+	f, ok := infoLine(info, "+CMGS:")
+	if !ok || len(f) < 1 {
+		return 0, fmt.Errorf("modem: no +CMGS line in %q", info)
+	}
+	mr, err := strconv.Atoi(f[0])
+	if err != nil || mr < 0 || mr > 255 {
+		return 0, fmt.Errorf("modem: malformed +CMGS line in %q", info)
+	}
+	return mr, nil
+}
+
+// storedPDU is a message read from storage: its index (for +CMGL) and its
+// PDU with the SMSC part first, as the modem prints it.
+type storedPDU struct {
+	index int
+	frame []byte
+}
+
+// parseStored reads the answer of AT+CMGR=<i> ("+CMGR: <stat>,[<alpha>],<len>"
+// then the PDU) or of AT+CMGL ("+CMGL: <index>,<stat>,[<alpha>],<len>"
+// then the PDU, for each message). Lines it does not know are skipped.
+func parseStored(info []string, prefix string, index int) ([]storedPDU, error) {
+	var out []storedPDU
+	for i := 0; i < len(info); i++ {
+		f, ok := fields(info[i], prefix)
+		if !ok {
+			continue
+		}
+		if i+1 >= len(info) {
+			return out, fmt.Errorf("modem: %s without a PDU line", prefix)
+		}
+		idx := index
+		if prefix == "+CMGL:" {
+			n, err := strconv.Atoi(f[0])
+			if err != nil {
+				return out, fmt.Errorf("modem: malformed %q", info[i])
+			}
+			idx = n
+		}
+		frame, err := hex.DecodeString(strings.TrimSpace(info[i+1]))
+		if err != nil {
+			return out, fmt.Errorf("modem: PDU of message %d is not hex: %w", idx, err)
+		}
+		out = append(out, storedPDU{index: idx, frame: frame})
+		i++
+	}
+	return out, nil
+}

@@ -1,0 +1,91 @@
+package modem
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/warthog618/modem/at"
+
+	"github.com/smsgw/smsgw/spool"
+)
+
+func TestParseCSQ(t *testing.T) {
+	for _, c := range []struct {
+		info  []string
+		dBm   int
+		known bool
+	}{
+		{[]string{"+CSQ: 20,99"}, -73, true},
+		{[]string{"^RSSI: 17", "+CSQ: 31,0"}, -51, true}, // a URC mixed in: picked by prefix
+		{[]string{"+CSQ: 0,99"}, -113, true},
+		{[]string{"+CSQ: 99,99"}, 0, false},
+		{[]string{"garbage"}, 0, false},
+	} {
+		dBm, known := parseCSQ(c.info)
+		if dBm != c.dBm || known != c.known {
+			t.Errorf("%q: %d %v, want %d %v", c.info, dBm, known, c.dBm, c.known)
+		}
+	}
+}
+
+func TestParseRegistration(t *testing.T) {
+	if r, ok := parseReg([]string{"+CREG: 0,1"}, "+CREG:"); !ok || r != RegHome || !r.Registered() {
+		t.Fatalf("home: %v %v", r, ok)
+	}
+	if r, ok := parseReg([]string{"+CEREG: 2,5,\"1A2B\",\"01C2D3E4\",7"}, "+CEREG:"); !ok || r != RegRoaming {
+		t.Fatalf("roaming with location: %v %v", r, ok)
+	}
+	if r, _ := parseReg([]string{"+CREG: 0,2"}, "+CREG:"); r.Registered() {
+		t.Fatal("searching counted as registered")
+	}
+	if op := parseCOPS([]string{`+COPS: 0,0,"Verizon Wireless",7`}); op != "Verizon Wireless" {
+		t.Fatalf("operator %q", op)
+	}
+}
+
+func TestParseStored(t *testing.T) {
+	info := []string{
+		"+CMGL: 1,0,,24", "07911326040000F0040B911346610089F60000208062917314080CC8F71D14969741F977FD07",
+		"+CMTI: \"SM\",9", // a URC in the middle is skipped
+		"+CMGL: 4,1,,24", "07911326040000F0040B911346610089F60000208062917314080CC8F71D14969741F977FD07",
+	}
+	got, err := parseStored(info, "+CMGL:", 0)
+	if err != nil || len(got) != 2 || got[0].index != 1 || got[1].index != 4 || len(got[0].frame) != 38 {
+		t.Fatalf("parsed %+v, %v", got, err)
+	}
+	if _, err := parseStored([]string{"+CMGR: 0,,24", "ZZ"}, "+CMGR:", 3); err == nil {
+		t.Fatal("a non-hex PDU was accepted")
+	}
+	if mem, i, err := parseIndex(`+CMTI: "SM",12`, "+CMTI:"); err != nil || mem != "SM" || i != 12 {
+		t.Fatalf("index %q %d %v", mem, i, err)
+	}
+	if mr, err := parseMR([]string{"+CMGS: 213"}); err != nil || mr != 213 {
+		t.Fatalf("mr %d %v", mr, err)
+	}
+	if _, err := parseMR([]string{"+CMGS: 300"}); err == nil {
+		t.Fatal("an MR above 255 was accepted")
+	}
+}
+
+func TestCMSErrorTable(t *testing.T) {
+	for _, c := range []struct {
+		err       error
+		permanent bool
+		code      string
+	}{
+		{at.CMSError("1"), true, "cms_1"},
+		{at.CMSError("38"), false, "cms_38"},
+		{at.CMSError("331"), false, "cms_331"},
+		{at.CMSError("no network service"), false, "cms_331"}, // verbose form
+		{at.CMSError("304"), true, "cms_304"},
+		{at.CMSError("999"), false, "cms_999"},
+		{at.ErrDeadlineExceeded, false, "timeout"},
+		{at.ErrClosed, false, "modem_gone"},
+	} {
+		err := sendError(c.err)
+		var se *spool.SendError
+		if !errors.As(err, &se) || se.Permanent != c.permanent || se.Code != c.code {
+			t.Errorf("%v: %v (%+v), want permanent=%v code %s", c.err, err, se, c.permanent, c.code)
+		}
+	}
+}

@@ -1,0 +1,174 @@
+package modem
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/warthog618/modem/at"
+
+	"github.com/smsgw/smsgw/pdu"
+	"github.com/smsgw/smsgw/spool"
+)
+
+var errTimeout = at.ErrDeadlineExceeded
+
+// pollError says whether a failed command ends the session: a timeout
+// (a late answer would desynchronise the next command) or a closed port.
+func pollError(err error) error {
+	if errors.Is(err, at.ErrDeadlineExceeded) || errors.Is(err, at.ErrClosed) {
+		return err
+	}
+	return nil
+}
+
+// sweep reads and handles everything already stored (messages that came
+// while the gateway was down), deleting each after the spool has it.
+func (m *Modem) sweep(ctx context.Context, s *session) error {
+	info, err := s.cmd("+CMGL=4")
+	if err != nil {
+		return pollError(err)
+	}
+	stored, err := parseStored(info, "+CMGL:", 0)
+	if err != nil {
+		m.log.Warn("stored messages partly unreadable", "err", err)
+	}
+	for _, st := range stored {
+		if err := m.handleFrame(ctx, st.frame); err != nil {
+			return err
+		}
+		if _, err := s.cmd(fmt.Sprintf("+CMGD=%d", st.index)); err != nil {
+			return pollError(err)
+		}
+	}
+	if len(stored) > 0 {
+		m.log.Info("stored messages read at start", "count", len(stored))
+	}
+	return nil
+}
+
+// handleURC handles one unsolicited result, in arrival order.
+func (m *Modem) handleURC(ctx context.Context, s *session, u urc, direct bool) error {
+	head := u[0]
+	switch {
+	case strings.HasPrefix(head, "+CMTI:"), strings.HasPrefix(head, "+CDSI:"):
+		prefix := head[:6]
+		_, index, err := parseIndex(head, prefix)
+		if err != nil {
+			m.log.Warn("unreadable notification", "line", head, "err", err)
+			return nil
+		}
+		info, err := s.cmd(fmt.Sprintf("+CMGR=%d", index))
+		if err != nil {
+			return pollError(err)
+		}
+		stored, err := parseStored(info, "+CMGR:", index)
+		if err != nil || len(stored) == 0 {
+			m.log.Warn("stored message unreadable; deleting it", "index", index, "err", err)
+		}
+		for _, st := range stored {
+			if err := m.handleFrame(ctx, st.frame); err != nil {
+				return err // not deleted: read again at the next start
+			}
+		}
+		_, err = s.cmd(fmt.Sprintf("+CMGD=%d", index))
+		return pollError(err)
+	case strings.HasPrefix(head, "+CMT:"), strings.HasPrefix(head, "+CDS:"):
+		if len(u) < 2 {
+			return nil
+		}
+		frame, err := hex.DecodeString(strings.TrimSpace(u[1]))
+		if err == nil {
+			if strings.HasPrefix(head, "+CDS:") {
+				// Some modems print +CDS without the SMSC part.
+				frame = withSMSC(frame)
+			}
+			if err := m.handleFrame(ctx, frame); err != nil {
+				return err // no +CNMA: the network will send it again
+			}
+		} else {
+			m.log.Warn("unreadable direct message", "line", u[1], "err", err)
+		}
+		_, err = s.cmd("+CNMA")
+		return pollError(err)
+	}
+	return nil // RING, ^RSSI and the like
+}
+
+// withSMSC makes a bare status-report TPDU look like a frame with an
+// empty SMSC part, when it does not decode as one.
+func withSMSC(frame []byte) []byte {
+	if _, _, err := pdu.Decode(frame); err == nil {
+		return frame
+	}
+	return append([]byte{0}, frame...)
+}
+
+// handleFrame decodes one stored or delivered PDU and hands it to the
+// sink: an inbound part (joined when whole) or a status report. It
+// returns an error only when the sink failed: the caller then keeps the
+// message on the modem.
+func (m *Modem) handleFrame(ctx context.Context, frame []byte) error {
+	_, msg, err := pdu.Decode(frame)
+	if err != nil {
+		m.log.Warn("undecodable PDU from the modem; dropped", "pdu", hex.EncodeToString(frame), "err", err)
+		return nil
+	}
+	switch t := msg.(type) {
+	case *pdu.Deliver:
+		m.setHealth(func(h *Health) { h.Received++ })
+		part, err := pdu.DeliverPart(m.o.Name, t, time.Now())
+		if err != nil {
+			m.log.Warn("inbound part unusable; dropped", "err", err)
+			return nil
+		}
+		done, err := m.reasm.add(ctx, part, time.Now())
+		if err != nil {
+			return fmt.Errorf("modem: saving reassembly: %w", err)
+		}
+		for _, r := range done {
+			if err := m.sink.Inbound(ctx, m.inbound(r)); err != nil {
+				return fmt.Errorf("modem: storing an inbound message: %w", err)
+			}
+		}
+	case *pdu.StatusReport:
+		rep := spool.Report{Connector: m.o.Name, ProviderID: providerID(int(t.MR), t.Recipient.String()),
+			At: t.Discharge, Detail: "TP-ST " + t.Status.String()}
+		switch t.Status.Outcome() {
+		case pdu.OutcomeDelivered:
+			rep.State = spool.StateDelivered
+		case pdu.OutcomeFailed:
+			rep.State, rep.Code = spool.StateUndelivered, fmt.Sprintf("%02X", byte(t.Status))
+		default:
+			rep.State = spool.StateSent
+		}
+		if err := m.sink.Report(ctx, rep); err != nil && !errors.Is(err, spool.ErrNotFound) {
+			return fmt.Errorf("modem: storing a status report: %w", err)
+		}
+	}
+	return nil
+}
+
+// inbound is the spool message for a whole (or given up) MO message.
+func (m *Modem) inbound(r pdu.Reassembled) *spool.Message {
+	to := m.o.Number
+	if to == "" {
+		to = "modem:" + m.o.Name
+	}
+	mo := &spool.Message{Tenant: m.o.Tenant, From: r.From, To: to, Body: r.Text, Connector: m.o.Name,
+		Encoding: r.Encoding.String(), Segments: r.Total, Source: "modem:" + m.o.Name}
+	if r.Data != nil {
+		mo.Binary = r.Data
+	}
+	if r.Partial {
+		mo.Reason = fmt.Sprintf("parts %v never arrived", r.Missing)
+	}
+	return mo
+}
+
+// providerID names a sent part for status-report matching: TP-MR wraps
+// at 256, so it goes with the recipient; the spool files the newest.
+func providerID(mr int, recipient string) string { return fmt.Sprintf("%d/%s", mr, recipient) }

@@ -1,0 +1,109 @@
+package modem
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"strings"
+	"time"
+
+	"github.com/warthog618/modem/at"
+
+	"github.com/smsgw/smsgw/pdu"
+	"github.com/smsgw/smsgw/spool"
+)
+
+// Send implements route.Connector: it encodes the message with pdu and
+// sends each part with AT+CMGS, returning one provider id ("<TP-MR>/<to>")
+// per part that went out. Parts that went out in an earlier attempt (the
+// message's Parts) are not sent again; the concatenation reference comes
+// from the message id, so a retried part matches the ones already out.
+func (m *Modem) Send(ctx context.Context, msg *spool.Message) ([]string, error) {
+	to, err := pdu.ParseAddress(msg.To)
+	if err != nil {
+		return nil, spool.Permanent("invalid_dest", err)
+	}
+	o := pdu.SubmitOptions{Options: pdu.Options{Languages: m.o.Languages}, Ref: concatRef(msg.ID),
+		StatusReportRequest: m.o.StatusReports || msg.ReportReq}
+	if msg.Class0 {
+		o.Class = pdu.Class0
+	}
+	if !msg.ValidUntil.IsZero() {
+		if vp, err := pdu.RelativeValidity(time.Until(msg.ValidUntil)); err == nil {
+			o.Validity = vp
+		}
+	}
+	var parts []pdu.Submit
+	if msg.Binary != nil {
+		var udh pdu.UDH
+		if len(msg.UDH) > 0 {
+			if udh, err = pdu.ParseUDH(msg.UDH); err != nil {
+				return nil, spool.Permanent("invalid_udh", err)
+			}
+		}
+		parts, _, err = pdu.EncodeBinary(to, msg.Binary, udh, o)
+	} else {
+		parts, _, err = pdu.EncodeText(to, msg.Body, o)
+	}
+	if err != nil {
+		return nil, spool.Permanent("unencodable", err)
+	}
+	m.sendMu.Lock()
+	defer m.sendMu.Unlock()
+	m.mu.Lock()
+	s := m.sess
+	m.mu.Unlock()
+	if s == nil || !m.Ready() {
+		return nil, spool.Retryable("not_ready", errors.New("modem not ready"))
+	}
+	var ids []string
+	for i := alreadySent(msg); i < len(parts); i++ {
+		if err := ctx.Err(); err != nil {
+			return ids, spool.Retryable("shutdown", err)
+		}
+		tpdu, err := parts[i].MarshalBinary()
+		if err != nil {
+			return ids, spool.Permanent("unencodable", err)
+		}
+		info, err := s.at.SMSCommand(fmt.Sprintf("+CMGS=%d", len(tpdu)), "00"+strings.ToUpper(hex.EncodeToString(tpdu)),
+			at.WithTimeout(m.o.SendTimeout))
+		if err != nil {
+			if errors.Is(err, at.ErrDeadlineExceeded) {
+				s.close() // a late answer would complete the next command
+			}
+			return ids, sendError(err)
+		}
+		mr, err := parseMR(info)
+		if err != nil {
+			return ids, spool.Retryable("modem_error", err)
+		}
+		ids = append(ids, providerID(mr, to.String()))
+		m.setHealth(func(h *Health) { h.Sent++ })
+		if m.o.MinGap > 0 && i+1 < len(parts) {
+			time.Sleep(m.o.MinGap) // pacing between parts, by design
+		}
+	}
+	return ids, nil
+}
+
+// alreadySent counts the leading parts an earlier attempt sent.
+func alreadySent(msg *spool.Message) int {
+	n := 0
+	for _, p := range msg.Parts {
+		if p.ProviderID == "" || p.State == spool.StateFailed || p.Seq != n+1 {
+			break
+		}
+		n++
+	}
+	return n
+}
+
+// concatRef is the concatenation reference of a message, the same on
+// every attempt.
+func concatRef(id string) uint16 {
+	h := fnv.New32a()
+	h.Write([]byte(id))
+	return uint16(h.Sum32())
+}
