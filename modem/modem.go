@@ -22,16 +22,16 @@ type Options struct {
 	Tenant  string // the tenant MO is stored under until routing assigns it; default "default"
 	Storage string // SMS storage, default "SM"
 
-	CommandTimeout time.Duration // per AT command, default 10s
-	SendTimeout    time.Duration // per AT+CMGS, default 60s
-	PollInterval   time.Duration // signal and registration, default 30s
-	MinGap         time.Duration // pacing between two parts sent, default 0
-	ReopenMin      time.Duration // first wait before reopening, default 1s
-	ReopenMax      time.Duration // longest wait, default 60s
-	ResetAfter     int           // failed opens before AT+CFUN=1,1 on the next success, default 5
+	CommandTimeout time.Duration  // per AT command, default 10s
+	SendTimeout    time.Duration  // per AT+CMGS, default 60s
+	PollInterval   time.Duration  // signal and registration, default 30s
+	MinGap         time.Duration  // pacing between two parts sent, default 0
+	ReopenMin      time.Duration  // first wait before reopening, default 1s
+	ReopenMax      time.Duration  // longest wait, default 60s
+	ResetAfter     int            // failed opens before AT+CFUN=1,1 on the next success, default 5
 	Languages      []pdu.Language // national shift tables the operator accepts
-	StatusReports  bool          // ask for a status report (TP-SRR) on every part
-	Trace          bool          // log every AT line at debug level
+	StatusReports  bool           // ask for a status report (TP-SRR) on every part
+	Trace          bool           // log every AT line at debug level
 	Logger         *slog.Logger
 }
 
