@@ -2,6 +2,9 @@ package modem
 
 import (
 	"errors"
+	"fmt"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/warthog618/modem/at"
@@ -86,6 +89,25 @@ func TestCMSErrorTable(t *testing.T) {
 		var se *spool.SendError
 		if !errors.As(err, &se) || se.Permanent != c.permanent || se.Code != c.code {
 			t.Errorf("%v: %v (%+v), want permanent=%v code %s", c.err, err, se, c.permanent, c.code)
+		}
+	}
+}
+
+// TestCMSTableDocumented: docs/modems.md lists every code of the table
+// with the same outcome.
+func TestCMSTableDocumented(t *testing.T) {
+	b, err := os.ReadFile("../docs/modems.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	for code, info := range cmsErrors {
+		outcome := "retryable"
+		if info.permanent {
+			outcome = "permanent: the message fails"
+		}
+		if row := fmt.Sprintf("| %d | %s | %s |", code, info.name, outcome); !strings.Contains(doc, row) {
+			t.Errorf("docs/modems.md lacks %q", row)
 		}
 	}
 }
