@@ -149,10 +149,13 @@ func (m *Modem) Run(ctx context.Context) error {
 	}
 	wait, failures := m.o.ReopenMin, 0
 	for {
-		err := m.runSession(ctx, failures >= m.o.ResetAfter)
+		healthy, err := m.runSession(ctx, failures >= m.o.ResetAfter)
 		m.ready.Store(false)
 		if ctx.Err() != nil {
 			return nil
+		}
+		if healthy { // it worked until now: start the backoff over
+			wait, failures = m.o.ReopenMin, 0
 		}
 		failures++
 		m.setHealth(func(h *Health) { h.Open, h.LastError, h.Reopens = false, errString(err), h.Reopens+1 })
@@ -166,18 +169,15 @@ func (m *Modem) Run(ctx context.Context) error {
 		case <-time.After(wait):
 		}
 		wait = min(wait*2, m.o.ReopenMax)
-		if err == nil {
-			wait, failures = m.o.ReopenMin, 0
-		}
 	}
 }
 
-// runSession runs one session to its end. It returns nil only when a
-// healthy session ended by itself (the port closed after working).
-func (m *Modem) runSession(ctx context.Context, reset bool) error {
+// runSession runs one session to its end; healthy says it got as far as
+// serving traffic.
+func (m *Modem) runSession(ctx context.Context, reset bool) (healthy bool, err error) {
 	s, err := openSession(&m.o, m.log)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer func() {
 		m.mu.Lock()
@@ -188,11 +188,11 @@ func (m *Modem) runSession(ctx context.Context, reset bool) error {
 	if reset {
 		m.log.Warn("resetting the modem after repeated failures (AT+CFUN=1,1)")
 		_, _ = s.cmd("+CFUN=1,1")
-		return errors.New("modem: reset sent; reopening")
+		return false, errors.New("modem: reset sent; reopening")
 	}
 	direct, err := s.init(ctx, m.pinRefused)
 	if err != nil {
-		return err
+		return false, err
 	}
 	m.identify(s)
 	m.mu.Lock()
@@ -201,9 +201,9 @@ func (m *Modem) runSession(ctx context.Context, reset bool) error {
 	m.mu.Unlock()
 	m.log.Info("modem initialised", "port", m.o.Port, "direct", direct)
 	if err := m.sweep(ctx, s); err != nil {
-		return err
+		return false, err
 	}
-	return m.serve(ctx, s, direct)
+	return true, m.serve(ctx, s, direct)
 }
 
 // serve polls health and handles URCs until the session fails.
