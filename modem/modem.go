@@ -149,12 +149,13 @@ func (m *Modem) Run(ctx context.Context) error {
 	}
 	wait, failures := m.o.ReopenMin, 0
 	for {
-		healthy, err := m.runSession(ctx, failures >= m.o.ResetAfter)
+		reset := failures >= m.o.ResetAfter
+		healthy, err := m.runSession(ctx, reset)
 		m.ready.Store(false)
 		if ctx.Err() != nil {
 			return nil
 		}
-		if healthy { // it worked until now: start the backoff over
+		if healthy || reset { // start the backoff over
 			wait, failures = m.o.ReopenMin, 0
 		}
 		failures++
