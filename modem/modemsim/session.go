@@ -176,11 +176,14 @@ func (s *session) command(line string) {
 		s.reply(nil, errPlain, nil)
 		return
 	}
+	if len(cmds) == 0 {
+		cmds = []Command{{}} // a bare AT
+	}
 	f := m.faultsFor(cmds)
 	var info []string
 	var final error
 	for i, c := range cmds {
-		if f.fail != nil && i == f.failAt {
+		if f.fail != nil && i == f.failAt && c.Name != "+CMGS" { // a send fails after its PDU
 			final = f.fail
 			break
 		}
