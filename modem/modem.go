@@ -104,6 +104,7 @@ type Modem struct {
 
 	pinRefused bool // set once: never send a refused PIN again
 	reasm      *reassembly
+	changed    chan struct{} // closed and replaced when readiness changes
 }
 
 var _ route.Connector = (*Modem)(nil)
@@ -113,6 +114,7 @@ func New(o Options, sink route.Sink) *Modem {
 	o.defaults()
 	m := &Modem{o: o, sink: sink, log: o.Logger.With("comp", "modem", "conn", o.Name)}
 	m.health = Health{Name: o.Name, Port: o.Port}
+	m.changed = make(chan struct{})
 	m.reasm = newReassembly(o.Name, sink)
 	return m
 }
@@ -123,6 +125,34 @@ func (m *Modem) Name() string { return m.o.Name }
 // Ready implements route.Connector: the port is open, the modem is
 // initialised and registered on a network.
 func (m *Modem) Ready() bool { return m.ready.Load() }
+
+// setReady records readiness and wakes WaitReady.
+func (m *Modem) setReady(ready bool) {
+	if m.ready.Swap(ready) == ready {
+		return
+	}
+	m.mu.Lock()
+	close(m.changed)
+	m.changed = make(chan struct{})
+	m.mu.Unlock()
+}
+
+// WaitReady waits until Ready() == want or ctx ends.
+func (m *Modem) WaitReady(ctx context.Context, want bool) error {
+	for {
+		m.mu.Lock()
+		ch := m.changed
+		m.mu.Unlock()
+		if m.Ready() == want {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
 
 // Health returns a snapshot of the modem's state.
 func (m *Modem) Health() Health {
@@ -151,7 +181,7 @@ func (m *Modem) Run(ctx context.Context) error {
 	for {
 		reset := failures >= m.o.ResetAfter
 		healthy, err := m.runSession(ctx, reset)
-		m.ready.Store(false)
+		m.setReady(false)
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -267,8 +297,9 @@ func (m *Modem) poll(s *session) error {
 	cops, _ := s.cmd("+COPS?")
 	dBm, _ := parseCSQ(csq)
 	m.setHealth(func(h *Health) { h.SignalDBm, h.Registration, h.Operator = dBm, reg, parseCOPS(cops) })
-	if m.ready.Swap(reg.Registered()) != reg.Registered() {
+	if m.Ready() != reg.Registered() {
 		m.log.Info("modem readiness changed", "ready", reg.Registered(), "registration", reg.String(), "signal_dbm", dBm)
+		m.setReady(reg.Registered())
 	}
 	return nil
 }

@@ -71,7 +71,7 @@ func (m *Modem) Send(ctx context.Context, msg *spool.Message) ([]string, error) 
 			at.WithTimeout(m.o.SendTimeout))
 		if err != nil {
 			if errors.Is(err, at.ErrDeadlineExceeded) {
-				m.ready.Store(false)
+				m.setReady(false)
 				s.close() // a late answer would complete the next command
 			}
 			return ids, sendError(err)

@@ -93,14 +93,13 @@ func (s *session) run() {
 	}
 }
 
-// post queues a URC; any goroutine may call it.
+// post queues a URC; any goroutine may call it. Its lines go as one
+// block, as a modem writes them: "\r\n+CMT: ,24\r\n<pdu>\r\n", no empty
+// line between the header and the PDU.
 func (s *session) post(lines []string) {
-	var b strings.Builder
-	for _, l := range lines {
-		b.WriteString("\r\n" + l + "\r\n")
-	}
+	block := "\r\n" + strings.Join(lines, "\r\n") + "\r\n"
 	s.qmu.Lock()
-	s.queue = append(s.queue, b.String()...)
+	s.queue = append(s.queue, block...)
 	s.qmu.Unlock()
 	s.kick()
 }
