@@ -66,6 +66,10 @@ type Rule struct {
 	Prefixes    []string       // recipient prefixes, "+1319"
 	MinPriority spool.Priority // match this priority and above
 	Connectors  []string
+	// Balance sends through the usable connector with the fewest sends in
+	// flight (a pool of modems) instead of the first usable one in order
+	// (failover).
+	Balance bool
 }
 
 func (r Rule) match(m *spool.Message) bool {
@@ -155,7 +159,12 @@ func (r *Router) Send(ctx context.Context, m *spool.Message) spool.Result {
 	}
 	res := spool.Result{Route: rule.Name}
 	busy := false
-	for _, name := range rule.Connectors {
+	order := rule.Connectors
+	if rule.Balance {
+		order = slices.Clone(order)
+		slices.SortStableFunc(order, func(a, b string) int { return len(r.conns[a].sem) - len(r.conns[b].sem) })
+	}
+	for _, name := range order {
 		s := r.conns[name]
 		if !s.Enabled || !s.Connector.Ready() {
 			continue

@@ -220,3 +220,21 @@ func TestDispatchRecordsFailures(t *testing.T) {
 		t.Fatalf("after a permanent error: %s via %q route %q", m.State, m.Connector, m.Route)
 	}
 }
+
+func TestBalancedRuleUsesTheLeastBusy(t *testing.T) {
+	a, b := newFake("modem-1"), newFake("modem-2")
+	a.block = make(chan struct{})
+	r, _ := New([]Rule{{Name: "pool", Balance: true, Connectors: []string{"modem-1", "modem-2"}}},
+		[]Entry{{Connector: a, Enabled: true}, {Connector: b, Enabled: true}}, Options{})
+	done := make(chan spool.Result)
+	go func() { done <- r.Send(context.Background(), &spool.Message{ID: "1", Tenant: "t", To: "+1"}) }()
+	waitSent(t, a) // modem-1 is now busy with one send
+	res := r.Send(context.Background(), &spool.Message{ID: "2", Tenant: "t", To: "+1"})
+	if res.Connector != "modem-2" {
+		t.Fatalf("second send went to %s, want the idle modem-2", res.Connector)
+	}
+	close(a.block)
+	if res := <-done; res.Connector != "modem-1" {
+		t.Fatalf("first send: %+v", res)
+	}
+}
