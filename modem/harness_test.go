@@ -54,7 +54,7 @@ type rig struct {
 	recorded chan string // message ids whose send result was recorded
 }
 
-func newRig(t *testing.T, so modemsim.Options, mo modem.Options) *rig {
+func newRig(t testing.TB, so modemsim.Options, mo modem.Options) *rig {
 	t.Helper()
 	if so.RegistrationDelay == 0 {
 		so.RegistrationDelay = -1
@@ -106,13 +106,13 @@ func newRig(t *testing.T, so modemsim.Options, mo modem.Options) *rig {
 	return r
 }
 
-func ctxT(t *testing.T) context.Context {
+func ctxT(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	t.Cleanup(cancel)
 	return ctx
 }
 
-func (r *rig) waitReady(t *testing.T, want bool) {
+func (r *rig) waitReady(t testing.TB, want bool) {
 	t.Helper()
 	if err := r.modem.WaitReady(ctxT(t), want); err != nil {
 		t.Fatalf("modem ready=%v never came: %v (health %+v)", want, err, r.modem.Health())
