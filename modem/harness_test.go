@@ -52,6 +52,7 @@ type rig struct {
 	sink     *signalSink
 	modem    *modem.Modem
 	recorded chan string // message ids whose send result was recorded
+	stop     func()      // stops the connector (not the rest)
 }
 
 func newRig(t testing.TB, so modemsim.Options, mo modem.Options) *rig {
@@ -94,15 +95,18 @@ func newRig(t testing.TB, so modemsim.Options, mo modem.Options) *rig {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
+	mctx, mcancel := context.WithCancel(ctx)
+	mdone := make(chan struct{})
+	go func() { defer close(mdone); m.Run(mctx) }()
+	r.stop = func() { mcancel(); <-mdone }
 	var wg sync.WaitGroup
-	wg.Add(2)
-	go func() { defer wg.Done(); m.Run(ctx) }()
+	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		(&spool.Dispatcher{Store: store, Sender: router, Idle: 50 * time.Millisecond,
 			Recorded: func(msg *spool.Message, _ spool.Result, _ error) { r.recorded <- msg.ID }}).Run(ctx)
 	}()
-	t.Cleanup(func() { cancel(); wg.Wait(); store.Close() })
+	t.Cleanup(func() { cancel(); <-mdone; wg.Wait(); store.Close() })
 	return r
 }
 
@@ -135,20 +139,26 @@ func (r *rig) enqueue(t *testing.T, m *spool.Message) string {
 // recorded result and stored report.
 func (r *rig) waitState(t *testing.T, id string, want spool.State) *spool.Message {
 	t.Helper()
+	return r.waitFor(t, id, want.String(), func(m *spool.Message) bool { return m.State == want })
+}
+
+// waitFor waits until cond holds for message id.
+func (r *rig) waitFor(t *testing.T, id, what string, cond func(*spool.Message) bool) *spool.Message {
+	t.Helper()
 	ctx := ctxT(t)
 	for {
 		m, err := r.store.Get(id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if m.State == want {
+		if cond(m) {
 			return m
 		}
 		select {
 		case <-r.recorded:
 		case <-r.sink.reports:
 		case <-ctx.Done():
-			t.Fatalf("message is %s, want %s; timeline %+v", m.State, want, m.Timeline)
+			t.Fatalf("message is %s, want %s; timeline %+v", m.State, what, m.Timeline)
 		}
 	}
 }

@@ -1,0 +1,78 @@
+package modem_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/smsgw/smsgw/modem"
+	"github.com/smsgw/smsgw/modem/modemsim"
+	"github.com/smsgw/smsgw/spool"
+)
+
+func TestNetworkLossMakesTheModemUnready(t *testing.T) {
+	r := newRig(t, modemsim.Options{}, modem.Options{PollInterval: 20 * time.Millisecond})
+	r.waitReady(t, true)
+	r.sim.SetNetworkLost(true)
+	r.waitReady(t, false)
+	id := r.enqueue(t, &spool.Message{To: "+13195550123", Body: "waits for the network"})
+	// Nothing is sent while the network is gone: the router defers it.
+	m := r.waitFor(t, id, "deferred", func(m *spool.Message) bool {
+		return m.State == spool.StateQueued && strings.Contains(m.Timeline[len(m.Timeline)-1].Detail, "deferred")
+	})
+	if m.Attempts != 0 || len(r.sim.Submits()) != 0 {
+		t.Fatalf("attempts %d, submits %d while no connector was ready", m.Attempts, len(r.sim.Submits()))
+	}
+	r.sim.SetNetworkLost(false)
+	r.waitReady(t, true)
+	r.waitState(t, id, spool.StateSent)
+}
+
+func TestURCInTheMiddleOfASend(t *testing.T) {
+	r := newRig(t, modemsim.Options{}, modem.Options{})
+	r.waitReady(t, true)
+	if _, err := r.sim.DeliverMO(modemsim.MO{Text: "first"}); err != nil {
+		t.Fatal(err)
+	}
+	r.waitInbound(t)
+	// A +CMTI for a stored message arrives between "> " and +CMGS.
+	r.sim.URCInResponse("+CMGS", `+CMTI: "SM",0`)
+	id := r.enqueue(t, &spool.Message{To: "+13195550123", Body: "still goes"})
+	r.waitState(t, id, spool.StateSent)
+	if n := len(r.sim.Submits()); n != 1 {
+		t.Fatalf("%d submits", n)
+	}
+}
+
+// TestReassemblySurvivesRestart: part 1 is deleted from the SIM, the
+// connector restarts, part 2 arrives: the message is whole.
+func TestReassemblySurvivesRestart(t *testing.T) {
+	r := newRig(t, modemsim.Options{}, modem.Options{})
+	r.waitReady(t, true)
+	text := strings.Repeat("Part of a long message from a caller. ", 6)
+	if _, err := r.sim.DeliverMO(modemsim.MO{Text: text, Ref: 77, Order: []int{1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.sim.Wait(ctxT(t), func() bool { return r.sim.Stats().Delivered >= 1 && len(r.sim.Stored()) == 0 }); err != nil {
+		t.Fatalf("part 1 never deleted: %+v", r.sim.Stats())
+	}
+	// A second connector on the same spool, as after a restart.
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	m2 := modem.New(modem.Options{Name: "modem-1", Port: r.sim.Path()}, r.sink)
+	r.stop()
+	wg.Add(1)
+	go func() { defer wg.Done(); m2.Run(ctx) }()
+	t.Cleanup(func() { cancel(); wg.Wait() })
+	if err := m2.WaitReady(ctxT(t), true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.sim.DeliverMO(modemsim.MO{Text: text, Ref: 77, Order: []int{2}}); err != nil {
+		t.Fatal(err)
+	}
+	if mo := r.waitInbound(t); mo.Body != text {
+		t.Fatalf("inbound %q", mo.Body)
+	}
+}
