@@ -270,3 +270,37 @@ func TestRepeatedDeferralsKeepTheTimelineShort(t *testing.T) {
 		t.Fatalf("timeline after 50 deferrals (%d entries): %+v", len(m.Timeline), m.Timeline)
 	}
 }
+
+func TestPartialSendRecordsWhichPartsWentOut(t *testing.T) {
+	s, clk := openTest(t, Options{Retry: RetryPolicy{Base: time.Second}})
+	m := msg("+13195550001")
+	m.Segments = 3
+	id := mustEnqueue(t, s, m).ID
+	mustLease(t, s, 1)
+	if err := s.Complete(bg, id, 1, Result{Connector: "modem-1", ProviderIDs: []string{"7/+13195550001"},
+		Err: Retryable("cms_38", errors.New("network out of order"))}); err != nil {
+		t.Fatal(err)
+	}
+	got := mustGet(t, s, id)
+	if got.State != StateQueued || len(got.Parts) != 1 || got.Parts[0].Seq != 1 || got.Parts[0].ProviderID != "7/+13195550001" {
+		t.Fatalf("after a partial send: %s %+v", got.State, got.Parts)
+	}
+	clk.Add(time.Second)
+	mustLease(t, s, 1)
+	if err := s.Complete(bg, id, 2, Result{Connector: "modem-1", ProviderIDs: []string{"8/+13195550001", "9/+13195550001"}}); err != nil {
+		t.Fatal(err)
+	}
+	got = mustGet(t, s, id)
+	if got.State != StateSent || len(got.Parts) != 3 || got.Parts[1].Seq != 2 || got.Parts[2].ProviderID != "9/+13195550001" {
+		t.Fatalf("after the rest: %s %+v", got.State, got.Parts)
+	}
+	// Each part's receipt is found.
+	for _, pid := range []string{"7/+13195550001", "8/+13195550001", "9/+13195550001"} {
+		if _, err := s.ApplyReport(bg, Report{Connector: "modem-1", ProviderID: pid, State: StateDelivered}); err != nil {
+			t.Fatal(pid, err)
+		}
+	}
+	if got := mustGet(t, s, id); got.State != StateDelivered {
+		t.Fatalf("state %s", got.State)
+	}
+}
