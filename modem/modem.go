@@ -79,6 +79,8 @@ type Health struct {
 	Operator     string       `json:"operator,omitempty"`
 	IMEI         string       `json:"imei,omitempty"`
 	IMSI         string       `json:"imsi,omitempty"`
+	ICCID        string       `json:"iccid,omitempty"`
+	SIM          string       `json:"sim,omitempty"` // READY once unlocked
 	SMSC         string       `json:"smsc,omitempty"`
 	Direct       bool         `json:"direct_delivery"` // +CMT/+CDS with +CNMA instead of store and notify
 	LastError    string       `json:"last_error,omitempty"`
@@ -274,7 +276,18 @@ func (m *Modem) identify(s *session) {
 	if smsc == "" {
 		m.log.Warn("the SIM has no SMSC number (AT+CSCA?); sends will likely fail with +CMS ERROR: 330")
 	}
-	m.setHealth(func(h *Health) { h.IMEI, h.IMSI, h.SMSC = firstLine(imei), firstLine(imsi), smsc })
+	iccid := ""
+	for _, c := range iccidCommands {
+		if info, err := s.cmd(c.cmd); err == nil {
+			if f, ok := infoLine(info, c.prefix); ok && len(f) > 0 {
+				iccid = f[0]
+				break
+			}
+		}
+	}
+	m.setHealth(func(h *Health) {
+		h.IMEI, h.IMSI, h.ICCID, h.SMSC, h.SIM = firstLine(imei), firstLine(imsi), iccid, smsc, "READY"
+	})
 }
 
 // poll reads signal, registration and operator; the connector is ready

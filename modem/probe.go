@@ -28,6 +28,9 @@ type ProbeResult struct {
 	SMSC         string       `json:"smsc,omitempty"`
 }
 
+// iccidCommands read the ICCID: Quectel, SIMCom, Huawei.
+var iccidCommands = []struct{ cmd, prefix string }{{"+QCCID", "+QCCID:"}, {"+CCID", "+CCID:"}, {"^ICCID", "^ICCID:"}}
+
 // Probe opens port, asks the modem who and where it is, and closes it.
 // It never sends a PIN.
 func Probe(port string, timeout time.Duration) (ProbeResult, error) {
@@ -47,7 +50,7 @@ func Probe(port string, timeout time.Duration) (ProbeResult, error) {
 			r.SIM = strings.Join(f, ",")
 		}
 		r.IMSI = firstLine(get("+CIMI"))
-		for _, c := range []struct{ cmd, prefix string }{{"+QCCID", "+QCCID:"}, {"+CCID", "+CCID:"}, {"+ICCID", "+ICCID:"}} {
+		for _, c := range iccidCommands {
 			if f, ok := infoLine(get(c.cmd), c.prefix); ok && len(f) > 0 {
 				r.ICCID = f[0]
 				break

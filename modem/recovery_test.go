@@ -1,0 +1,109 @@
+package modem_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/smsgw/smsgw/modem"
+	"github.com/smsgw/smsgw/modem/modemsim"
+	"github.com/smsgw/smsgw/spool"
+	"github.com/smsgw/smsgw/spool/route"
+)
+
+// syncBuffer is a trace the test reads while the simulator writes.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) contains(sub string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return strings.Contains(s.b.String(), sub)
+}
+
+func TestRepeatedInitFailuresResetTheModem(t *testing.T) {
+	trace := &syncBuffer{}
+	r := newRig(t, modemsim.Options{Trace: trace}, modem.Options{ResetAfter: 3})
+	r.sim.FailNext("+CMGF", 4, modemsim.CMSError(500)) // init fails four times
+	ctx := ctxT(t)
+	for !trace.contains("AT+CFUN=1,1") {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("no reset after repeated failures; health %+v", r.modem.Health())
+		case <-time.After(10 * time.Millisecond): // polling the trace: it has no signal
+		}
+	}
+	r.waitReady(t, true) // and it comes back after the reset
+	h := r.modem.Health()
+	if h.ICCID != "8901260000000000014" || h.SIM != "READY" || h.IMEI == "" {
+		t.Fatalf("health %+v", h)
+	}
+}
+
+// One modem of a pool dying does not stop the others.
+func TestPoolSurvivesOneModem(t *testing.T) {
+	store, err := spool.Open(filepath.Join(t.TempDir(), "spool.db"), spool.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	sink := route.StoreSink{Store: store}
+	var sims []*modemsim.Modem
+	var entries []route.Entry
+	var modems []*modem.Modem
+	for i := range 2 {
+		sim, err := modemsim.New(modemsim.Options{RegistrationDelay: -1, SendDelay: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer sim.Close()
+		sims = append(sims, sim)
+		m := modem.New(modem.Options{Name: fmt.Sprintf("modem-%d", i+1), Port: sim.Path(),
+			ReopenMin: 20 * time.Millisecond, ReopenMax: 50 * time.Millisecond}, sink)
+		modems = append(modems, m)
+		entries = append(entries, route.Entry{Connector: m, Enabled: true})
+	}
+	router, _ := route.New([]route.Rule{{Name: "pool", Balance: true, Connectors: []string{"modem-1", "modem-2"}}},
+		entries, route.Options{NoRouteWait: 20 * time.Millisecond})
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	defer func() { cancel(); wg.Wait() }()
+	for _, m := range modems {
+		wg.Add(1)
+		go func() { defer wg.Done(); m.Run(ctx) }()
+		if err := m.WaitReady(ctxT(t), true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sims[0].Unplug()
+	if err := modems[0].WaitReady(ctxT(t), false); err != nil {
+		t.Fatal(err)
+	}
+	recorded := make(chan *spool.Message, 100)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		(&spool.Dispatcher{Store: store, Sender: router, Recorded: func(m *spool.Message, _ spool.Result, _ error) {
+			recorded <- m
+		}}).Run(ctx)
+	}()
+	for i := range 5 {
+		store.Enqueue(ctx, &spool.Message{Tenant: "t", To: "+13195550123", Body: fmt.Sprintf("pool %d", i)})
+	}
+	if _, err := sims[1].WaitSubmits(ctxT(t), 5); err != nil {
+		t.Fatalf("modem-2 sent %d of 5 while modem-1 was gone", len(sims[1].Submits()))
+	}
+}
