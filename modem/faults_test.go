@@ -76,3 +76,27 @@ func TestReassemblySurvivesRestart(t *testing.T) {
 		t.Fatalf("inbound %q", mo.Body)
 	}
 }
+
+// A full SIM at start: the sweep empties it, and what the network held
+// meanwhile arrives.
+func TestFullSIMAtStart(t *testing.T) {
+	pre := []modemsim.MO{{Text: "one"}, {Text: "two"}, {Text: "three"}}
+	r := newRigBefore(t, modemsim.Options{Capacity: 3, Preload: pre}, modem.Options{}, func(sim *modemsim.Modem) {
+		if _, err := sim.DeliverMO(modemsim.MO{Text: "four"}); err != nil {
+			t.Fatal(err)
+		}
+		if st := sim.Stats(); st.Held != 1 {
+			t.Fatalf("the network should hold the fourth message: %+v", st)
+		}
+	})
+	got := map[string]bool{}
+	for range 4 {
+		got[r.waitInbound(t).Body] = true
+	}
+	if !got["one"] || !got["two"] || !got["three"] || !got["four"] {
+		t.Fatalf("inbound %v", got)
+	}
+	if err := r.sim.Wait(ctxT(t), func() bool { return len(r.sim.Stored()) == 0 }); err != nil {
+		t.Fatalf("left on the SIM: %v", r.sim.Stored())
+	}
+}

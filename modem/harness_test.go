@@ -57,6 +57,13 @@ type rig struct {
 
 func newRig(t testing.TB, so modemsim.Options, mo modem.Options) *rig {
 	t.Helper()
+	return newRigBefore(t, so, mo, nil)
+}
+
+// newRigBefore is newRig with a step run on the simulator before the
+// connector starts.
+func newRigBefore(t testing.TB, so modemsim.Options, mo modem.Options, before func(*modemsim.Modem)) *rig {
+	t.Helper()
 	if so.RegistrationDelay == 0 {
 		so.RegistrationDelay = -1
 	}
@@ -68,6 +75,9 @@ func newRig(t testing.TB, so modemsim.Options, mo modem.Options) *rig {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sim.Close() })
+	if before != nil {
+		before(sim)
+	}
 	store, err := spool.Open(filepath.Join(t.TempDir(), "spool.db"), spool.Options{
 		Retry: spool.RetryPolicy{Base: 20 * time.Millisecond, Max: 100 * time.Millisecond}})
 	if err != nil {
