@@ -5,7 +5,9 @@ go 1.26
 require (
 	github.com/oklog/ulid/v2 v2.1.1
 	github.com/spf13/cobra v1.10.2
+	github.com/warthog618/modem v0.4.0
 	github.com/warthog618/sms v0.3.0
+	go.bug.st/serial v1.6.4
 	go.etcd.io/bbolt v1.5.0
 	golang.org/x/sys v0.45.0
 )
@@ -15,6 +17,4 @@ require (
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
 	github.com/pkg/errors v0.9.1 // indirect
 	github.com/spf13/pflag v1.0.10 // indirect
-	github.com/warthog618/modem v0.4.0 // indirect
-	go.bug.st/serial v1.6.4 // indirect
 )
