@@ -88,8 +88,11 @@ func newRigBefore(t testing.TB, so modemsim.Options, mo modem.Options, before fu
 	if mo.Name == "" {
 		mo.Name = "modem-1"
 	}
-	if mo.Port == "" {
+	switch mo.Port {
+	case "":
 		mo.Port = sim.Path()
+	case "tcp":
+		mo.Port = "tcp://" + sim.Addr()
 	}
 	if mo.ReopenMin == 0 {
 		mo.ReopenMin, mo.ReopenMax = 20*time.Millisecond, 100*time.Millisecond

@@ -86,3 +86,12 @@ func TestRetrySendsOnlyTheMissingParts(t *testing.T) {
 		t.Fatalf("retry sent %d submits, last %+v (first %+v)", len(subs), c3, c1)
 	}
 }
+
+// A modem behind ser2net or a terminal server: tcp://host:port.
+func TestModemOverTCP(t *testing.T) {
+	r := newRig(t, modemsim.Options{TCP: true, NoPTY: true, ReportDelay: 10 * time.Millisecond},
+		modem.Options{Port: "tcp"})
+	r.waitReady(t, true)
+	id := r.enqueue(t, &spool.Message{To: "+13195550123", Body: "over tcp", ReportReq: true})
+	r.waitState(t, id, spool.StateDelivered)
+}
