@@ -14,7 +14,9 @@ require (
 
 require (
 	github.com/creack/goselect v0.1.2 // indirect
+	github.com/fiorix/go-smpp v0.0.0-20210403173735-2894b96e70ba // indirect
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
 	github.com/pkg/errors v0.9.1 // indirect
 	github.com/spf13/pflag v1.0.10 // indirect
+	golang.org/x/text v0.3.6 // indirect
 )

@@ -1,0 +1,370 @@
+// Package smpp is smsgw's SMPP 3.4 side: one session layer for both
+// roles (our carrier connector binds as an ESME; our server accepts
+// upstream applications), on github.com/fiorix/go-smpp's PDU codec.
+package smpp
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fiorix/go-smpp/smpp/pdu"
+)
+
+// SMPP 3.4 command_status values we use (section 5.1.3); go-smpp has no
+// named constants.
+const (
+	StatusOK        pdu.Status = 0x00
+	StatusInvMsgLen pdu.Status = 0x01
+	StatusInvCmdLen pdu.Status = 0x02
+	StatusInvCmdID  pdu.Status = 0x03
+	StatusInvBnd    pdu.Status = 0x04
+	StatusAlyBnd    pdu.Status = 0x05
+	StatusSysErr    pdu.Status = 0x08
+	StatusBindFail  pdu.Status = 0x0D
+	StatusInvPaswd  pdu.Status = 0x0E
+	StatusInvSysID  pdu.Status = 0x0F
+	StatusMsgQFul   pdu.Status = 0x14
+	StatusThrottled pdu.Status = 0x58
+)
+
+// Errors of a session.
+var (
+	ErrClosed          = errors.New("smpp: session closed")
+	ErrResponseTimeout = errors.New("smpp: no response in time")
+	errBadLength       = errors.New("smpp: command_length out of range")
+)
+
+// decodable are the requests the codec decodes; any other command gets
+// generic_nack ESME_RINVCMDID.
+var decodable = map[pdu.ID]bool{
+	pdu.BindReceiverID: true, pdu.BindTransmitterID: true, pdu.BindTransceiverID: true,
+	pdu.SubmitSMID: true, pdu.SubmitMultiID: true, pdu.DeliverSMID: true, pdu.QuerySMID: true,
+	pdu.EnquireLinkID: true, pdu.UnbindID: true,
+}
+
+// maxPDU is the largest command_length read; longer is a protocol error
+// that closes the session (go-smpp decodes at most pdu.MaxSize).
+const maxPDU = 64 << 10
+
+// SessionOptions configures a session. Zero values mean the defaults.
+type SessionOptions struct {
+	Window          int           // requests we have outstanding at once; default 10
+	Inbound         int           // peer requests handled at once; past it ESME_RTHROTTLED; default 100
+	ResponseTimeout time.Duration // default 10s
+	EnquireLink     time.Duration // idle probe interval; default 30s; negative: never
+	WriteTimeout    time.Duration // default 10s
+	Logger          *slog.Logger
+}
+
+func (o *SessionOptions) defaults() {
+	if o.Window <= 0 {
+		o.Window = 10
+	}
+	if o.Inbound <= 0 {
+		o.Inbound = 100
+	}
+	if o.ResponseTimeout <= 0 {
+		o.ResponseTimeout = 10 * time.Second
+	}
+	if o.EnquireLink == 0 {
+		o.EnquireLink = 30 * time.Second
+	}
+	if o.WriteTimeout <= 0 {
+		o.WriteTimeout = 10 * time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+}
+
+// Handler answers one request from the peer (submit_sm, deliver_sm, a
+// bind…) by calling Respond; it runs in a goroutine of its own, so many
+// requests are handled at once. enquire_link and unbind are answered by
+// the session itself.
+type Handler func(s *Session, req pdu.Body)
+
+// Session is one SMPP connection. One goroutine (Run) reads; writes are
+// serialised with a deadline, so a peer that stops reading cannot block
+// us forever.
+type Session struct {
+	conn    net.Conn
+	o       SessionOptions
+	handler Handler
+	log     *slog.Logger
+
+	wmu     sync.Mutex
+	seq     atomic.Uint32
+	window  chan struct{}
+	inbound chan struct{}
+
+	mu      sync.Mutex
+	pending map[uint32]chan pdu.Body
+
+	closeOnce sync.Once
+	closed    chan struct{}
+	err       error // why it closed
+}
+
+// NewSession wraps conn; Run starts reading.
+func NewSession(conn net.Conn, h Handler, o SessionOptions) *Session {
+	o.defaults()
+	return &Session{conn: conn, o: o, handler: h, log: o.Logger.With("comp", "smpp", "peer", conn.RemoteAddr().String()),
+		window: make(chan struct{}, o.Window), inbound: make(chan struct{}, o.Inbound),
+		pending: map[uint32]chan pdu.Body{}, closed: make(chan struct{})}
+}
+
+// Closed is closed when the session ends.
+func (s *Session) Closed() <-chan struct{} { return s.closed }
+
+// Err says why the session ended.
+func (s *Session) Err() error {
+	<-s.closed
+	return s.err
+}
+
+// Close ends the session.
+func (s *Session) Close() { s.fail(ErrClosed) }
+
+func (s *Session) fail(err error) {
+	s.closeOnce.Do(func() {
+		s.err = err
+		close(s.closed)
+		s.conn.Close()
+	})
+}
+
+// nextSeq is 1..0x7FFFFFFF, wrapping.
+func (s *Session) nextSeq() uint32 {
+	for {
+		n := s.seq.Add(1) & 0x7FFFFFFF
+		if n != 0 {
+			return n
+		}
+	}
+}
+
+// Run reads PDUs until the connection ends or ctx does.
+func (s *Session) Run(ctx context.Context) error {
+	stop := context.AfterFunc(ctx, func() { s.fail(ctx.Err()) })
+	defer stop()
+	go s.keepAlive()
+	r := bufio.NewReader(s.conn)
+	for {
+		hdr, body, decErr, err := readPDU(r)
+		if err != nil {
+			if errors.Is(err, errBadLength) {
+				s.log.Warn("closing: protocol error", "err", err)
+			}
+			s.fail(fmt.Errorf("smpp: read: %w", err))
+			return s.err
+		}
+		if hdr.ID&0x80000000 != 0 {
+			s.deliverResponse(hdr, body)
+			continue
+		}
+		if decErr != nil {
+			s.log.Debug("undecodable request", "id", hdr.ID, "seq", hdr.Seq, "err", decErr)
+			if decodable[hdr.ID] {
+				// A command we know whose body is malformed: its own
+				// response, with an error.
+				s.writeHeader(hdr.ID|0x80000000, StatusInvCmdLen, hdr.Seq)
+			} else {
+				s.writeHeader(pdu.GenericNACKID, StatusInvCmdID, hdr.Seq)
+			}
+			continue
+		}
+		switch hdr.ID {
+		case pdu.EnquireLinkID:
+			s.writeHeader(pdu.EnquireLinkRespID, StatusOK, hdr.Seq)
+			continue
+		case pdu.UnbindID:
+			s.writeHeader(pdu.UnbindRespID, StatusOK, hdr.Seq)
+			s.fail(ErrClosed)
+			return s.err
+		}
+		select {
+		case s.inbound <- struct{}{}:
+			go func() {
+				defer func() { <-s.inbound }()
+				s.handler(s, body)
+			}()
+		default:
+			s.writeHeader(hdr.ID|0x80000000, StatusThrottled, hdr.Seq)
+		}
+	}
+}
+
+func (s *Session) deliverResponse(hdr pdu.Header, body pdu.Body) {
+	s.mu.Lock()
+	ch, ok := s.pending[hdr.Seq]
+	delete(s.pending, hdr.Seq)
+	s.mu.Unlock()
+	if !ok {
+		s.log.Warn("response to no outstanding request (late or unknown)", "id", hdr.ID, "seq", hdr.Seq)
+		return
+	}
+	if body == nil { // header only (an error response) or undecodable
+		g := pdu.NewGenericNACK()
+		*g.Header() = hdr
+		body = g
+	}
+	ch <- body
+}
+
+// Request sends req (its sequence number is set here) and waits for the
+// response. It blocks while the window is full. A response with a
+// non-zero command_status returns the body and a pdu.Status error. After
+// ErrResponseTimeout the request's outcome is unknown.
+func (s *Session) Request(ctx context.Context, req pdu.Body) (pdu.Body, error) {
+	select {
+	case s.window <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-s.closed:
+		return nil, ErrClosed
+	}
+	defer func() { <-s.window }()
+	seq := s.nextSeq()
+	req.Header().Seq = seq
+	ch := make(chan pdu.Body, 1)
+	s.mu.Lock()
+	s.pending[seq] = ch
+	s.mu.Unlock()
+	forget := func() {
+		s.mu.Lock()
+		delete(s.pending, seq)
+		s.mu.Unlock()
+	}
+	if err := s.write(req); err != nil {
+		forget()
+		return nil, err
+	}
+	t := time.NewTimer(s.o.ResponseTimeout)
+	defer t.Stop()
+	select {
+	case resp := <-ch:
+		if st := resp.Header().Status; st != StatusOK {
+			return resp, st
+		}
+		return resp, nil
+	case <-t.C:
+		forget()
+		return nil, ErrResponseTimeout
+	case <-ctx.Done():
+		forget()
+		return nil, ctx.Err()
+	case <-s.closed:
+		return nil, ErrClosed
+	}
+}
+
+// Respond sends the response resp to req (sequence copied from req).
+func (s *Session) Respond(req pdu.Body, resp pdu.Body) error {
+	resp.Header().Seq = req.Header().Seq
+	return s.write(resp)
+}
+
+// RespondStatus sends a header-only error response to req.
+func (s *Session) RespondStatus(req pdu.Body, status pdu.Status) error {
+	return s.writeHeader(req.Header().ID|0x80000000, status, req.Header().Seq)
+}
+
+func (s *Session) write(p pdu.Body) error {
+	var buf bytes.Buffer
+	if err := p.SerializeTo(&buf); err != nil {
+		return fmt.Errorf("smpp: encode %s: %w", p.Header().ID, err)
+	}
+	return s.writeRaw(buf.Bytes())
+}
+
+func (s *Session) writeHeader(id pdu.ID, status pdu.Status, seq uint32) error {
+	b := make([]byte, 16)
+	binary.BigEndian.PutUint32(b[0:], 16)
+	binary.BigEndian.PutUint32(b[4:], uint32(id))
+	binary.BigEndian.PutUint32(b[8:], uint32(status))
+	binary.BigEndian.PutUint32(b[12:], seq)
+	return s.writeRaw(b)
+}
+
+func (s *Session) writeRaw(b []byte) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	select {
+	case <-s.closed:
+		return ErrClosed
+	default:
+	}
+	_ = s.conn.SetWriteDeadline(time.Now().Add(s.o.WriteTimeout))
+	if _, err := s.conn.Write(b); err != nil {
+		s.fail(fmt.Errorf("smpp: write: %w", err))
+		return s.err
+	}
+	return nil
+}
+
+// keepAlive sends enquire_link every EnquireLink; no answer closes the
+// session.
+func (s *Session) keepAlive() {
+	if s.o.EnquireLink < 0 {
+		return
+	}
+	t := time.NewTicker(s.o.EnquireLink)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.closed:
+			return
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(context.Background(), s.o.ResponseTimeout)
+			_, err := s.Request(ctx, pdu.NewEnquireLink())
+			cancel()
+			if err != nil && !errors.Is(err, ErrClosed) {
+				s.log.Warn("enquire_link unanswered; closing", "err", err)
+				s.fail(fmt.Errorf("smpp: enquire_link: %w", err))
+				return
+			}
+		}
+	}
+}
+
+// readPDU reads one whole PDU and decodes it. A decode error (unknown
+// command, bad body) comes with the header, so that the caller can
+// generic_nack the right sequence; an I/O error or a length out of range
+// ends the session.
+func readPDU(r io.Reader) (hdr pdu.Header, body pdu.Body, decErr, err error) {
+	var l [4]byte
+	if _, err = io.ReadFull(r, l[:]); err != nil {
+		return
+	}
+	n := binary.BigEndian.Uint32(l[:])
+	if n < pdu.HeaderLen || n > maxPDU {
+		err = fmt.Errorf("%w: %d", errBadLength, n)
+		return
+	}
+	raw := make([]byte, n)
+	copy(raw, l[:])
+	if _, err = io.ReadFull(r, raw[4:]); err != nil {
+		return
+	}
+	hdr = pdu.Header{Len: n, ID: pdu.ID(binary.BigEndian.Uint32(raw[4:])),
+		Status: pdu.Status(binary.BigEndian.Uint32(raw[8:])), Seq: binary.BigEndian.Uint32(raw[12:])}
+	if n > pdu.MaxSize {
+		decErr = fmt.Errorf("smpp: PDU of %d bytes, more than %d", n, pdu.MaxSize)
+		return
+	}
+	if n == pdu.HeaderLen && hdr.ID&0x80000000 != 0 {
+		return // a header-only response
+	}
+	body, decErr = pdu.Decode(bytes.NewReader(raw))
+	return
+}
