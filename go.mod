@@ -1,22 +1,23 @@
 module github.com/smsgw/smsgw
 
-go 1.26
+go 1.26.0
 
 require (
+	github.com/fiorix/go-smpp v0.0.0-20210403173735-2894b96e70ba
 	github.com/oklog/ulid/v2 v2.1.1
 	github.com/spf13/cobra v1.10.2
 	github.com/warthog618/modem v0.4.0
 	github.com/warthog618/sms v0.3.0
 	go.bug.st/serial v1.6.4
 	go.etcd.io/bbolt v1.5.0
-	golang.org/x/sys v0.45.0
+	golang.org/x/crypto v0.58.0
+	golang.org/x/sys v0.49.0
 )
 
 require (
 	github.com/creack/goselect v0.1.2 // indirect
-	github.com/fiorix/go-smpp v0.0.0-20210403173735-2894b96e70ba // indirect
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
 	github.com/pkg/errors v0.9.1 // indirect
 	github.com/spf13/pflag v1.0.10 // indirect
-	golang.org/x/text v0.3.6 // indirect
+	golang.org/x/text v0.43.0 // indirect
 )

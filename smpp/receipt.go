@@ -1,0 +1,95 @@
+package smpp
+
+import (
+	"fmt"
+	"unicode/utf16"
+
+	"github.com/fiorix/go-smpp/smpp/pdu"
+	"github.com/fiorix/go-smpp/smpp/pdu/pdufield"
+	"github.com/fiorix/go-smpp/smpp/pdu/pdutext"
+	"github.com/fiorix/go-smpp/smpp/pdu/pdutlv"
+
+	"github.com/smsgw/smsgw/spool"
+)
+
+// receiptTime is the date format of receipt text (SMPP 3.4 appendix B).
+const receiptTime = "0601021504"
+
+// ReceiptText is the standard delivery receipt text of SMPP 3.4
+// appendix B for message m: "id:… sub:001 dlvrd:001 submit date:…
+// done date:… stat:DELIVRD err:000 text:…" (the first 20 characters of
+// the body; none once redacted).
+func ReceiptText(m *spool.Message) string {
+	dlvrd := 0
+	if m.State == spool.StateDelivered {
+		dlvrd = 1
+	}
+	text := []rune(m.Body)
+	if len(text) > 20 {
+		text = text[:20]
+	}
+	errCode := 0
+	if m.State != spool.StateDelivered && m.State.Final() {
+		errCode = 1
+	}
+	return fmt.Sprintf("id:%s sub:001 dlvrd:%03d submit date:%s done date:%s stat:%s err:%03d text:%s",
+		m.ID, dlvrd, m.CreatedAt().Format(receiptTime), m.UpdatedAt.UTC().Format(receiptTime), m.State.Stat(), errCode, string(text))
+}
+
+// receiptPDU builds the deliver_sm carrying a receipt for m: the text,
+// esm_class 0x04, and the receipted_message_id and message_state TLVs.
+// go-smpp's NewDeliverSM serialises a corrupt PDU (LIBRARIES S3), so it
+// is a submit_sm, whose mandatory fields are laid out the same, relabelled.
+func receiptPDU(m *spool.Message) pdu.Body {
+	d := pdu.NewSubmitSM(pdutlv.Fields{
+		pdutlv.TagReceiptedMessageID: pdutlv.CString(m.ID),
+		pdutlv.TagMessageStateOption: []byte{m.State.SMPPState()},
+	})
+	d.Header().ID = pdu.DeliverSMID
+	f := d.Fields()
+	f.Set(pdufield.SourceAddr, m.To) // the receipt comes from the handset
+	f.Set(pdufield.DestinationAddr, m.From)
+	f.Set(pdufield.ESMClass, uint8(0x04))
+	f.Set(pdufield.ShortMessage, pdutext.Raw(ReceiptText(m)))
+	f.Set(pdufield.DataCoding, uint8(0x00))
+	return d
+}
+
+// inboundPDU builds the deliver_sm for an inbound (MO) message: UCS-2
+// when the text needs it, else the default alphabet as Latin-1 octets.
+func inboundPDU(m *spool.Message) pdu.Body {
+	d := pdu.NewSubmitSM(nil)
+	d.Header().ID = pdu.DeliverSMID
+	f := d.Fields()
+	f.Set(pdufield.SourceAddr, m.From)
+	f.Set(pdufield.DestinationAddr, m.To)
+	body, coding := encodeText(m.Body)
+	if m.Binary != nil {
+		body, coding = m.Binary, 0x04
+	}
+	f.Set(pdufield.ShortMessage, pdutext.Raw(body))
+	f.Set(pdufield.DataCoding, coding)
+	return d
+}
+
+// encodeText is Latin-1 (data_coding 0x03) when every character has a
+// Latin-1 code, else UCS-2 (0x08).
+func encodeText(s string) ([]byte, uint8) {
+	out := make([]byte, 0, len(s))
+	for _, r := range s {
+		if r > 0xFF {
+			return ucs2(s), 0x08
+		}
+		out = append(out, byte(r))
+	}
+	return out, 0x03
+}
+
+func ucs2(s string) []byte {
+	units := utf16.Encode([]rune(s))
+	out := make([]byte, 0, 2*len(units))
+	for _, u := range units {
+		out = append(out, byte(u>>8), byte(u))
+	}
+	return out
+}

@@ -1,0 +1,255 @@
+package smpp
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/fiorix/go-smpp/smpp/pdu"
+	"github.com/fiorix/go-smpp/smpp/pdu/pdufield"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/smsgw/smsgw/spool"
+)
+
+// Account is an upstream application allowed to bind.
+type Account struct {
+	SystemID     string
+	PasswordHash string // bcrypt
+	Password     string // plain, for tests and demos (config check warns)
+	Tenant       string
+	MaxBinds     int // default 4
+}
+
+func (a Account) check(password string) bool {
+	if a.PasswordHash != "" {
+		return bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(password)) == nil
+	}
+	return a.Password != "" && subtle.ConstantTimeCompare([]byte(a.Password), []byte(password)) == 1
+}
+
+// Submitter takes a message an application submitted: it applies the
+// tenant's policy and enqueues it, returning once it is on disk. Its
+// errors map to command_status (see statusFor).
+type Submitter interface {
+	Submit(ctx context.Context, m *spool.Message) (*spool.Message, error)
+}
+
+// ServerOptions configures the SMPP server.
+type ServerOptions struct {
+	Accounts    []Account
+	BindTimeout time.Duration // an unbound connection is closed after this; default 10s
+	FailedBind  time.Duration // the wait before answering a failed bind; default 1s
+	Session     SessionOptions
+	Logger      *slog.Logger
+}
+
+// Server accepts binds from upstream applications and takes their
+// submits into the spool; receipts and MO go back through Deliver.
+type Server struct {
+	o     ServerOptions
+	sub   Submitter
+	log   *slog.Logger
+	mu    sync.Mutex
+	binds map[string][]*binding // system_id → live binds
+}
+
+// binding is one bound session.
+type binding struct {
+	s       *Session
+	acct    Account
+	mode    pdu.ID // the bind command
+	canSend bool   // transmitter or transceiver
+	canRecv bool   // receiver or transceiver
+}
+
+// NewServer makes a server; Serve runs it.
+func NewServer(o ServerOptions, sub Submitter) *Server {
+	if o.BindTimeout <= 0 {
+		o.BindTimeout = 10 * time.Second
+	}
+	if o.FailedBind <= 0 {
+		o.FailedBind = time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	return &Server{o: o, sub: sub, log: o.Logger.With("comp", "smpp-server"), binds: map[string][]*binding{}}
+}
+
+// Serve accepts connections on ln until it fails or ctx ends.
+func (srv *Server) Serve(ctx context.Context, ln net.Listener) error {
+	stop := context.AfterFunc(ctx, func() { ln.Close() })
+	defer stop()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("smpp: accept: %w", err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			srv.serveConn(ctx, c)
+		}()
+	}
+}
+
+func (srv *Server) serveConn(ctx context.Context, c net.Conn) {
+	b := &binding{}
+	s := NewSession(c, func(s *Session, req pdu.Body) { srv.handle(ctx, b, req) }, srv.o.Session)
+	b.s = s
+	timer := time.AfterFunc(srv.o.BindTimeout, func() {
+		srv.mu.Lock()
+		bound := b.mode != 0
+		srv.mu.Unlock()
+		if !bound {
+			srv.log.Info("closing a connection that never bound", "peer", c.RemoteAddr().String())
+			s.Close()
+		}
+	})
+	defer timer.Stop()
+	s.Run(ctx)
+	srv.unbind(b)
+}
+
+func (srv *Server) handle(ctx context.Context, b *binding, req pdu.Body) {
+	switch id := req.Header().ID; id {
+	case pdu.BindTransmitterID, pdu.BindReceiverID, pdu.BindTransceiverID:
+		srv.bind(b, req)
+	case pdu.SubmitSMID:
+		srv.mu.Lock()
+		ok := b.canSend
+		srv.mu.Unlock()
+		if !ok {
+			b.s.RespondStatus(req, StatusInvBnd)
+			return
+		}
+		srv.submit(ctx, b, req)
+	default:
+		b.s.RespondStatus(req, StatusInvCmdID)
+	}
+}
+
+func (srv *Server) bind(b *binding, req pdu.Body) {
+	f := req.Fields()
+	sysID, pass := f[pdufield.SystemID].String(), f[pdufield.Password].String()
+	srv.mu.Lock()
+	already := b.mode != 0
+	srv.mu.Unlock()
+	if already {
+		b.s.RespondStatus(req, StatusAlyBnd)
+		return
+	}
+	acct, status := srv.authenticate(sysID, pass)
+	if status != StatusOK {
+		srv.log.Warn("bind refused", "system_id", sysID, "peer", b.s.conn.RemoteAddr().String(), "status", status)
+		time.Sleep(srv.o.FailedBind) // slows password guessing, by design
+		b.s.RespondStatus(req, status)
+		return
+	}
+	srv.mu.Lock()
+	if n := len(srv.binds[sysID]); n >= max(acct.MaxBinds, 1) {
+		srv.mu.Unlock()
+		b.s.RespondStatus(req, StatusBindFail)
+		return
+	}
+	id := req.Header().ID
+	b.acct, b.mode = acct, id
+	b.canSend = id == pdu.BindTransmitterID || id == pdu.BindTransceiverID
+	b.canRecv = id == pdu.BindReceiverID || id == pdu.BindTransceiverID
+	srv.binds[sysID] = append(srv.binds[sysID], b)
+	srv.mu.Unlock()
+	var resp pdu.Body
+	switch id {
+	case pdu.BindTransmitterID:
+		resp = pdu.NewBindTransmitterResp()
+	case pdu.BindReceiverID:
+		resp = pdu.NewBindReceiverResp()
+	default:
+		resp = pdu.NewBindTransceiverResp()
+	}
+	resp.Fields().Set(pdufield.SystemID, "smsgw")
+	b.s.Respond(req, resp)
+	srv.log.Info("bound", "system_id", sysID, "mode", id.String())
+}
+
+func (srv *Server) authenticate(sysID, pass string) (Account, pdu.Status) {
+	for _, a := range srv.o.Accounts {
+		if a.SystemID == sysID {
+			if !a.check(pass) {
+				return a, StatusInvPaswd
+			}
+			if a.MaxBinds == 0 {
+				a.MaxBinds = 4
+			}
+			return a, StatusOK
+		}
+	}
+	return Account{}, StatusInvSysID
+}
+
+func (srv *Server) unbind(b *binding) {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	list := srv.binds[b.acct.SystemID]
+	for i, x := range list {
+		if x == b {
+			srv.binds[b.acct.SystemID] = append(list[:i], list[i+1:]...)
+			break
+		}
+	}
+}
+
+// receivers returns the live binds of systemID that may receive.
+func (srv *Server) receivers(systemID string) []*binding {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	var out []*binding
+	for _, b := range srv.binds[systemID] {
+		if b.canRecv {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// ErrNotBound says the application has no receiver bind now: the outbox
+// keeps the item and retries.
+var ErrNotBound = errors.New("smpp: no receiver or transceiver bound")
+
+// Deliver implements spool.Deliverer for items whose target is
+// "smpp:<system_id>": a receipt or an MO message as deliver_sm to one of
+// the account's receiving binds. It returns once deliver_sm_resp came
+// back, so the item leaves the spool only then.
+func (srv *Server) Deliver(ctx context.Context, it *spool.OutboxItem, m *spool.Message) error {
+	sysID, ok := strings.CutPrefix(it.Target, "smpp:")
+	if !ok {
+		return spool.Permanent("not_smpp", fmt.Errorf("smpp: target %q is not an SMPP account", it.Target))
+	}
+	rs := srv.receivers(sysID)
+	if len(rs) == 0 {
+		return spool.Retryable("not_bound", ErrNotBound)
+	}
+	p := receiptPDU(m)
+	if it.Kind == spool.OutboxInbound {
+		p = inboundPDU(m)
+	}
+	b := rs[int(time.Now().UnixNano())%len(rs)]
+	if _, err := b.s.Request(ctx, p); err != nil {
+		return spool.Retryable("deliver_sm", err)
+	}
+	return nil
+}
+
+var _ spool.Deliverer = (*Server)(nil)

@@ -1,0 +1,203 @@
+package smpp
+
+import (
+	"context"
+	"errors"
+	"net"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fiorix/go-smpp/smpp/pdu"
+	"github.com/fiorix/go-smpp/smpp/pdu/pdufield"
+	"github.com/fiorix/go-smpp/smpp/pdu/pdutext"
+	"github.com/fiorix/go-smpp/smpp/pdu/pdutlv"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/smsgw/smsgw/spool"
+)
+
+// storeSubmitter enqueues as it is.
+type storeSubmitter struct{ s *spool.Store }
+
+func (ss storeSubmitter) Submit(ctx context.Context, m *spool.Message) (*spool.Message, error) {
+	stored, _, err := ss.s.Enqueue(ctx, m)
+	return stored, err
+}
+
+type serverRig struct {
+	store *spool.Store
+	srv   *Server
+	addr  string
+}
+
+func newServerRig(t *testing.T) *serverRig {
+	t.Helper()
+	store, err := spool.Open(filepath.Join(t.TempDir(), "spool.db"), spool.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, _ := bcrypt.GenerateFromPassword([]byte("s3cret"), bcrypt.MinCost)
+	srv := NewServer(ServerOptions{FailedBind: 10 * time.Millisecond, Accounts: []Account{
+		{SystemID: "cad", PasswordHash: string(hash), Tenant: "psap-north"}}}, storeSubmitter{store})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { srv.Serve(ctx, ln); close(done) }()
+	t.Cleanup(func() { cancel(); <-done; store.Close() })
+	return &serverRig{store: store, srv: srv, addr: ln.Addr().String()}
+}
+
+// dial connects a client session whose deliver_sm go to inbox (each
+// answered with deliver_sm_resp).
+func (r *serverRig) dial(t *testing.T, inbox chan pdu.Body) *Session {
+	t.Helper()
+	c, err := net.Dial("tcp", r.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewSession(c, func(s *Session, req pdu.Body) {
+		if req.Header().ID == pdu.DeliverSMID {
+			s.Respond(req, pdu.NewDeliverSMResp())
+			if inbox != nil {
+				inbox <- req
+			}
+			return
+		}
+		s.RespondStatus(req, StatusInvCmdID)
+	}, SessionOptions{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return s
+}
+
+func bindReq(id pdu.Body, sys, pass string) pdu.Body {
+	id.Fields().Set(pdufield.SystemID, sys)
+	id.Fields().Set(pdufield.Password, pass)
+	return id
+}
+
+func status(err error) pdu.Status {
+	var st pdu.Status
+	if errors.As(err, &st) {
+		return st
+	}
+	return 0xFFFF
+}
+
+func TestServerBinds(t *testing.T) {
+	r := newServerRig(t)
+	ctx := context.Background()
+	s := r.dial(t, nil)
+	if _, err := s.Request(ctx, submit("13195550123", "too early")); status(err) != StatusInvBnd {
+		t.Fatalf("submit before bind: %v", err)
+	}
+	if _, err := s.Request(ctx, bindReq(pdu.NewBindTransceiver(), "cad", "wrong")); status(err) != StatusInvPaswd {
+		t.Fatalf("wrong password: %v", err)
+	}
+	if _, err := s.Request(ctx, bindReq(pdu.NewBindTransceiver(), "nobody", "x")); status(err) != StatusInvSysID {
+		t.Fatalf("unknown system_id: %v", err)
+	}
+	resp, err := s.Request(ctx, bindReq(pdu.NewBindTransceiver(), "cad", "s3cret"))
+	if err != nil || resp.Fields()[pdufield.SystemID].String() != "smsgw" {
+		t.Fatalf("bind: %v", err)
+	}
+	if _, err := s.Request(ctx, bindReq(pdu.NewBindTransceiver(), "cad", "s3cret")); status(err) != StatusAlyBnd {
+		t.Fatalf("second bind: %v", err)
+	}
+}
+
+func TestServerSubmitAndReceipt(t *testing.T) {
+	r := newServerRig(t)
+	ctx := context.Background()
+	inbox := make(chan pdu.Body, 10)
+	s := r.dial(t, inbox)
+	if _, err := s.Request(ctx, bindReq(pdu.NewBindTransceiver(), "cad", "s3cret")); err != nil {
+		t.Fatal(err)
+	}
+	req := submit("13195550123", "Help is on the way")
+	req.Fields().Set(pdufield.DestAddrTON, uint8(1))
+	req.Fields().Set(pdufield.RegisteredDelivery, uint8(1))
+	req.Fields().Set(pdufield.PriorityFlag, uint8(3))
+	resp, err := s.Request(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := resp.Fields()[pdufield.MessageID].String()
+	m, err := r.store.Get(id) // acknowledged means stored
+	if err != nil || m.To != "+13195550123" || m.Body != "Help is on the way" || m.Tenant != "psap-north" ||
+		m.Source != "smpp:cad" || m.Priority != spool.PriorityEmergency || !m.ReportReq {
+		t.Fatalf("stored %+v, %v", m, err)
+	}
+	// The carrier delivers it; the receipt goes back as deliver_sm.
+	leased, _ := r.store.Lease(ctx, 1, spool.PriorityNormal)
+	r.store.Complete(ctx, leased[0].ID, 1, spool.Result{Connector: "carrier-a", ProviderIDs: []string{"77"}})
+	r.store.ApplyReport(ctx, spool.Report{Connector: "carrier-a", ProviderID: "77", State: spool.StateDelivered})
+	octx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { (&spool.OutboxDispatcher{Store: r.store, Deliverer: r.srv}).Run(octx); close(done) }()
+	defer func() { cancel(); <-done }()
+	select {
+	case d := <-inbox:
+		text := string(d.Fields()[pdufield.ShortMessage].Bytes())
+		tlv := d.TLVFields()
+		if !strings.HasPrefix(text, "id:"+id+" sub:001 dlvrd:001 ") || !strings.Contains(text, "stat:DELIVRD err:000 text:Help is on the way") ||
+			byteField(d.Fields(), pdufield.ESMClass) != 0x04 ||
+			strings.TrimRight(string(tlv[pdutlv.TagReceiptedMessageID].Bytes()), "\x00") != id ||
+			tlv[pdutlv.TagMessageStateOption].Bytes()[0] != 2 {
+			t.Fatalf("receipt %q, tlvs %v", text, tlv)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("no receipt")
+	}
+}
+
+func TestSubmitRefusals(t *testing.T) {
+	r := newServerRig(t)
+	ctx := context.Background()
+	s := r.dial(t, nil)
+	s.Request(ctx, bindReq(pdu.NewBindTransmitter(), "cad", "s3cret"))
+	cases := []struct {
+		name string
+		req  func() pdu.Body
+		want pdu.Status
+	}{
+		{"no destination", func() pdu.Body { return submit("", "x") }, StatusInvDstAdr},
+		{"empty", func() pdu.Body { return submit("13195550123", "") }, StatusInvMsgLen},
+		{"bad coding", func() pdu.Body {
+			p := submit("13195550123", "x")
+			p.Fields().Set(pdufield.DataCoding, uint8(0x0F))
+			return p
+		}, StatusInvDCS},
+		{"bad validity", func() pdu.Body {
+			p := submit("13195550123", "x")
+			p.Fields().Set(pdufield.ValidityPeriod, "garbage")
+			return p
+		}, StatusInvExpiry},
+	}
+	for _, c := range cases {
+		if _, err := s.Request(ctx, c.req()); status(err) != c.want {
+			t.Errorf("%s: %v, want %#x", c.name, err, uint32(c.want))
+		}
+	}
+	_ = pdutext.Raw("")
+}
+
+func TestSMPPTime(t *testing.T) {
+	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	if got, _ := smppTime("000001020000000R", now); !got.Equal(now.Add(26 * time.Hour)) {
+		t.Fatalf("relative: %v", got)
+	}
+	if got, _ := smppTime("261122120000004+", now); !got.Equal(time.Date(2026, 11, 22, 11, 0, 0, 0, time.UTC)) {
+		t.Fatalf("absolute +1h: %v", got)
+	}
+	if _, err := smppTime("26112212000000X+", now); err == nil {
+		t.Fatal("a non-digit was accepted")
+	}
+}

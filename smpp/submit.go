@@ -1,0 +1,188 @@
+package smpp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf16"
+
+	"github.com/fiorix/go-smpp/smpp/pdu"
+	"github.com/fiorix/go-smpp/smpp/pdu/pdufield"
+	"github.com/fiorix/go-smpp/smpp/pdu/pdutlv"
+
+	"github.com/smsgw/smsgw/spool"
+)
+
+// More command_status values (SMPP 3.4 5.1.3).
+const (
+	StatusInvSrcAdr   pdu.Status = 0x0A
+	StatusInvDstAdr   pdu.Status = 0x0B
+	StatusSubmitFail  pdu.Status = 0x45
+	StatusInvSchedule pdu.Status = 0x61
+	StatusInvExpiry   pdu.Status = 0x62
+	StatusInvDCS      pdu.Status = 0x104
+)
+
+// statusFor maps a submit error to command_status. A Submitter may also
+// return an error with an SMPPStatus() method for its own causes.
+func statusFor(err error) pdu.Status {
+	var se interface{ SMPPStatus() pdu.Status }
+	switch {
+	case errors.As(err, &se):
+		return se.SMPPStatus()
+	case errors.Is(err, spool.ErrSpoolFull):
+		return StatusMsgQFul
+	case errors.Is(err, spool.ErrInvalid) && strings.Contains(err.Error(), "to:"):
+		return StatusInvDstAdr
+	case errors.Is(err, spool.ErrInvalid) && strings.Contains(err.Error(), "from:"):
+		return StatusInvSrcAdr
+	case errors.Is(err, spool.ErrInvalid):
+		return StatusSubmitFail
+	}
+	return StatusSysErr
+}
+
+// submitError is a submit_sm refused before it reached the Submitter.
+type submitError struct {
+	status pdu.Status
+	msg    string
+}
+
+func (e submitError) Error() string          { return e.msg }
+func (e submitError) SMPPStatus() pdu.Status { return e.status }
+
+func (srv *Server) submit(ctx context.Context, b *binding, req pdu.Body) {
+	m, err := submitMessage(req, time.Now())
+	if err == nil {
+		m.Tenant, m.Source, m.SourceAddr = b.acct.Tenant, "smpp:"+b.acct.SystemID, hostOf(b.s.conn.RemoteAddr().String())
+		m, err = srv.sub.Submit(ctx, m)
+	}
+	if err != nil {
+		srv.log.Info("submit_sm refused", "system_id", b.acct.SystemID, "err", err)
+		b.s.RespondStatus(req, statusFor(err))
+		return
+	}
+	resp := pdu.NewSubmitSMResp()
+	resp.Fields().Set(pdufield.MessageID, m.ID)
+	b.s.Respond(req, resp) // only now: the message is on disk
+}
+
+// submitMessage reads a submit_sm into a message (without tenant and
+// source). go-smpp decodes truncated bodies without error, so every
+// mandatory field is checked here.
+func submitMessage(req pdu.Body, now time.Time) (*spool.Message, error) {
+	f := req.Fields()
+	to := f[pdufield.DestinationAddr].String()
+	if to == "" {
+		return nil, submitError{StatusInvDstAdr, "destination_addr is empty"}
+	}
+	if ton := byteField(f, pdufield.DestAddrTON); ton == 1 && !strings.HasPrefix(to, "+") {
+		to = "+" + to
+	}
+	from := f[pdufield.SourceAddr].String()
+	if ton := byteField(f, pdufield.SourceAddrTON); ton == 1 && from != "" && !strings.HasPrefix(from, "+") {
+		from = "+" + from
+	}
+	m := &spool.Message{To: to, From: from}
+	body := f[pdufield.ShortMessage].Bytes()
+	if p, ok := req.TLVFields()[pdutlv.TagMessagePayload]; ok && len(body) == 0 {
+		body = p.Bytes()
+	}
+	if byteField(f, pdufield.ESMClass)&0x40 != 0 {
+		if len(body) == 0 || int(body[0])+1 > len(body) {
+			return nil, submitError{StatusInvMsgLen, "esm_class says UDH but short_message has none"}
+		}
+		m.UDH, body = append([]byte(nil), body[:body[0]+1]...), body[body[0]+1:]
+	}
+	switch dc := byteField(f, pdufield.DataCoding); dc {
+	case 0x00, 0x01, 0x03: // SMSC default, IA5, Latin-1: one octet per character
+		r := make([]rune, len(body))
+		for i, c := range body {
+			r[i] = rune(c)
+		}
+		m.Body = string(r)
+	case 0x08:
+		if len(body)%2 != 0 {
+			return nil, submitError{StatusInvMsgLen, "UCS-2 short_message of odd length"}
+		}
+		u := make([]uint16, len(body)/2)
+		for i := range u {
+			u[i] = uint16(body[2*i])<<8 | uint16(body[2*i+1])
+		}
+		m.Body = string(utf16.Decode(u))
+	case 0x02, 0x04:
+		m.Binary = append([]byte{}, body...)
+	default:
+		return nil, submitError{StatusInvDCS, fmt.Sprintf("data_coding %#x not supported", dc)}
+	}
+	if m.Body == "" && m.Binary == nil {
+		return nil, submitError{StatusInvMsgLen, "empty message"}
+	}
+	m.ReportReq = byteField(f, pdufield.RegisteredDelivery)&0x03 != 0
+	switch p := byteField(f, pdufield.PriorityFlag); {
+	case p >= 2:
+		m.Priority = spool.PriorityEmergency
+	case p == 1:
+		m.Priority = spool.PriorityHigh
+	}
+	var err error
+	if m.ValidUntil, err = smppTime(f[pdufield.ValidityPeriod].String(), now); err != nil {
+		return nil, submitError{StatusInvExpiry, err.Error()}
+	}
+	if m.SendAt, err = smppTime(f[pdufield.ScheduleDeliveryTime].String(), now); err != nil {
+		return nil, submitError{StatusInvSchedule, err.Error()}
+	}
+	return m, nil
+}
+
+func byteField(f pdufield.Map, name pdufield.Name) uint8 {
+	if v, ok := f[name]; ok {
+		if b := v.Bytes(); len(b) > 0 {
+			return b[0]
+		}
+	}
+	return 0
+}
+
+// smppTime reads an SMPP 3.4 time (section 7.1.1): "" is none;
+// "YYMMDDhhmmsstnnp" with p "+"/"-" an absolute time with its offset in
+// quarter hours, or "R" a relative one.
+func smppTime(s string, now time.Time) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if len(s) != 16 {
+		return time.Time{}, fmt.Errorf("time %q is not 16 characters", s)
+	}
+	n := func(i int) int { v, _ := strconv.Atoi(s[i : i+2]); return v }
+	for _, c := range s[:15] {
+		if c < '0' || c > '9' {
+			return time.Time{}, fmt.Errorf("time %q has a non-digit", s)
+		}
+	}
+	switch s[15] {
+	case 'R':
+		d := time.Duration(n(0))*365*24*time.Hour + time.Duration(n(2))*30*24*time.Hour +
+			time.Duration(n(4))*24*time.Hour + time.Duration(n(6))*time.Hour +
+			time.Duration(n(8))*time.Minute + time.Duration(n(10))*time.Second
+		return now.Add(d), nil
+	case '+', '-':
+		off := time.Duration(n(13)) * 15 * time.Minute
+		if s[15] == '-' {
+			off = -off
+		}
+		t := time.Date(2000+n(0), time.Month(n(2)), n(4), n(6), n(8), n(10), int(s[12]-'0')*100_000_000, time.UTC)
+		return t.Add(-off), nil
+	}
+	return time.Time{}, fmt.Errorf("time %q ends in %q, not +, - or R", s, s[15])
+}
+
+func hostOf(addr string) string {
+	if i := strings.LastIndex(addr, ":"); i > 0 {
+		return strings.Trim(addr[:i], "[]")
+	}
+	return addr
+}
