@@ -59,6 +59,10 @@ func (h UDH) appendBinary(dst []byte) ([]byte, error) {
 	return dst, nil
 }
 
+// MarshalBinary encodes the header with its UDHL first, as SMPP's
+// short_message carries it (esm_class 0x40).
+func (h UDH) MarshalBinary() ([]byte, error) { return h.appendBinary(nil) }
+
 // ParseUDH reads a user data header as SMPP and HTTP clients give it:
 // UDHL first, then the elements, nothing after.
 func ParseUDH(b []byte) (UDH, error) {

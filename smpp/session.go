@@ -251,12 +251,15 @@ func (s *Session) Request(ctx context.Context, req pdu.Body) (pdu.Body, error) {
 	}
 	t := time.NewTimer(s.o.ResponseTimeout)
 	defer t.Stop()
-	select {
-	case resp := <-ch:
+	result := func(resp pdu.Body) (pdu.Body, error) {
 		if st := resp.Header().Status; st != StatusOK {
 			return resp, st
 		}
 		return resp, nil
+	}
+	select {
+	case resp := <-ch:
+		return result(resp)
 	case <-t.C:
 		forget()
 		return nil, ErrResponseTimeout
@@ -264,7 +267,12 @@ func (s *Session) Request(ctx context.Context, req pdu.Body) (pdu.Body, error) {
 		forget()
 		return nil, ctx.Err()
 	case <-s.closed:
-		return nil, ErrClosed
+		select {
+		case resp := <-ch: // the response came just before the close (unbind_resp)
+			return result(resp)
+		default:
+			return nil, ErrClosed
+		}
 	}
 }
 
