@@ -1,0 +1,126 @@
+package smpp
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/smsgw/smsgw/spool"
+)
+
+// npmSMPP finds the npm package `smpp`: .ci/run installs it under
+// .ci/npm; SMSGW_NPM_DIR may name another node_modules parent.
+func npmSMPP(t *testing.T) (node, dir string) {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	dir = os.Getenv("SMSGW_NPM_DIR")
+	if dir == "" {
+		dir, _ = filepath.Abs("../.ci/npm")
+	}
+	_, statErr := os.Stat(filepath.Join(dir, "node_modules", "smpp"))
+	if err != nil || statErr != nil {
+		if os.Getenv("SMSGW_REQUIRE_INTEROP") != "" {
+			t.Fatalf("node or the npm package smpp missing (node: %v, %s: %v)", err, dir, statErr)
+		}
+		t.Skip("node or the npm package smpp not installed (.ci/run installs them)")
+	}
+	return node, dir
+}
+
+type npmEvent struct {
+	Event     string `json:"event"`
+	Status    int    `json:"status"`
+	ID        string `json:"id"`
+	Text      string `json:"text"`
+	EsmClass  int    `json:"esm_class"`
+	Receipted string `json:"receipted"`
+	State     int    `json:"state"`
+	Error     string `json:"error"`
+}
+
+// TestInteropNpmESME: the npm package smpp as an upstream application
+// against our server: bind, submit, a two-part message, a delivery
+// receipt and an MO message received.
+func TestInteropNpmESME(t *testing.T) {
+	node, dir := npmSMPP(t)
+	r := newServerRig(t)
+	host, port, _ := net.SplitHostPort(r.addr)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	script, _ := filepath.Abs("testdata/npm_esme.js")
+	cmd := exec.CommandContext(ctx, node, script, host, port)
+	cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(dir, "node_modules"))
+	cmd.Stderr = os.Stderr
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	events := make(chan npmEvent, 20)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			var e npmEvent
+			if json.Unmarshal(sc.Bytes(), &e) == nil {
+				events <- e
+			}
+		}
+		close(events)
+	}()
+	next := func(want string) npmEvent {
+		t.Helper()
+		for e := range events {
+			if e.Event == "error" {
+				t.Fatalf("node: %s", e.Error)
+			}
+			if e.Event == want {
+				return e
+			}
+		}
+		t.Fatalf("node ended before %s", want)
+		return npmEvent{}
+	}
+	if e := next("bind"); e.Status != 0 {
+		t.Fatalf("bind status %d", e.Status)
+	}
+	sub := next("submit")
+	m, err := r.store.Get(sub.ID)
+	if sub.Status != 0 || err != nil || m.Body != "Hello from node" || m.To != "+13195550123" || !m.ReportReq {
+		t.Fatalf("submit %+v stored %+v %v", sub, m, err)
+	}
+	for range 2 {
+		if e := next("submit_part"); e.Status != 0 || e.ID == "" {
+			t.Fatalf("part %+v", e)
+		}
+	}
+	// Deliver the first message and send an MO; both reach node.
+	octx, ocancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { (&spool.OutboxDispatcher{Store: r.store, Deliverer: r.srv}).Run(octx); close(done) }()
+	defer func() { ocancel(); <-done }()
+	for {
+		leased, _ := r.store.Lease(ctx, 10, spool.PriorityNormal)
+		found := false
+		for _, l := range leased {
+			r.store.Complete(ctx, l.ID, l.Attempts, spool.Result{Connector: "c", ProviderIDs: []string{l.ID}})
+			found = found || l.ID == sub.ID
+		}
+		if found {
+			break
+		}
+	}
+	r.store.ApplyReport(ctx, spool.Report{Connector: "c", ProviderID: sub.ID, State: spool.StateDelivered})
+	if e := next("deliver_sm"); e.EsmClass != 4 || e.Receipted != sub.ID || e.State != 2 {
+		t.Fatalf("receipt %+v", e)
+	}
+	r.store.Receive(ctx, &spool.Message{Tenant: "psap-north", From: "+13195550199", To: "+13195550100", Body: "Need help at 12 Elm"}, "smpp:cad")
+	if e := next("deliver_sm"); e.EsmClass != 0 || e.Text != "Need help at 12 Elm" {
+		t.Fatalf("MO %+v", e)
+	}
+}
