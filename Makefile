@@ -17,7 +17,8 @@ FUZZ_TARGETS := \
 	./pdu:FuzzReassemble \
 	./spool:FuzzProviderKeys \
 	./spool:FuzzDecodeRecord \
-	./modem:FuzzParseLines
+	./modem:FuzzParseLines \
+	./smpp:FuzzServerSession
 
 .PHONY: all build run test crash bench fuzz lint install cross clean
 

@@ -157,7 +157,7 @@ func (c *Carrier) handle(ctx context.Context, s *Session, req pdu.Body) {
 func (c *Carrier) inbound(req pdu.Body) *spool.Message {
 	m, err := submitMessage(req, time.Now())
 	if err != nil {
-		m = &spool.Message{To: req.Fields()[pdufield.DestinationAddr].String(), From: req.Fields()[pdufield.SourceAddr].String()}
+		m = &spool.Message{To: strField(req.Fields(), pdufield.DestinationAddr), From: strField(req.Fields(), pdufield.SourceAddr)}
 	}
 	m.Tenant, m.Connector, m.Source = "default", c.o.Name, "smpp:"+c.o.Name
 	return m
@@ -170,17 +170,17 @@ func parseReceipt(req pdu.Body) (spool.Report, bool) {
 	if byteField(f, pdufield.ESMClass)&0x3C != 0x04 {
 		return spool.Report{}, false
 	}
-	text := string(f[pdufield.ShortMessage].Bytes())
+	text := string(bytesField(f, pdufield.ShortMessage))
 	r := spool.Report{Detail: text}
 	fields := receiptFields(text)
 	r.ProviderID = fields["id"]
 	r.State, _ = spool.StateFromStat(fields["stat"])
 	r.Code = fields["err"]
 	tlv := req.TLVFields()
-	if v, ok := tlv[pdutlv.TagReceiptedMessageID]; ok {
+	if v, ok := tlv[pdutlv.TagReceiptedMessageID]; ok && v != nil {
 		r.ProviderID = strings.TrimRight(string(v.Bytes()), "\x00")
 	}
-	if v, ok := tlv[pdutlv.TagMessageStateOption]; ok && len(v.Bytes()) > 0 {
+	if v, ok := tlv[pdutlv.TagMessageStateOption]; ok && v != nil && len(v.Bytes()) > 0 {
 		r.State = stateFromSMPP(v.Bytes()[0])
 	}
 	return r, r.ProviderID != ""
@@ -269,7 +269,7 @@ func (c *Carrier) Send(ctx context.Context, m *spool.Message) ([]string, error) 
 		if err != nil {
 			return ids, carrierError(err)
 		}
-		ids = append(ids, resp.Fields()[pdufield.MessageID].String())
+		ids = append(ids, strField(resp.Fields(), pdufield.MessageID))
 	}
 	return ids, nil
 }

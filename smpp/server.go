@@ -143,7 +143,7 @@ func (srv *Server) handle(ctx context.Context, b *binding, req pdu.Body) {
 
 func (srv *Server) bind(b *binding, req pdu.Body) {
 	f := req.Fields()
-	sysID, pass := f[pdufield.SystemID].String(), f[pdufield.Password].String()
+	sysID, pass := strField(f, pdufield.SystemID), strField(f, pdufield.Password)
 	srv.mu.Lock()
 	already := b.mode != 0
 	srv.mu.Unlock()

@@ -2,7 +2,9 @@ package smpp
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
+	"io"
 	"net"
 	"path/filepath"
 	"strings"
@@ -199,5 +201,26 @@ func TestSMPPTime(t *testing.T) {
 	}
 	if _, err := smppTime("26112212000000X+", now); err == nil {
 		t.Fatal("a non-digit was accepted")
+	}
+}
+
+// A bind whose body is cut short decodes with its fields missing
+// (go-smpp is lenient); it used to crash the server (found by
+// FuzzServerSession). Now it is refused like an unknown system_id.
+func TestMalformedBindIsRefused(t *testing.T) {
+	r := newServerRig(t)
+	c, err := net.Dial("tcp", r.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	c.Write([]byte{0, 0, 0, 16, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 7}) // bind_transceiver, no body
+	var h [16]byte
+	if _, err := io.ReadFull(c, h[:]); err != nil {
+		t.Fatal(err)
+	}
+	if id, st := binary.BigEndian.Uint32(h[4:]), binary.BigEndian.Uint32(h[8:]); id != uint32(pdu.BindTransceiverRespID) || st != uint32(StatusInvSysID) {
+		t.Fatalf("answer %#x status %#x", id, st)
 	}
 }

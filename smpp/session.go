@@ -373,6 +373,17 @@ func readPDU(r io.Reader) (hdr pdu.Header, body pdu.Body, decErr, err error) {
 	if n == pdu.HeaderLen && hdr.ID&0x80000000 != 0 {
 		return // a header-only response
 	}
-	body, decErr = pdu.Decode(bytes.NewReader(raw))
+	body, decErr = decode(raw)
 	return
+}
+
+// decode is go-smpp's Decode, with a panic in the codec turned into an
+// error: a peer's bytes must never crash the gateway.
+func decode(raw []byte) (body pdu.Body, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			body, err = nil, fmt.Errorf("smpp: codec panic on a malformed PDU: %v", r)
+		}
+	}()
+	return pdu.Decode(bytes.NewReader(raw))
 }

@@ -75,20 +75,20 @@ func (srv *Server) submit(ctx context.Context, b *binding, req pdu.Body) {
 // mandatory field is checked here.
 func submitMessage(req pdu.Body, now time.Time) (*spool.Message, error) {
 	f := req.Fields()
-	to := f[pdufield.DestinationAddr].String()
+	to := strField(f, pdufield.DestinationAddr)
 	if to == "" {
 		return nil, submitError{StatusInvDstAdr, "destination_addr is empty"}
 	}
 	if ton := byteField(f, pdufield.DestAddrTON); ton == 1 && !strings.HasPrefix(to, "+") {
 		to = "+" + to
 	}
-	from := f[pdufield.SourceAddr].String()
+	from := strField(f, pdufield.SourceAddr)
 	if ton := byteField(f, pdufield.SourceAddrTON); ton == 1 && from != "" && !strings.HasPrefix(from, "+") {
 		from = "+" + from
 	}
 	m := &spool.Message{To: to, From: from}
-	body := f[pdufield.ShortMessage].Bytes()
-	if p, ok := req.TLVFields()[pdutlv.TagMessagePayload]; ok && len(body) == 0 {
+	body := bytesField(f, pdufield.ShortMessage)
+	if p, ok := req.TLVFields()[pdutlv.TagMessagePayload]; ok && p != nil && len(body) == 0 {
 		body = p.Bytes()
 	}
 	if byteField(f, pdufield.ESMClass)&0x40 != 0 {
@@ -129,17 +129,33 @@ func submitMessage(req pdu.Body, now time.Time) (*spool.Message, error) {
 		m.Priority = spool.PriorityHigh
 	}
 	var err error
-	if m.ValidUntil, err = smppTime(f[pdufield.ValidityPeriod].String(), now); err != nil {
+	if m.ValidUntil, err = smppTime(strField(f, pdufield.ValidityPeriod), now); err != nil {
 		return nil, submitError{StatusInvExpiry, err.Error()}
 	}
-	if m.SendAt, err = smppTime(f[pdufield.ScheduleDeliveryTime].String(), now); err != nil {
+	if m.SendAt, err = smppTime(strField(f, pdufield.ScheduleDeliveryTime), now); err != nil {
 		return nil, submitError{StatusInvSchedule, err.Error()}
 	}
 	return m, nil
 }
 
+// strField and bytesField read a field that go-smpp's lenient decoder
+// may have left out of a malformed PDU (a nil Body: calling it panics).
+func strField(f pdufield.Map, name pdufield.Name) string {
+	if v, ok := f[name]; ok && v != nil {
+		return v.String()
+	}
+	return ""
+}
+
+func bytesField(f pdufield.Map, name pdufield.Name) []byte {
+	if v, ok := f[name]; ok && v != nil {
+		return v.Bytes()
+	}
+	return nil
+}
+
 func byteField(f pdufield.Map, name pdufield.Name) uint8 {
-	if v, ok := f[name]; ok {
+	if v, ok := f[name]; ok && v != nil {
 		if b := v.Bytes(); len(b) > 0 {
 			return b[0]
 		}

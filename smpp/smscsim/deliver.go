@@ -1,0 +1,170 @@
+package smscsim
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/fiorix/go-smpp/smpp/pdu"
+	"github.com/fiorix/go-smpp/smpp/pdu/pdufield"
+	"github.com/fiorix/go-smpp/smpp/pdu/pdutlv"
+)
+
+// DeliveryKind says what a deliver_sm carries.
+type DeliveryKind int
+
+// The kinds of deliver_sm.
+const (
+	KindReceipt DeliveryKind = iota + 1 // a delivery receipt
+	KindMO                              // a mobile-originated message (or one part of it)
+)
+
+// Delivery is one deliver_sm the simulator queued for a system_id, and
+// what became of it.
+type Delivery struct {
+	Kind         DeliveryKind
+	SystemID     string
+	Source       Address
+	Dest         Address
+	ESMClass     uint8
+	DataCoding   uint8
+	ShortMessage []byte
+	TLVs         map[uint16][]byte
+	MessageID    string  // receipts: the receipted id
+	Outcome      Outcome // receipts
+	Part, Parts  int     // 1-based part number and count; 1, 1 for a single message
+	Sent         int     // how many times it was written
+	Acked        bool    // a deliver_sm_resp with status 0 arrived
+	Status       pdu.Status
+}
+
+// outbound is a queued deliver_sm, guarded by Server.mu. It is pending
+// while sess is nil and not Acked; held ones (answered with an error)
+// wait for the next bind.
+type outbound struct {
+	d    Delivery
+	sess *session
+	held bool
+}
+
+// enqueue queues obs and sends it if a receiver of its system_id is bound.
+func (s *Server) enqueue(obs ...*outbound) {
+	if len(obs) == 0 {
+		return
+	}
+	s.mu.Lock()
+	s.out = append(s.out, obs...)
+	s.notifyLocked()
+	s.mu.Unlock()
+	s.send(obs[0].d.SystemID, false)
+}
+
+// flush sends, after a bind of sysID, whatever waits for it.
+func (s *Server) flush(sysID string) { s.send(sysID, true) }
+
+// send writes the pending deliver_sm of sysID to one of its receiving
+// sessions, in queue order. With rebind, held ones are retried too.
+func (s *Server) send(sysID string, rebind bool) {
+	s.mu.Lock()
+	var ss *session
+	for c := range s.sessions {
+		if c.systemID == sysID && c.state.canReceive() {
+			ss = c
+			break
+		}
+	}
+	if ss == nil {
+		s.mu.Unlock()
+		return
+	}
+	var ps []pdu.Body
+	for _, o := range s.out {
+		if o.d.SystemID != sysID || o.d.Acked || o.sess != nil || (o.held && !rebind) {
+			continue
+		}
+		o.held = false
+		o.sess = ss
+		o.d.Sent++
+		seq := ss.nextSeqLocked()
+		ss.inflight[seq] = o
+		ps = append(ps, o.pdu(seq))
+	}
+	s.notifyLocked()
+	s.mu.Unlock()
+	for _, p := range ps {
+		if ss.write(p) != nil {
+			return // the session closes and re-queues the rest
+		}
+	}
+}
+
+func (o *outbound) pdu(seq uint32) pdu.Body {
+	p := newDeliverSM(seq)
+	f := p.Fields()
+	f.Set(pdufield.SourceAddrTON, o.d.Source.TON)
+	f.Set(pdufield.SourceAddrNPI, o.d.Source.NPI)
+	f.Set(pdufield.SourceAddr, o.d.Source.Addr)
+	f.Set(pdufield.DestAddrTON, o.d.Dest.TON)
+	f.Set(pdufield.DestAddrNPI, o.d.Dest.NPI)
+	f.Set(pdufield.DestinationAddr, o.d.Dest.Addr)
+	f.Set(pdufield.ESMClass, o.d.ESMClass)
+	f.Set(pdufield.ShortMessage, o.d.ShortMessage)
+	f.Set(pdufield.DataCoding, o.d.DataCoding) // after ShortMessage (S11)
+	for tag, v := range o.d.TLVs {
+		p.TLVFields().Set(pdutlv.Tag(tag), v)
+	}
+	return p
+}
+
+// acked records a deliver_sm_resp: status 0 acknowledges, anything else
+// holds the deliver_sm for the next bind.
+func (s *Server) acked(ss *session, seq uint32, st pdu.Status) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := ss.inflight[seq]
+	if o == nil {
+		return
+	}
+	delete(ss.inflight, seq)
+	o.sess = nil
+	o.d.Status = st
+	if st == StatusOK {
+		o.d.Acked = true
+	} else {
+		o.held = true
+	}
+	s.notifyLocked()
+}
+
+// Deliveries returns every deliver_sm queued so far (receipts and MO),
+// in queue order, with what became of each.
+func (s *Server) Deliveries() []Delivery {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.deliveriesLocked()
+}
+
+func (s *Server) deliveriesLocked() []Delivery {
+	ds := make([]Delivery, len(s.out))
+	for i, o := range s.out {
+		ds[i] = o.d
+	}
+	return ds
+}
+
+// WaitAcked waits until at least n deliver_sm are acknowledged and
+// returns all deliveries.
+func (s *Server) WaitAcked(ctx context.Context, n int) ([]Delivery, error) {
+	err := s.wait(ctx, func() bool {
+		c := 0
+		for _, o := range s.out {
+			if o.d.Acked {
+				c++
+			}
+		}
+		return c >= n
+	})
+	if err != nil {
+		err = fmt.Errorf("smscsim: wait for %d acknowledged deliveries: %w", n, err)
+	}
+	return s.Deliveries(), err
+}

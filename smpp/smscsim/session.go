@@ -1,0 +1,134 @@
+package smscsim
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/fiorix/go-smpp/smpp/pdu"
+)
+
+// bindState is the SMPP session state of one connection (SMPP 3.4, 2.3).
+type bindState int
+
+const (
+	stateOpen bindState = iota
+	stateTX
+	stateRX
+	stateTRX
+	stateUnbinding // the server sent unbind and waits for unbind_resp
+	stateClosed
+)
+
+var stateNames = [...]string{"open", "bound_tx", "bound_rx", "bound_trx", "unbinding", "closed"}
+
+func (b bindState) String() string { return stateNames[b] }
+
+func (b bindState) bound() bool { return b == stateTX || b == stateRX || b == stateTRX }
+
+// canSubmit says whether the ESME may send submit_sm in this state.
+func (b bindState) canSubmit() bool { return b == stateTX || b == stateTRX }
+
+// canReceive says whether the SMSC may send deliver_sm in this state.
+func (b bindState) canReceive() bool { return b == stateRX || b == stateTRX }
+
+// session is one ESME connection. One goroutine (serve) reads it; writes
+// are serialised by wmu and bounded by Options.WriteTimeout. The fields
+// after wmu are guarded by the Server's mu.
+type session struct {
+	srv  *Server
+	conn net.Conn
+	once sync.Once
+	done chan struct{}
+	wmu  sync.Mutex
+
+	state    bindState
+	systemID string
+	seq      uint32
+	inflight map[uint32]*outbound
+}
+
+func newSession(s *Server, c net.Conn) *session {
+	return &session{srv: s, conn: c, done: make(chan struct{}), inflight: make(map[uint32]*outbound)}
+}
+
+// nextSeqLocked allocates a sequence number for a PDU the server
+// originates: 1 to 0x7FFFFFFF, then 1 again. s.srv.mu must be held.
+func (ss *session) nextSeqLocked() uint32 {
+	ss.seq++
+	if ss.seq > 0x7FFFFFFF {
+		ss.seq = 1
+	}
+	return ss.seq
+}
+
+func (ss *session) serve() {
+	defer ss.close()
+	r := bufio.NewReader(ss.conn)
+	for {
+		f, err := readFrame(r, ss.srv.opts.MaxPDU)
+		if err != nil {
+			ss.trace("close: %v", err)
+			return
+		}
+		ss.trace("in  %s seq=%d status=%#x len=%d", f.hdr.ID, f.hdr.Seq, uint32(f.hdr.Status), f.hdr.Len)
+		if ss.srv.countPDU() {
+			ss.trace("close: fault: drop after N PDUs")
+			return
+		}
+		if !ss.handle(f) {
+			return
+		}
+	}
+}
+
+// write serialises p and writes it under the write deadline; a failed
+// write closes the connection.
+func (ss *session) write(p pdu.Body) error {
+	var b bytes.Buffer
+	if err := p.SerializeTo(&b); err != nil {
+		return fmt.Errorf("smscsim: encode %s: %w", p.Header().ID, err)
+	}
+	h := p.Header()
+	ss.trace("out %s seq=%d status=%#x len=%d", h.ID, h.Seq, uint32(h.Status), h.Len)
+	ss.wmu.Lock()
+	defer ss.wmu.Unlock()
+	ss.conn.SetWriteDeadline(time.Now().Add(ss.srv.opts.WriteTimeout))
+	if _, err := ss.conn.Write(b.Bytes()); err != nil {
+		ss.conn.Close() // the reader then ends the session
+		return fmt.Errorf("smscsim: write %s: %w", h.ID, err)
+	}
+	return nil
+}
+
+// close ends the session once: the connection is closed and whatever
+// was sent to it and not acknowledged is queued again for the next bind.
+func (ss *session) close() {
+	ss.once.Do(func() {
+		ss.conn.Close()
+		s := ss.srv
+		s.mu.Lock()
+		ss.state = stateClosed
+		for seq, o := range ss.inflight {
+			o.sess = nil
+			delete(ss.inflight, seq)
+		}
+		delete(s.sessions, ss)
+		s.notifyLocked()
+		s.mu.Unlock()
+		close(ss.done)
+	})
+}
+
+func (ss *session) trace(format string, args ...any) {
+	w := ss.srv.opts.Trace
+	if w == nil {
+		return
+	}
+	ss.srv.traceMu.Lock() // Trace writers need not be safe for concurrent use
+	defer ss.srv.traceMu.Unlock()
+	fmt.Fprintf(w, "smscsim %s: "+format+"\n", append([]any{ss.conn.RemoteAddr()}, args...)...)
+}
