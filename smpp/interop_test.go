@@ -4,14 +4,17 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/smsgw/smsgw/spool"
+	"github.com/smsgw/smsgw/spool/route"
 )
 
 // npmSMPP finds the npm package `smpp`: .ci/run installs it under
@@ -123,4 +126,95 @@ func TestInteropNpmESME(t *testing.T) {
 	if e := next("deliver_sm"); e.EsmClass != 0 || e.Text != "Need help at 12 Elm" {
 		t.Fatalf("MO %+v", e)
 	}
+}
+
+// TestInteropNpmSMSC: the npm package smpp as the carrier's SMSC for our
+// carrier connector: bind, submit (id in hex), the receipt (id in the
+// TLV, decimal in the text) delivers the message, and an MO arrives.
+func TestInteropNpmSMSC(t *testing.T) {
+	node, dir := npmSMPP(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	script, _ := filepath.Abs("testdata/npm_smsc.js")
+	cmd := exec.CommandContext(ctx, node, script)
+	cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(dir, "node_modules"))
+	cmd.Stderr = os.Stderr
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	events := make(chan map[string]any, 20)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			var e map[string]any
+			if json.Unmarshal(sc.Bytes(), &e) == nil {
+				events <- e
+			}
+		}
+		close(events)
+	}()
+	first := <-events
+	if first["event"] != "listening" {
+		t.Fatalf("node: %v", first)
+	}
+	addr := net.JoinHostPort("127.0.0.1", fmt.Sprint(first["port"]))
+
+	near, err := spool.Open(filepath.Join(t.TempDir(), "near.db"), spool.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer near.Close()
+	sink := &inboundSink{reportSink: reportSink{StoreSink: route.StoreSink{Store: near}, reports: make(chan spool.Report, 10)},
+		inbound: make(chan *spool.Message, 10)}
+	c := NewCarrier(CarrierOptions{Name: "carrier-a", Addr: addr, SystemID: "smsgw", Password: "pw",
+		ReconnectMin: 20 * time.Millisecond}, sink)
+	router, _ := route.New([]route.Rule{{Name: "all", Connectors: []string{"carrier-a"}}},
+		[]route.Entry{{Connector: c, Enabled: true}}, route.Options{NoRouteWait: 20 * time.Millisecond})
+	rctx, rcancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() { rcancel(); wg.Wait() }()
+	wg.Add(2)
+	go func() { defer wg.Done(); c.Run(rctx) }()
+	go func() { defer wg.Done(); (&spool.Dispatcher{Store: near, Sender: router}).Run(rctx) }()
+
+	select {
+	case mo := <-sink.inbound:
+		if mo.Body != "MO from node" || mo.From != "13195550199" {
+			t.Fatalf("MO %+v", mo)
+		}
+	case <-ctx.Done():
+		t.Fatal("no MO")
+	}
+	m, _, err := near.Enqueue(ctx, &spool.Message{Tenant: "t", To: "+13195550123", Body: "Shelter at Lincoln High"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case r := <-sink.reports:
+		if r.State != spool.StateDelivered {
+			t.Fatalf("report %+v", r)
+		}
+	case <-ctx.Done():
+		t.Fatal("no receipt")
+	}
+	got, _ := near.Get(m.ID)
+	if got.State != spool.StateDelivered || len(got.Parts) != 1 || got.Parts[0].ProviderID != "1A2B" {
+		t.Fatalf("message %s parts %+v", got.State, got.Parts)
+	}
+}
+
+// inboundSink also signals stored MO.
+type inboundSink struct {
+	reportSink
+	inbound chan *spool.Message
+}
+
+func (s *inboundSink) Inbound(ctx context.Context, mo *spool.Message) error {
+	if err := s.StoreSink.Inbound(ctx, mo); err != nil {
+		return err
+	}
+	s.inbound <- mo
+	return nil
 }
