@@ -46,6 +46,7 @@ type ServerOptions struct {
 	Accounts    []Account
 	BindTimeout time.Duration // an unbound connection is closed after this; default 10s
 	FailedBind  time.Duration // the wait before answering a failed bind; default 1s
+	Lookup      Lookup        // for query_sm and cancel_sm (the spool); nil answers them with an error
 	Session     SessionOptions
 	Logger      *slog.Logger
 }
@@ -107,7 +108,9 @@ func (srv *Server) Serve(ctx context.Context, ln net.Listener) error {
 
 func (srv *Server) serveConn(ctx context.Context, c net.Conn) {
 	b := &binding{}
-	s := NewSession(c, func(s *Session, req pdu.Body) { srv.handle(ctx, b, req) }, srv.o.Session)
+	so := srv.o.Session
+	so.Raw = func(_ *Session, hdr pdu.Header, body []byte) bool { return srv.cancelRaw(ctx, b, hdr, body) }
+	s := NewSession(c, func(s *Session, req pdu.Body) { srv.handle(ctx, b, req) }, so)
 	b.s = s
 	timer := time.AfterFunc(srv.o.BindTimeout, func() {
 		srv.mu.Lock()
@@ -136,6 +139,8 @@ func (srv *Server) handle(ctx context.Context, b *binding, req pdu.Body) {
 			return
 		}
 		srv.submit(ctx, b, req)
+	case pdu.QuerySMID:
+		srv.query(b, req)
 	default:
 		b.s.RespondStatus(req, StatusInvCmdID)
 	}

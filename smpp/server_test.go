@@ -41,8 +41,9 @@ func newServerRig(t *testing.T) *serverRig {
 		t.Fatal(err)
 	}
 	hash, _ := bcrypt.GenerateFromPassword([]byte("s3cret"), bcrypt.MinCost)
-	srv := NewServer(ServerOptions{FailedBind: 10 * time.Millisecond, Accounts: []Account{
-		{SystemID: "cad", PasswordHash: string(hash), Tenant: "psap-north"}}}, storeSubmitter{store})
+	srv := NewServer(ServerOptions{FailedBind: 10 * time.Millisecond, Lookup: store, Accounts: []Account{
+		{SystemID: "cad", PasswordHash: string(hash), Tenant: "psap-north"},
+		{SystemID: "council", Password: "pw", Tenant: "council"}}}, storeSubmitter{store})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -222,5 +223,71 @@ func TestMalformedBindIsRefused(t *testing.T) {
 	}
 	if id, st := binary.BigEndian.Uint32(h[4:]), binary.BigEndian.Uint32(h[8:]); id != uint32(pdu.BindTransceiverRespID) || st != uint32(StatusInvSysID) {
 		t.Fatalf("answer %#x status %#x", id, st)
+	}
+}
+
+// rawRequest sends a request go-smpp cannot encode (cancel_sm) and
+// returns the status of its response.
+func rawRequest(t *testing.T, s *Session, id pdu.ID, body []byte) pdu.Status {
+	t.Helper()
+	seq := s.nextSeq()
+	ch := make(chan pdu.Body, 1)
+	s.mu.Lock()
+	s.pending[seq] = ch
+	s.mu.Unlock()
+	b := make([]byte, 16, 16+len(body))
+	binary.BigEndian.PutUint32(b, uint32(16+len(body)))
+	binary.BigEndian.PutUint32(b[4:], uint32(id))
+	binary.BigEndian.PutUint32(b[12:], seq)
+	if err := s.writeRaw(append(b, body...)); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case r := <-ch:
+		return r.Header().Status
+	case <-time.After(5 * time.Second):
+		t.Fatal("no response")
+		return 0
+	}
+}
+
+func cancelBody(id string) []byte { return []byte("\x00" + id + "\x00\x00\x00\x00\x00\x00\x00") }
+
+func TestQueryAndCancel(t *testing.T) {
+	r := newServerRig(t)
+	ctx := context.Background()
+	s := r.dial(t, nil)
+	s.Request(ctx, bindReq(pdu.NewBindTransceiver(), "cad", "s3cret"))
+	req := submit("13195550123", "scheduled")
+	req.Fields().Set(pdufield.ScheduleDeliveryTime, "000001000000000R") // in a day
+	resp, err := s.Request(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := strField(resp.Fields(), pdufield.MessageID)
+	q := pdu.NewQuerySM()
+	q.Fields().Set(pdufield.MessageID, id)
+	qr, err := s.Request(ctx, q)
+	if err != nil || byteField(qr.Fields(), pdufield.MessageState) != 1 { // ENROUTE
+		t.Fatalf("query_sm: %v %v", qr, err)
+	}
+	// Another tenant can neither see nor cancel it.
+	other := r.dial(t, nil)
+	other.Request(ctx, bindReq(pdu.NewBindTransceiver(), "council", "pw"))
+	if _, err := other.Request(ctx, q); status(err) != StatusQueryFail {
+		t.Fatalf("query by another tenant: %v", err)
+	}
+	if st := rawRequest(t, other, pdu.CancelSMID, cancelBody(id)); st != StatusCancelFail {
+		t.Fatalf("cancel by another tenant: %#x", uint32(st))
+	}
+	if st := rawRequest(t, s, pdu.CancelSMID, cancelBody(id)); st != StatusOK {
+		t.Fatalf("cancel_sm: %#x", uint32(st))
+	}
+	if m, _ := r.store.Get(id); m.State != spool.StateCancelled {
+		t.Fatalf("state %s", m.State)
+	}
+	qr, _ = s.Request(ctx, q)
+	if byteField(qr.Fields(), pdufield.MessageState) != 4 || strField(qr.Fields(), pdufield.FinalDate) == "" { // DELETED
+		t.Fatalf("query after cancel: %v", qr.Fields())
 	}
 }

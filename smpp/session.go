@@ -64,6 +64,11 @@ type SessionOptions struct {
 	EnquireLink     time.Duration // idle probe interval; default 30s; negative: never
 	WriteTimeout    time.Duration // default 10s
 	Logger          *slog.Logger
+	// Raw, when set, is offered the requests go-smpp cannot decode
+	// (cancel_sm, data_sm…) with their body octets; it returns false to
+	// let the session answer generic_nack. It runs on the read loop: it
+	// must hand long work to a goroutine.
+	Raw func(s *Session, hdr pdu.Header, body []byte) bool
 }
 
 func (o *SessionOptions) defaults() {
@@ -160,7 +165,7 @@ func (s *Session) Run(ctx context.Context) error {
 	go s.keepAlive()
 	r := bufio.NewReader(s.conn)
 	for {
-		hdr, body, decErr, err := readPDU(r)
+		hdr, body, raw, decErr, err := readPDU(r)
 		if err != nil {
 			if errors.Is(err, errBadLength) {
 				s.log.Warn("closing: protocol error", "err", err)
@@ -170,6 +175,9 @@ func (s *Session) Run(ctx context.Context) error {
 		}
 		if hdr.ID&0x80000000 != 0 {
 			s.deliverResponse(hdr, body)
+			continue
+		}
+		if decErr != nil && s.o.Raw != nil && s.o.Raw(s, hdr, raw[pdu.HeaderLen:]) {
 			continue
 		}
 		if decErr != nil {
@@ -349,7 +357,7 @@ func (s *Session) keepAlive() {
 // command, bad body) comes with the header, so that the caller can
 // generic_nack the right sequence; an I/O error or a length out of range
 // ends the session.
-func readPDU(r io.Reader) (hdr pdu.Header, body pdu.Body, decErr, err error) {
+func readPDU(r io.Reader) (hdr pdu.Header, body pdu.Body, raw []byte, decErr, err error) {
 	var l [4]byte
 	if _, err = io.ReadFull(r, l[:]); err != nil {
 		return
@@ -359,7 +367,7 @@ func readPDU(r io.Reader) (hdr pdu.Header, body pdu.Body, decErr, err error) {
 		err = fmt.Errorf("%w: %d", errBadLength, n)
 		return
 	}
-	raw := make([]byte, n)
+	raw = make([]byte, n)
 	copy(raw, l[:])
 	if _, err = io.ReadFull(r, raw[4:]); err != nil {
 		return
