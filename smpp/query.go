@@ -82,4 +82,3 @@ func (srv *Server) cancelRaw(ctx context.Context, b *binding, hdr pdu.Header, bo
 	}()
 	return true
 }
-
