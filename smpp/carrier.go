@@ -16,6 +16,7 @@ import (
 	"github.com/fiorix/go-smpp/smpp/pdu/pdufield"
 	"github.com/fiorix/go-smpp/smpp/pdu/pdutext"
 	"github.com/fiorix/go-smpp/smpp/pdu/pdutlv"
+	"golang.org/x/time/rate"
 
 	smspdu "github.com/smsgw/smsgw/pdu"
 	"github.com/smsgw/smsgw/spool"
@@ -30,7 +31,8 @@ type CarrierOptions struct {
 	SystemID   string
 	Password   string
 	SystemType string
-	UCS2Only   bool // always data_coding 0x08 (some carriers mangle GSM 7-bit)
+	UCS2Only   bool    // always data_coding 0x08 (some carriers mangle GSM 7-bit)
+	TPS        float64 // submit_sm per second to this carrier; 0: no limit
 
 	Session      SessionOptions // Window is the send window (default 10)
 	ReconnectMin time.Duration  // default 1s
@@ -49,6 +51,7 @@ type Carrier struct {
 	sess  *Session
 	ready atomic.Bool
 	binds atomic.Int64
+	limit *rate.Limiter
 }
 
 var _ route.Connector = (*Carrier)(nil)
@@ -64,7 +67,11 @@ func NewCarrier(o CarrierOptions, sink route.Sink) *Carrier {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	return &Carrier{o: o, sink: sink, log: o.Logger.With("comp", "smpp", "conn", o.Name)}
+	c := &Carrier{o: o, sink: sink, log: o.Logger.With("comp", "smpp", "conn", o.Name)}
+	if o.TPS > 0 {
+		c.limit = rate.NewLimiter(rate.Limit(o.TPS), max(1, int(o.TPS)))
+	}
+	return c
 }
 
 // Name implements route.Connector.
@@ -265,6 +272,11 @@ func (c *Carrier) Send(ctx context.Context, m *spool.Message) ([]string, error) 
 		f.Set(pdufield.RegisteredDelivery, uint8(1))
 		f.Set(pdufield.ShortMessage, pdutext.Raw(append(udh, parts[i].UD...)))
 		f.Set(pdufield.DataCoding, coding) // after ShortMessage, which resets it (LIBRARIES 1.2)
+		if c.limit != nil {
+			if err := c.limit.Wait(ctx); err != nil {
+				return ids, spool.Retryable("shutdown", err)
+			}
+		}
 		resp, err := s.Request(ctx, p)
 		if err != nil {
 			return ids, carrierError(err)

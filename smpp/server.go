@@ -14,6 +14,7 @@ import (
 	"github.com/fiorix/go-smpp/smpp/pdu"
 	"github.com/fiorix/go-smpp/smpp/pdu/pdufield"
 	"golang.org/x/crypto/bcrypt"
+	"golang.org/x/time/rate"
 
 	"github.com/smsgw/smsgw/spool"
 )
@@ -24,7 +25,8 @@ type Account struct {
 	PasswordHash string // bcrypt
 	Password     string // plain, for tests and demos (config check warns)
 	Tenant       string
-	MaxBinds     int // default 4
+	MaxBinds     int     // default 4
+	TPS          float64 // submits per second over all its binds; past it ESME_RTHROTTLED; 0: no limit
 }
 
 func (a Account) check(password string) bool {
@@ -54,11 +56,12 @@ type ServerOptions struct {
 // Server accepts binds from upstream applications and takes their
 // submits into the spool; receipts and MO go back through Deliver.
 type Server struct {
-	o     ServerOptions
-	sub   Submitter
-	log   *slog.Logger
-	mu    sync.Mutex
-	binds map[string][]*binding // system_id → live binds
+	o      ServerOptions
+	sub    Submitter
+	log    *slog.Logger
+	mu     sync.Mutex
+	binds  map[string][]*binding    // system_id → live binds
+	limits map[string]*rate.Limiter // system_id → its TPS
 }
 
 // binding is one bound session.
@@ -81,7 +84,14 @@ func NewServer(o ServerOptions, sub Submitter) *Server {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	return &Server{o: o, sub: sub, log: o.Logger.With("comp", "smpp-server"), binds: map[string][]*binding{}}
+	srv := &Server{o: o, sub: sub, log: o.Logger.With("comp", "smpp-server"), binds: map[string][]*binding{},
+		limits: map[string]*rate.Limiter{}}
+	for _, a := range o.Accounts {
+		if a.TPS > 0 {
+			srv.limits[a.SystemID] = rate.NewLimiter(rate.Limit(a.TPS), max(1, int(a.TPS)))
+		}
+	}
+	return srv
 }
 
 // Serve accepts connections on ln until it fails or ctx ends.
@@ -136,6 +146,10 @@ func (srv *Server) handle(ctx context.Context, b *binding, req pdu.Body) {
 		srv.mu.Unlock()
 		if !ok {
 			b.s.RespondStatus(req, StatusInvBnd)
+			return
+		}
+		if l := srv.limits[b.acct.SystemID]; l != nil && !l.Allow() {
+			b.s.RespondStatus(req, StatusThrottled)
 			return
 		}
 		srv.submit(ctx, b, req)

@@ -291,3 +291,29 @@ func TestQueryAndCancel(t *testing.T) {
 		t.Fatalf("query after cancel: %v", qr.Fields())
 	}
 }
+
+func TestAccountTPS(t *testing.T) {
+	store, err := spool.Open(filepath.Join(t.TempDir(), "spool.db"), spool.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	srv := NewServer(ServerOptions{Accounts: []Account{{SystemID: "cad", Password: "pw", Tenant: "t", TPS: 2}}}, storeSubmitter{store})
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { srv.Serve(ctx, ln); close(done) }()
+	defer func() { cancel(); <-done }()
+	r := &serverRig{store: store, srv: srv, addr: ln.Addr().String()}
+	s := r.dial(t, nil)
+	s.Request(ctx, bindReq(pdu.NewBindTransmitter(), "cad", "pw"))
+	throttled := 0
+	for range 10 { // well past a burst of 2
+		if _, err := s.Request(ctx, submit("13195550123", "x")); status(err) == StatusThrottled {
+			throttled++
+		}
+	}
+	if throttled < 5 {
+		t.Fatalf("%d of 10 throttled at 2 TPS", throttled)
+	}
+}

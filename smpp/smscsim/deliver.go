@@ -67,6 +67,9 @@ func (s *Server) send(sysID string, rebind bool) {
 	s.mu.Lock()
 	var ss *session
 	for c := range s.sessions {
+		if s.closed {
+			break
+		}
 		if c.systemID == sysID && c.state.canReceive() {
 			ss = c
 			break

@@ -105,8 +105,7 @@ func (s *Server) Unbind(systemID string) int {
 	var targets []*session
 	seqs := make(map[*session]uint32)
 	for ss := range s.sessions {
-		if ss.state.bound() && (systemID == "" || ss.systemID == systemID) {
-			ss.state = stateUnbinding
+		if (systemID == "" || ss.systemID == systemID) && ss.setStateLocked(stateUnbinding) {
 			seqs[ss] = ss.nextSeqLocked()
 			targets = append(targets, ss)
 		}

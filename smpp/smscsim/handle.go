@@ -18,7 +18,7 @@ func (ss *session) handle(f frame) bool {
 		if _, known := requestIDs[id]; !known {
 			st = StatusInvCmdID
 		}
-		ss.trace("nack %s: %v", id, f.decErr)
+		ss.trace("nack %s: %v", idName(id), f.decErr)
 		return ss.write(headerOnly(pdu.GenericNACKID, st, f.hdr.Seq)) == nil
 	}
 	switch id {
@@ -29,12 +29,18 @@ func (ss *session) handle(f frame) bool {
 		r.Header().Seq = f.hdr.Seq
 		return ss.write(r) == nil
 	case pdu.UnbindID:
+		ss.srv.mu.Lock()
+		ss.setStateLocked(stateUnbinding) // nothing more is sent to it
+		ss.srv.mu.Unlock()
 		r := pdu.NewUnbindResp()
 		r.Header().Seq = f.hdr.Seq
 		ss.write(r)
 		return false
 	case pdu.UnbindRespID:
-		return false // our unbind was answered
+		ss.srv.mu.Lock()
+		unbinding := ss.state == stateUnbinding
+		ss.srv.mu.Unlock()
+		return !unbinding // our unbind was answered: close
 	case pdu.SubmitSMID:
 		return ss.submit(f)
 	case pdu.DeliverSMRespID:
@@ -74,17 +80,12 @@ func (ss *session) bind(f frame) bool {
 	sysID, pw := fm[pdufield.SystemID].String(), fm[pdufield.Password].String()
 	s := ss.srv
 	s.mu.Lock()
-	st := StatusOK
-	switch {
-	case ss.state != stateOpen:
-		st = StatusAlyBnd
-	default:
+	st := StatusAlyBnd
+	if ss.state == stateOpen {
 		st = s.checkAccount(sysID, pw)
 	}
-	if st == StatusOK {
-		ss.state = bindStates[f.hdr.ID]
+	if st == StatusOK && ss.setStateLocked(bindStates[f.hdr.ID]) {
 		ss.systemID = sysID
-		s.notifyLocked()
 	}
 	s.mu.Unlock()
 	if st != StatusOK {

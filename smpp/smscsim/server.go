@@ -56,7 +56,7 @@ func New(opts Options) (*Server, error) {
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
 // Close stops the listener, closes every connection, cancels pending
-// receipts and waits for the connection goroutines to end.
+// receipts and timers and waits for the goroutines it started to end.
 func (s *Server) Close() error {
 	s.mu.Lock()
 	if s.closed {
@@ -149,8 +149,12 @@ func (s *Server) afterFunc(d time.Duration, f func()) {
 		s.mu.Lock()
 		_, live := s.timers[t]
 		delete(s.timers, t)
+		if live {
+			s.wg.Add(1) // under mu while open, so never after Close waits
+		}
 		s.mu.Unlock()
 		if live {
+			defer s.wg.Done()
 			f()
 		}
 	})

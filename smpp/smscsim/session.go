@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"net"
+	"slices"
 	"sync"
 	"time"
 
@@ -26,6 +27,26 @@ const (
 var stateNames = [...]string{"open", "bound_tx", "bound_rx", "bound_trx", "unbinding", "closed"}
 
 func (b bindState) String() string { return stateNames[b] }
+
+// transitions lists the legal state changes; setStateLocked refuses others.
+var transitions = map[bindState][]bindState{
+	stateOpen:      {stateTX, stateRX, stateTRX, stateClosed},
+	stateTX:        {stateUnbinding, stateClosed},
+	stateRX:        {stateUnbinding, stateClosed},
+	stateTRX:       {stateUnbinding, stateClosed},
+	stateUnbinding: {stateClosed},
+}
+
+// setStateLocked moves the session to state to if that is legal.
+// s.srv.mu must be held.
+func (ss *session) setStateLocked(to bindState) bool {
+	if !slices.Contains(transitions[ss.state], to) {
+		return false
+	}
+	ss.state = to
+	ss.srv.notifyLocked()
+	return true
+}
 
 func (b bindState) bound() bool { return b == stateTX || b == stateRX || b == stateTRX }
 
@@ -74,7 +95,7 @@ func (ss *session) serve() {
 			ss.trace("close: %v", err)
 			return
 		}
-		ss.trace("in  %s seq=%d status=%#x len=%d", f.hdr.ID, f.hdr.Seq, uint32(f.hdr.Status), f.hdr.Len)
+		ss.trace("in  %s seq=%d status=%#x len=%d", idName(f.hdr.ID), f.hdr.Seq, uint32(f.hdr.Status), f.hdr.Len)
 		if ss.srv.countPDU() {
 			ss.trace("close: fault: drop after N PDUs")
 			return
@@ -93,7 +114,7 @@ func (ss *session) write(p pdu.Body) error {
 		return fmt.Errorf("smscsim: encode %s: %w", p.Header().ID, err)
 	}
 	h := p.Header()
-	ss.trace("out %s seq=%d status=%#x len=%d", h.ID, h.Seq, uint32(h.Status), h.Len)
+	ss.trace("out %s seq=%d status=%#x len=%d", idName(h.ID), h.Seq, uint32(h.Status), h.Len)
 	ss.wmu.Lock()
 	defer ss.wmu.Unlock()
 	ss.conn.SetWriteDeadline(time.Now().Add(ss.srv.opts.WriteTimeout))
@@ -108,10 +129,10 @@ func (ss *session) write(p pdu.Body) error {
 // was sent to it and not acknowledged is queued again for the next bind.
 func (ss *session) close() {
 	ss.once.Do(func() {
-		ss.conn.Close()
 		s := ss.srv
 		s.mu.Lock()
-		ss.state = stateClosed
+		ss.setStateLocked(stateClosed)
+		requeue := len(ss.inflight) > 0
 		for seq, o := range ss.inflight {
 			o.sess = nil
 			delete(ss.inflight, seq)
@@ -119,7 +140,11 @@ func (ss *session) close() {
 		delete(s.sessions, ss)
 		s.notifyLocked()
 		s.mu.Unlock()
+		ss.conn.Close()
 		close(ss.done)
+		if requeue {
+			s.send(ss.systemID, false) // to another receiver, if one is bound
+		}
 	})
 }
 
@@ -131,4 +156,12 @@ func (ss *session) trace(format string, args ...any) {
 	ss.srv.traceMu.Lock() // Trace writers need not be safe for concurrent use
 	defer ss.srv.traceMu.Unlock()
 	fmt.Fprintf(w, "smscsim %s: "+format+"\n", append([]any{ss.conn.RemoteAddr()}, args...)...)
+}
+
+// idName is the command's name, or its hex value when the codec has none.
+func idName(id pdu.ID) string {
+	if n := id.String(); n != "" {
+		return n
+	}
+	return fmt.Sprintf("%#08x", uint32(id))
 }
