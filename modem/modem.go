@@ -5,7 +5,6 @@ import (
 	"errors"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/smsgw/smsgw/pdu"
@@ -102,11 +101,10 @@ type Modem struct {
 	mu     sync.Mutex
 	sess   *session // nil while closed
 	health Health
-	ready  atomic.Bool
+	ready  route.Readiness
 
 	pinRefused bool // set once: never send a refused PIN again
 	reasm      *reassembly
-	changed    chan struct{} // closed and replaced when readiness changes
 }
 
 var _ route.Connector = (*Modem)(nil)
@@ -116,7 +114,6 @@ func New(o Options, sink route.Sink) *Modem {
 	o.defaults()
 	m := &Modem{o: o, sink: sink, log: o.Logger.With("comp", "modem", "conn", o.Name)}
 	m.health = Health{Name: o.Name, Port: o.Port}
-	m.changed = make(chan struct{})
 	m.reasm = newReassembly(o.Name, sink)
 	return m
 }
@@ -126,42 +123,19 @@ func (m *Modem) Name() string { return m.o.Name }
 
 // Ready implements route.Connector: the port is open, the modem is
 // initialised and registered on a network.
-func (m *Modem) Ready() bool { return m.ready.Load() }
+func (m *Modem) Ready() bool { return m.ready.Ready() }
 
-// setReady records readiness and wakes WaitReady.
-func (m *Modem) setReady(ready bool) {
-	if m.ready.Swap(ready) == ready {
-		return
-	}
-	m.mu.Lock()
-	close(m.changed)
-	m.changed = make(chan struct{})
-	m.mu.Unlock()
-}
+func (m *Modem) setReady(ready bool) { m.ready.Set(ready) }
 
 // WaitReady waits until Ready() == want or ctx ends.
-func (m *Modem) WaitReady(ctx context.Context, want bool) error {
-	for {
-		m.mu.Lock()
-		ch := m.changed
-		m.mu.Unlock()
-		if m.Ready() == want {
-			return nil
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-	}
-}
+func (m *Modem) WaitReady(ctx context.Context, want bool) error { return m.ready.Wait(ctx, want) }
 
 // Health returns a snapshot of the modem's state.
 func (m *Modem) Health() Health {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	h := m.health
-	h.Ready = m.ready.Load()
+	h.Ready = m.ready.Ready()
 	return h
 }
 

@@ -2,6 +2,7 @@ package smpp
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -31,8 +32,9 @@ type CarrierOptions struct {
 	SystemID   string
 	Password   string
 	SystemType string
-	UCS2Only   bool    // always data_coding 0x08 (some carriers mangle GSM 7-bit)
-	TPS        float64 // submit_sm per second to this carrier; 0: no limit
+	UCS2Only   bool        // always data_coding 0x08 (some carriers mangle GSM 7-bit)
+	TPS        float64     // submit_sm per second to this carrier; 0: no limit
+	TLS        *tls.Config // bind over TLS (SMPP over TLS, usually port 3550)
 
 	Session      SessionOptions // Window is the send window (default 10)
 	ReconnectMin time.Duration  // default 1s
@@ -49,7 +51,7 @@ type Carrier struct {
 	log   *slog.Logger
 	mu    sync.Mutex
 	sess  *Session
-	ready atomic.Bool
+	ready route.Readiness
 	binds atomic.Int64
 	limit *rate.Limiter
 }
@@ -78,14 +80,17 @@ func NewCarrier(o CarrierOptions, sink route.Sink) *Carrier {
 func (c *Carrier) Name() string { return c.o.Name }
 
 // Ready implements route.Connector: bound.
-func (c *Carrier) Ready() bool { return c.ready.Load() }
+func (c *Carrier) Ready() bool { return c.ready.Ready() }
+
+// WaitReady waits until Ready() == want or ctx ends.
+func (c *Carrier) WaitReady(ctx context.Context, want bool) error { return c.ready.Wait(ctx, want) }
 
 // Run keeps the bind up until ctx ends, reconnecting with backoff.
 func (c *Carrier) Run(ctx context.Context) error {
 	wait := c.o.ReconnectMin
 	for {
 		bound, err := c.runSession(ctx)
-		c.ready.Store(false)
+		c.ready.Set(false)
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -104,7 +109,13 @@ func (c *Carrier) Run(ctx context.Context) error {
 
 func (c *Carrier) runSession(ctx context.Context) (bool, error) {
 	d := net.Dialer{Timeout: 10 * time.Second}
-	conn, err := d.DialContext(ctx, "tcp", c.o.Addr)
+	var conn net.Conn
+	var err error
+	if c.o.TLS != nil {
+		conn, err = (&tls.Dialer{NetDialer: &d, Config: c.o.TLS}).DialContext(ctx, "tcp", c.o.Addr)
+	} else {
+		conn, err = d.DialContext(ctx, "tcp", c.o.Addr)
+	}
 	if err != nil {
 		return false, fmt.Errorf("smpp: dial %s: %w", c.o.Addr, err)
 	}
@@ -126,7 +137,7 @@ func (c *Carrier) runSession(ctx context.Context) (bool, error) {
 	c.sess = s
 	c.mu.Unlock()
 	c.binds.Add(1)
-	c.ready.Store(true)
+	c.ready.Set(true)
 	c.log.Info("bound to the carrier", "addr", c.o.Addr)
 	err = <-done
 	c.mu.Lock()

@@ -94,7 +94,8 @@ func NewServer(o ServerOptions, sub Submitter) *Server {
 	return srv
 }
 
-// Serve accepts connections on ln until it fails or ctx ends.
+// Serve accepts connections on ln until it fails or ctx ends. For SMPP
+// over TLS, pass tls.NewListener(ln, config).
 func (srv *Server) Serve(ctx context.Context, ln net.Listener) error {
 	stop := context.AfterFunc(ctx, func() { ln.Close() })
 	defer stop()
