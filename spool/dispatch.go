@@ -91,10 +91,19 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case lane := <-done:
-			if lane == PriorityEmergency {
-				urgent--
-			} else {
-				normal--
+			// Take every result that is in, so that the next lease is one
+			// transaction for many messages, not one per message.
+			for more := true; more; {
+				if lane == PriorityEmergency {
+					urgent--
+				} else {
+					normal--
+				}
+				select {
+				case lane = <-done:
+				default:
+					more = false
+				}
 			}
 		case <-d.Store.Wake():
 		case <-timer.C:
