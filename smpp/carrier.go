@@ -312,5 +312,8 @@ func carrierError(err error) error {
 	if errors.Is(err, ErrResponseTimeout) {
 		return spool.Retryable("timeout", errors.New("no submit_sm_resp in time: the part may have gone out (possible duplicate)"))
 	}
+	if errors.Is(err, ErrConnLost) {
+		return spool.Retryable("conn_lost", errors.New("the bind was lost before submit_sm_resp: the part may have gone out (possible duplicate)"))
+	}
 	return spool.Retryable("smpp", err)
 }

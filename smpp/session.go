@@ -41,6 +41,9 @@ const (
 var (
 	ErrClosed          = errors.New("smpp: session closed")
 	ErrResponseTimeout = errors.New("smpp: no response in time")
+	// ErrConnLost: the request was sent and the session ended before its
+	// response: its outcome is unknown.
+	ErrConnLost = fmt.Errorf("%w before the response came", ErrClosed)
 	errBadLength       = errors.New("smpp: command_length out of range")
 )
 
@@ -279,7 +282,7 @@ func (s *Session) Request(ctx context.Context, req pdu.Body) (pdu.Body, error) {
 		case resp := <-ch: // the response came just before the close (unbind_resp)
 			return result(resp)
 		default:
-			return nil, ErrClosed
+			return nil, ErrConnLost
 		}
 	}
 }
