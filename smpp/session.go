@@ -43,8 +43,8 @@ var (
 	ErrResponseTimeout = errors.New("smpp: no response in time")
 	// ErrConnLost: the request was sent and the session ended before its
 	// response: its outcome is unknown.
-	ErrConnLost = fmt.Errorf("%w before the response came", ErrClosed)
-	errBadLength       = errors.New("smpp: command_length out of range")
+	ErrConnLost  = fmt.Errorf("%w before the response came", ErrClosed)
+	errBadLength = errors.New("smpp: command_length out of range")
 )
 
 // decodable are the requests the codec decodes; any other command gets
