@@ -49,6 +49,8 @@ type ServerOptions struct {
 	BindTimeout time.Duration // an unbound connection is closed after this; default 10s
 	FailedBind  time.Duration // the wait before answering a failed bind; default 1s
 	Lookup      Lookup        // for query_sm and cancel_sm (the spool); nil answers them with an error
+	// Audit, when set, records binds and refused binds (spool.Store.Audit).
+	Audit func(ctx context.Context, e spool.AuditEntry) error
 	Session     SessionOptions
 	Logger      *slog.Logger
 }
@@ -172,6 +174,7 @@ func (srv *Server) bind(b *binding, req pdu.Body) {
 		return
 	}
 	acct, status := srv.authenticate(sysID, pass)
+	srv.audit(b, sysID, status)
 	if status != StatusOK {
 		srv.log.Warn("bind refused", "system_id", sysID, "peer", b.s.conn.RemoteAddr().String(), "status", status)
 		time.Sleep(srv.o.FailedBind) // slows password guessing, by design
@@ -202,6 +205,22 @@ func (srv *Server) bind(b *binding, req pdu.Body) {
 	resp.Fields().Set(pdufield.SystemID, "smsgw")
 	b.s.Respond(req, resp)
 	srv.log.Info("bound", "system_id", sysID, "mode", id.String())
+}
+
+// audit records a bind attempt.
+func (srv *Server) audit(b *binding, sysID string, status pdu.Status) {
+	if srv.o.Audit == nil {
+		return
+	}
+	e := spool.AuditEntry{Action: "bind", Actor: "smpp:" + sysID, Addr: hostOf(b.s.conn.RemoteAddr().String())}
+	if status != StatusOK {
+		e.Action, e.Detail = "bind_refused", status.Error()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.o.Audit(ctx, e); err != nil {
+		srv.log.Error("audit failed", "err", err)
+	}
 }
 
 func (srv *Server) authenticate(sysID, pass string) (Account, pdu.Status) {

@@ -41,7 +41,7 @@ func newServerRig(t *testing.T) *serverRig {
 		t.Fatal(err)
 	}
 	hash, _ := bcrypt.GenerateFromPassword([]byte("s3cret"), bcrypt.MinCost)
-	srv := NewServer(ServerOptions{FailedBind: 10 * time.Millisecond, Lookup: store, Accounts: []Account{
+	srv := NewServer(ServerOptions{FailedBind: 10 * time.Millisecond, Lookup: store, Audit: store.Audit, Accounts: []Account{
 		{SystemID: "cad", PasswordHash: string(hash), Tenant: "psap-north"},
 		{SystemID: "council", Password: "pw", Tenant: "council"}}}, storeSubmitter{store})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -113,6 +113,14 @@ func TestServerBinds(t *testing.T) {
 	}
 	if _, err := s.Request(ctx, bindReq(pdu.NewBindTransceiver(), "cad", "s3cret")); status(err) != StatusAlyBnd {
 		t.Fatalf("second bind: %v", err)
+	}
+	log, _ := r.store.AuditLog(0, 10)
+	var actions []string
+	for _, e := range log {
+		actions = append(actions, e.Action+" "+e.Actor)
+	}
+	if got := strings.Join(actions, ", "); got != "bind smpp:cad, bind_refused smpp:nobody, bind_refused smpp:cad" {
+		t.Fatalf("audit: %s", got)
 	}
 }
 
