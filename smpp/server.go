@@ -50,9 +50,9 @@ type ServerOptions struct {
 	FailedBind  time.Duration // the wait before answering a failed bind; default 1s
 	Lookup      Lookup        // for query_sm and cancel_sm (the spool); nil answers them with an error
 	// Audit, when set, records binds and refused binds (spool.Store.Audit).
-	Audit func(ctx context.Context, e spool.AuditEntry) error
-	Session     SessionOptions
-	Logger      *slog.Logger
+	Audit   func(ctx context.Context, e spool.AuditEntry) error
+	Session SessionOptions
+	Logger  *slog.Logger
 }
 
 // Server accepts binds from upstream applications and takes their
