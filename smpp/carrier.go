@@ -35,6 +35,11 @@ type CarrierOptions struct {
 	UCS2Only   bool        // always data_coding 0x08 (some carriers mangle GSM 7-bit)
 	TPS        float64     // submit_sm per second to this carrier; 0: no limit
 	TLS        *tls.Config // bind over TLS (SMPP over TLS, usually port 3550)
+	// LongMessages is how a message longer than one part goes: "udh"
+	// (default: a concatenation header in each short_message), "sar"
+	// (the sar_* TLVs, no header) or "payload" (one submit_sm with the
+	// whole text in message_payload; the carrier splits it).
+	LongMessages string
 
 	Session      SessionOptions // Window is the send window (default 10)
 	ReconnectMin time.Duration  // default 1s
@@ -263,13 +268,32 @@ func (c *Carrier) Send(ctx context.Context, m *spool.Message) ([]string, error) 
 	if plan.Encoding == smspdu.UCS2 {
 		coding = 0x08
 	}
+	if c.o.LongMessages == "payload" && len(parts) > 1 {
+		var all []byte
+		for _, p := range parts {
+			all = append(all, p.UD...)
+		}
+		parts = []smspdu.UserData{{UD: all}}
+	}
 	var ids []string
 	for i := len(m.Parts); i < len(parts); i++ {
+		tlvs := pdutlv.Fields{}
 		udh, err := parts[i].UDH.MarshalBinary()
 		if err != nil {
 			return ids, spool.Permanent("unencodable", err)
 		}
-		p := pdu.NewSubmitSM(nil)
+		if cc, ok := parts[i].UDH.Concat(); ok && c.o.LongMessages == "sar" {
+			udh = nil
+			tlvs[pdutlv.TagSarMsgRefNum] = []byte{byte(cc.Ref >> 8), byte(cc.Ref)}
+			tlvs[pdutlv.TagSarTotalSegments] = []byte{byte(cc.Total)}
+			tlvs[pdutlv.TagSarSegmentSeqnum] = []byte{byte(cc.Seq)}
+		}
+		body := append(udh, parts[i].UD...)
+		if c.o.LongMessages == "payload" && len(body) > 254 {
+			tlvs[pdutlv.TagMessagePayload] = body
+			body = nil
+		}
+		p := pdu.NewSubmitSM(tlvs)
 		f := p.Fields()
 		f.Set(pdufield.SourceAddr, strings.TrimPrefix(m.From, "+"))
 		f.Set(pdufield.DestinationAddr, strings.TrimPrefix(m.To, "+"))
@@ -277,11 +301,11 @@ func (c *Carrier) Send(ctx context.Context, m *spool.Message) ([]string, error) 
 			f.Set(pdufield.DestAddrTON, uint8(1))
 			f.Set(pdufield.DestAddrNPI, uint8(1))
 		}
-		if len(parts[i].UDH) > 0 {
+		if len(udh) > 0 {
 			f.Set(pdufield.ESMClass, uint8(0x40))
 		}
 		f.Set(pdufield.RegisteredDelivery, uint8(1))
-		f.Set(pdufield.ShortMessage, pdutext.Raw(append(udh, parts[i].UD...)))
+		f.Set(pdufield.ShortMessage, pdutext.Raw(body))
 		f.Set(pdufield.DataCoding, coding) // after ShortMessage, which resets it (LIBRARIES 1.2)
 		if c.limit != nil {
 			if err := c.limit.Wait(ctx); err != nil {
