@@ -18,7 +18,8 @@ FUZZ_TARGETS := \
 	./spool:FuzzProviderKeys \
 	./spool:FuzzDecodeRecord \
 	./modem:FuzzParseLines \
-	./smpp:FuzzServerSession
+	./smpp:FuzzServerSession \
+	./smpp/smscsim:FuzzSession
 
 .PHONY: all build run test crash bench fuzz lint install cross clean
 

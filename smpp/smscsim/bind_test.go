@@ -1,6 +1,8 @@
 package smscsim_test
 
 import (
+	"bytes"
+	"strings"
 	"testing"
 
 	"github.com/fiorix/go-smpp/smpp/pdu"
@@ -72,5 +74,19 @@ func TestReceiverCannotSubmit(t *testing.T) {
 	}
 	if st := c.submitStatus(plain); st != smscsim.StatusInvBndSts {
 		t.Fatalf("submit on a receiver: %#x, want ESME_RINVBNDSTS", uint32(st))
+	}
+}
+
+func TestTrace(t *testing.T) {
+	var buf bytes.Buffer // written under the server's trace lock, read after Close
+	s := newSim(t, smscsim.Options{Trace: &buf})
+	c := bound(t, s)
+	c.submitOK(plain)
+	s.Close()
+	out := buf.String()
+	for _, want := range []string{"in  BindTransceiver seq=1", "out BindTransceiverResp seq=1", "in  SubmitSM seq=2", "out SubmitSMResp seq=2"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("trace lacks %q:\n%s", want, out)
+		}
 	}
 }

@@ -67,10 +67,7 @@ func (s *Server) send(sysID string, rebind bool) {
 	s.mu.Lock()
 	var ss *session
 	for c := range s.sessions {
-		if s.closed {
-			break
-		}
-		if c.systemID == sysID && c.state.canReceive() {
+		if !s.closed && c.systemID == sysID && c.state.canReceive() {
 			ss = c
 			break
 		}
@@ -168,6 +165,16 @@ func (s *Server) WaitAcked(ctx context.Context, n int) ([]Delivery, error) {
 	})
 	if err != nil {
 		err = fmt.Errorf("smscsim: wait for %d acknowledged deliveries: %w", n, err)
+	}
+	return s.Deliveries(), err
+}
+
+// WaitDeliveries waits until at least n deliver_sm are queued (sent or
+// not) and returns all deliveries.
+func (s *Server) WaitDeliveries(ctx context.Context, n int) ([]Delivery, error) {
+	err := s.wait(ctx, func() bool { return len(s.out) >= n })
+	if err != nil {
+		err = fmt.Errorf("smscsim: wait for %d deliveries: %w", n, err)
 	}
 	return s.Deliveries(), err
 }

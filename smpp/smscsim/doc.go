@@ -30,13 +30,15 @@
 // registered_delivery, short_message, UDH, SAR TLVs and message_payload.
 //
 // When registered_delivery asks for it (1: always, 2: on failure), a
-// delivery receipt follows after Options.ReceiptDelay, with an outcome from
-// Options.Outcome or Options.Ratios: a deliver_sm with esm_class 0x04, the
+// delivery receipt follows after Options.ReceiptDelay, with an outcome
+// (Delivered, Undelivered, Expired or Rejected) from Options.Outcome or
+// Options.Ratios: a deliver_sm with esm_class 0x04, the
 // text of ReceiptText, and the TLVs receipted_message_id (0x001E) and
 // message_state (0x0427). Receipts and MO (DeliverMO: single, or split into
 // parts marked by UDH or SAR TLVs, in any order) go to a receiver or
 // transceiver bind of the same system_id; they wait while none is bound.
-// Deliveries records each with whether it was acknowledged; one not
+// Deliveries records each with whether it was acknowledged (WaitDeliveries
+// and WaitAcked wait for them); one not
 // acknowledged when its session ends, or answered with an error, is sent
 // again after the next bind.
 //
@@ -65,6 +67,13 @@
 //     never sees a receipt before its id; real SMSCs do not promise that.
 //   - query_sm, submit_multi, cancel_sm, replace_sm and data_sm are not
 //     served: they get generic_nack ESME_RINVCMDID.
+//   - A session counts as bound from the moment its bind_resp is written;
+//     deliver_sm never overtakes the bind_resp. Deliveries queued by two
+//     goroutines at once (a receipt timer and DeliverMO) may interleave on
+//     the wire; the parts of one DeliverMO call keep their order.
+//   - There is no window: every pending deliver_sm is written at once, and
+//     submit_sm is answered whatever the number outstanding.
 //   - Delays are real time; tests should keep them in milliseconds and wait
-//     with WaitSubmits, WaitAcked, WaitBound and WaitSessions, not sleeps.
+//     with WaitSubmits, WaitDeliveries, WaitAcked, WaitBound and
+//     WaitSessions, not sleeps.
 package smscsim

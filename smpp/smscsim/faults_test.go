@@ -45,7 +45,7 @@ func TestQueueFull(t *testing.T) {
 func TestResponseDelay(t *testing.T) {
 	s := newSim(t, smscsim.Options{})
 	c := bound(t, s)
-	const delay = 100 * time.Millisecond
+	const delay = 200 * time.Millisecond
 	s.SetResponseDelay(delay)
 	start := time.Now()
 	seq := c.submit(plain)
@@ -89,7 +89,7 @@ func TestServerUnbind(t *testing.T) {
 		}
 	})
 	t.Run("not answered", func(t *testing.T) {
-		s := newSim(t, smscsim.Options{UnbindTimeout: 50 * time.Millisecond})
+		s := newSim(t, smscsim.Options{UnbindTimeout: 300 * time.Millisecond})
 		c := bound(t, s)
 		if n := s.Unbind(smscsim.DefaultSystemID); n != 1 {
 			t.Fatalf("unbound %d sessions, want 1", n)

@@ -56,7 +56,7 @@ func readFrame(r *bufio.Reader, max int) (frame, error) {
 		// the submit_sm it is laid out like, then relabel it.
 		binary.BigEndian.PutUint32(raw[4:], uint32(pdu.SubmitSMID))
 	}
-	f.body, f.decErr = pdu.Decode(bytes.NewReader(raw))
+	f.body, f.decErr = decode(raw)
 	if f.decErr == nil {
 		f.body.Header().ID = f.hdr.ID
 		if f.hdr.ID&respBit == 0 {
@@ -67,6 +67,16 @@ func readFrame(r *bufio.Reader, max int) (frame, error) {
 		f.body = nil
 	}
 	return f, nil
+}
+
+// decode runs the codec, turning its panics on odd input into errors.
+func decode(raw []byte) (b pdu.Body, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			b, err = nil, fmt.Errorf("smscsim: codec panic: %v", r)
+		}
+	}()
+	return pdu.Decode(bytes.NewReader(raw))
 }
 
 // checkFields reports a truncated body: the codec stops decoding at the

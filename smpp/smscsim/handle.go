@@ -10,6 +10,18 @@ import (
 // handle answers one PDU. It returns false when the session must end.
 func (ss *session) handle(f frame) bool {
 	id := f.hdr.ID
+	switch id { // the header says all, even if the body is odd
+	case pdu.DeliverSMRespID:
+		ss.srv.acked(ss, f.hdr.Seq, f.hdr.Status)
+		return true
+	case pdu.GenericNACKID: // to a deliver_sm: refused like an error response
+		st := f.hdr.Status
+		if st == StatusOK {
+			st = StatusUnknownErr
+		}
+		ss.srv.acked(ss, f.hdr.Seq, st)
+		return true
+	}
 	if f.body == nil {
 		if f.hdr.ID&respBit != 0 {
 			return true // an undecodable response: nothing to answer
@@ -43,10 +55,7 @@ func (ss *session) handle(f frame) bool {
 		return !unbinding // our unbind was answered: close
 	case pdu.SubmitSMID:
 		return ss.submit(f)
-	case pdu.DeliverSMRespID:
-		ss.srv.acked(ss, f.hdr.Seq, f.hdr.Status)
-		return true
-	case pdu.EnquireLinkRespID, pdu.GenericNACKID:
+	case pdu.EnquireLinkRespID:
 		return true
 	}
 	if id&respBit != 0 {
@@ -84,17 +93,22 @@ func (ss *session) bind(f frame) bool {
 	if ss.state == stateOpen {
 		st = s.checkAccount(sysID, pw)
 	}
-	if st == StatusOK && ss.setStateLocked(bindStates[f.hdr.ID]) {
-		ss.systemID = sysID
-	}
-	s.mu.Unlock()
 	if st != StatusOK {
+		s.mu.Unlock()
 		return ss.write(headerOnly(respID, st, f.hdr.Seq)) == nil
 	}
+	ss.setStateLocked(bindStates[f.hdr.ID])
+	ss.systemID = sysID
+	// Take the write lock before others can see the session bound, so
+	// that no deliver_sm overtakes the bind_resp.
+	ss.wmu.Lock()
+	s.mu.Unlock()
 	r := pdu.NewBindTransceiverResp()
 	r.Header().ID, r.Header().Seq = respID, f.hdr.Seq
 	r.Fields().Set(pdufield.SystemID, "smscsim")
-	if ss.write(r) != nil {
+	err := ss.writeLocked(r)
+	ss.wmu.Unlock()
+	if err != nil {
 		return false
 	}
 	s.flush(sysID)

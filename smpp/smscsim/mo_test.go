@@ -153,3 +153,32 @@ func TestResendAfterRebind(t *testing.T) {
 		t.Fatalf("deliveries %+v", ds)
 	}
 }
+
+func TestMORefusedWithGenericNack(t *testing.T) {
+	s := newSim(t, smscsim.Options{})
+	c := boundAs(t, s, pdu.BindReceiverID)
+	if err := s.DeliverMO(smscsim.MO{Source: handset, Dest: shortCode, Text: "nacked"}); err != nil {
+		t.Fatal(err)
+	}
+	d := c.expect(pdu.DeliverSMID)
+	n := pdu.NewGenericNACK()
+	n.Header().Status = smscsim.StatusInvCmdID
+	n.Header().Seq = d.Header().Seq
+	var b bytes.Buffer
+	n.SerializeTo(&b)
+	c.sendRaw(b.Bytes())
+	c.send(pdu.NewEnquireLink()) // held: not resent on this bind
+	c.expect(pdu.EnquireLinkRespID)
+	if ds := s.Deliveries(); ds[0].Acked || ds[0].Status != smscsim.StatusInvCmdID || ds[0].Sent != 1 {
+		t.Fatalf("delivery %+v", ds[0])
+	}
+	c.conn.Close()
+	if err := s.WaitSessions(testCtx(t), 0); err != nil {
+		t.Fatal(err)
+	}
+	c = boundAs(t, s, pdu.BindReceiverID)
+	c.ack(c.expect(pdu.DeliverSMID), 0)
+	if ds, err := s.WaitAcked(testCtx(t), 1); err != nil || ds[0].Sent != 2 {
+		t.Fatalf("deliveries %+v, err %v", ds, err)
+	}
+}

@@ -35,6 +35,7 @@ type Ratios struct {
 	Delivered   float64
 	Undelivered float64
 	Expired     float64
+	Rejected    float64
 }
 
 // Options configures a Server. The zero value of every field means its

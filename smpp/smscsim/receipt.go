@@ -16,6 +16,7 @@ const (
 	Delivered   Outcome = iota // stat:DELIVRD, message_state 2
 	Undelivered                // stat:UNDELIV, message_state 5, err:001
 	Expired                    // stat:EXPIRED, message_state 3
+	Rejected                   // stat:REJECTD, message_state 8, err:002
 )
 
 var outcomes = [...]struct {
@@ -27,6 +28,7 @@ var outcomes = [...]struct {
 	Delivered:   {"DELIVRD", 2, "001", "000"},
 	Undelivered: {"UNDELIV", 5, "000", "001"},
 	Expired:     {"EXPIRED", 3, "000", "000"},
+	Rejected:    {"REJECTD", 8, "000", "002"},
 }
 
 func (o Outcome) String() string { return outcomes[o].stat }
@@ -40,18 +42,22 @@ func (s *Server) outcomeLocked(m Submit) Outcome {
 		return s.opts.Outcome(m)
 	}
 	r := s.opts.Ratios
-	total := r.Delivered + r.Undelivered + r.Expired
+	weights := [...]float64{Delivered: r.Delivered, Undelivered: r.Undelivered, Expired: r.Expired, Rejected: r.Rejected}
+	total := 0.0
+	for _, w := range weights {
+		total += max(w, 0)
+	}
 	if total <= 0 {
 		return Delivered
 	}
 	x := s.rnd.Float64() * total
-	switch {
-	case x < r.Delivered:
-		return Delivered
-	case x < r.Delivered+r.Undelivered:
-		return Undelivered
+	for oc, w := range weights {
+		if x < max(w, 0) {
+			return Outcome(oc)
+		}
+		x -= max(w, 0)
 	}
-	return Expired
+	return Delivered // rounding
 }
 
 // scheduleReceipt queues the receipt m asks for (registered_delivery 1:

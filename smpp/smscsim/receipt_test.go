@@ -42,6 +42,7 @@ func TestReceipts(t *testing.T) {
 		{"delivered", smscsim.Delivered, "DELIVRD", "001", 2},
 		{"undelivered", smscsim.Undelivered, "UNDELIV", "000", 5},
 		{"expired", smscsim.Expired, "EXPIRED", "000", 3},
+		{"rejected", smscsim.Rejected, "REJECTD", "000", 8},
 	}
 	for _, tc := range cases {
 		t.Run(tc.label, func(t *testing.T) {
@@ -132,12 +133,49 @@ func TestReceiptIDInOtherFormat(t *testing.T) {
 }
 
 func TestReceiptRatios(t *testing.T) {
-	s := newSim(t, smscsim.Options{Ratios: smscsim.Ratios{Undelivered: 1}})
+	s := newSim(t, smscsim.Options{Ratios: smscsim.Ratios{Delivered: 1, Undelivered: 1}})
 	c := bound(t, s)
 	m := plain
 	m.reg = 1
-	c.submitOK(m)
-	if f := receipt(t, c.expect(pdu.DeliverSMID)); f[5] != "UNDELIV" {
-		t.Fatalf("stat %q, want UNDELIV with ratios 0:1:0", f[5])
+	stats := map[string]int{}
+	for range 40 {
+		c.submitOK(m)
+		d := c.expect(pdu.DeliverSMID)
+		stats[receipt(t, d)[5]]++
+		c.ack(d, 0)
+	}
+	if stats["DELIVRD"] == 0 || stats["UNDELIV"] == 0 || stats["DELIVRD"]+stats["UNDELIV"] != 40 {
+		t.Fatalf("outcomes %v, want both DELIVRD and UNDELIV only", stats)
+	}
+}
+
+func TestReceiptGoesToItsSystemID(t *testing.T) {
+	s := newSim(t, smscsim.Options{Accounts: []smscsim.Account{{SystemID: "a", Password: "pa"}, {SystemID: "b", Password: "pb"}}})
+	tx, rxB := dial(t, s), dial(t, s)
+	if st := tx.bind(pdu.BindTransmitterID, "a", "pa"); st != 0 {
+		t.Fatal(st)
+	}
+	if st := rxB.bind(pdu.BindReceiverID, "b", "pb"); st != 0 {
+		t.Fatal(st)
+	}
+	m := plain
+	m.reg = 1
+	id := tx.submitOK(m)
+	if _, err := s.WaitDeliveries(testCtx(t), 1); err != nil { // the receipt is queued
+		t.Fatal(err)
+	}
+	rxB.send(pdu.NewEnquireLink()) // b's receiver gets no receipt of a's
+	rxB.expect(pdu.EnquireLinkRespID)
+	rxA := dial(t, s)
+	if st := rxA.bind(pdu.BindReceiverID, "a", "pa"); st != 0 {
+		t.Fatal(st)
+	}
+	d := rxA.expect(pdu.DeliverSMID)
+	if f := receipt(t, d); f[1] != id {
+		t.Fatalf("receipt for %q, want %q", f[1], id)
+	}
+	rxA.ack(d, 0)
+	if ds, err := s.WaitAcked(testCtx(t), 1); err != nil || ds[0].SystemID != "a" {
+		t.Fatalf("deliveries %+v, err %v", ds, err)
 	}
 }

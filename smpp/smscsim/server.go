@@ -21,6 +21,7 @@ type Server struct {
 	mu       sync.Mutex
 	changed  chan struct{} // closed and replaced on every change waiters care about
 	closed   bool
+	done     chan struct{} // closed by Close
 	sessions map[*session]struct{}
 	rnd      *rand.Rand
 	ids      map[uint64]struct{}
@@ -42,6 +43,7 @@ func New(opts Options) (*Server, error) {
 		opts:     o,
 		ln:       ln,
 		changed:  make(chan struct{}),
+		done:     make(chan struct{}),
 		sessions: make(map[*session]struct{}),
 		rnd:      rand.New(rand.NewPCG(o.Seed, o.Seed^0x5deece66d)),
 		ids:      make(map[uint64]struct{}),
@@ -51,6 +53,9 @@ func New(opts Options) (*Server, error) {
 	go s.accept()
 	return s, nil
 }
+
+// Closed is closed when Close is called.
+func (s *Server) Closed() <-chan struct{} { return s.done }
 
 // Addr is the host:port the Server listens on.
 func (s *Server) Addr() string { return s.ln.Addr().String() }
@@ -64,6 +69,7 @@ func (s *Server) Close() error {
 		return nil
 	}
 	s.closed = true
+	close(s.done)
 	for t := range s.timers {
 		t.Stop()
 	}

@@ -20,7 +20,7 @@ const (
 	stateTX
 	stateRX
 	stateTRX
-	stateUnbinding // the server sent unbind and waits for unbind_resp
+	stateUnbinding // unbind sent or received: nothing more is sent to it
 	stateClosed
 )
 
@@ -63,7 +63,6 @@ type session struct {
 	srv  *Server
 	conn net.Conn
 	once sync.Once
-	done chan struct{}
 	wmu  sync.Mutex
 
 	state    bindState
@@ -73,7 +72,7 @@ type session struct {
 }
 
 func newSession(s *Server, c net.Conn) *session {
-	return &session{srv: s, conn: c, done: make(chan struct{}), inflight: make(map[uint32]*outbound)}
+	return &session{srv: s, conn: c, inflight: make(map[uint32]*outbound)}
 }
 
 // nextSeqLocked allocates a sequence number for a PDU the server
@@ -109,14 +108,19 @@ func (ss *session) serve() {
 // write serialises p and writes it under the write deadline; a failed
 // write closes the connection.
 func (ss *session) write(p pdu.Body) error {
+	ss.wmu.Lock()
+	defer ss.wmu.Unlock()
+	return ss.writeLocked(p)
+}
+
+// writeLocked is write with ss.wmu held. Lock order: Server.mu, then wmu.
+func (ss *session) writeLocked(p pdu.Body) error {
 	var b bytes.Buffer
 	if err := p.SerializeTo(&b); err != nil {
 		return fmt.Errorf("smscsim: encode %s: %w", p.Header().ID, err)
 	}
 	h := p.Header()
 	ss.trace("out %s seq=%d status=%#x len=%d", idName(h.ID), h.Seq, uint32(h.Status), h.Len)
-	ss.wmu.Lock()
-	defer ss.wmu.Unlock()
 	ss.conn.SetWriteDeadline(time.Now().Add(ss.srv.opts.WriteTimeout))
 	if _, err := ss.conn.Write(b.Bytes()); err != nil {
 		ss.conn.Close() // the reader then ends the session
@@ -132,7 +136,7 @@ func (ss *session) close() {
 		s := ss.srv
 		s.mu.Lock()
 		ss.setStateLocked(stateClosed)
-		requeue := len(ss.inflight) > 0
+		requeue, sysID := len(ss.inflight) > 0, ss.systemID
 		for seq, o := range ss.inflight {
 			o.sess = nil
 			delete(ss.inflight, seq)
@@ -141,9 +145,8 @@ func (ss *session) close() {
 		s.notifyLocked()
 		s.mu.Unlock()
 		ss.conn.Close()
-		close(ss.done)
 		if requeue {
-			s.send(ss.systemID, false) // to another receiver, if one is bound
+			s.send(sysID, false) // to another receiver, if one is bound
 		}
 	})
 }

@@ -42,7 +42,7 @@ type Submit struct {
 	RegisteredDelivery uint8
 	DataCoding         uint8
 	ShortMessage       []byte            // as sent, the UDH included
-	UDH                []byte            // with its length octet, when esm_class has 0x40
+	UDH                []byte            // with its length octet, when esm_class has 0x40 (from message_payload if short_message is empty)
 	Payload            []byte            // the message_payload TLV (0x0424)
 	SAR                *SAR              // the SAR TLVs, when all three are present
 	TLVs               map[uint16][]byte // every TLV, raw
@@ -51,9 +51,12 @@ type Submit struct {
 }
 
 // Text is the user data without UDH: message_payload if present, else
-// short_message after its UDH.
+// short_message, after the UDH of whichever carries it.
 func (m Submit) Text() []byte {
-	if m.Payload != nil {
+	switch {
+	case m.Payload != nil && len(m.ShortMessage) == 0:
+		return m.Payload[len(m.UDH):]
+	case m.Payload != nil:
 		return m.Payload
 	}
 	return m.ShortMessage[len(m.UDH):]
@@ -84,6 +87,9 @@ func decodeSubmit(sysID string, p pdu.Body) Submit {
 	}
 	if v, ok := m.TLVs[uint16(pdutlv.TagMessagePayload)]; ok {
 		m.Payload = v
+		if m.ESMClass&esmClassUDHI != 0 && len(m.ShortMessage) == 0 && len(v) > 0 && int(v[0]) < len(v) {
+			m.UDH = v[:1+int(v[0])] // the UDH travels in the payload
+		}
 	}
 	ref, ok1 := m.TLVs[uint16(pdutlv.TagSarMsgRefNum)]
 	tot, ok2 := m.TLVs[uint16(pdutlv.TagSarTotalSegments)]

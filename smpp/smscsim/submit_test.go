@@ -74,6 +74,7 @@ func TestSubmitDecoded(t *testing.T) {
 			pdutlv.TagSarMsgRefNum: {0x12, 0x34}, pdutlv.TagSarTotalSegments: {3}, pdutlv.TagSarSegmentSeqnum: {2},
 		}}, nil, []byte{0, 'h', 0, 'i'}, &smscsim.SAR{Ref: 0x1234, Total: 3, Seq: 2}, false},
 		{"message_payload", msg{src: "1", dst: "2", tlv: map[pdutlv.Tag][]byte{pdutlv.TagMessagePayload: []byte("a long payload")}}, nil, []byte("a long payload"), nil, true},
+		{"message_payload with udh", msg{src: "1", dst: "2", esm: 0x40, tlv: map[pdutlv.Tag][]byte{pdutlv.TagMessagePayload: append(append([]byte{}, udh...), "payload"...)}}, udh, []byte("payload"), nil, true},
 	}
 	for i, tc := range cases {
 		t.Run(tc.label, func(t *testing.T) {
