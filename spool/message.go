@@ -111,6 +111,9 @@ type Message struct {
 	UpdatedAt   time.Time `json:"updated_at,omitzero"`   // last change
 	Idempotency string    `json:"idempotency,omitempty"` // the key it was submitted with
 	RetryOf     string    `json:"retry_of,omitempty"`    // the failed message this one sends again
+	// Callback is a per-message report URL (Kannel's dlr-url) that takes
+	// the place of the tenant's webhook for this message's reports.
+	Callback string `json:"callback,omitempty"`
 }
 
 // Part is one segment of a sent message as the connector reported it.
