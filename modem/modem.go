@@ -104,7 +104,7 @@ type Modem struct {
 	ready  route.Readiness
 
 	pinRefused bool // set once: never send a refused PIN again
-	reasm      *reassembly
+	reasm      *route.Reassembly
 }
 
 var _ route.Connector = (*Modem)(nil)
@@ -114,7 +114,7 @@ func New(o Options, sink route.Sink) *Modem {
 	o.defaults()
 	m := &Modem{o: o, sink: sink, log: o.Logger.With("comp", "modem", "conn", o.Name)}
 	m.health = Health{Name: o.Name, Port: o.Port}
-	m.reasm = newReassembly(o.Name, sink)
+	m.reasm = route.NewReassembly(o.Name+"/reassembly", sink, 0)
 	return m
 }
 
@@ -150,7 +150,7 @@ func (m *Modem) setHealth(fn func(h *Health)) {
 // then close, wait with backoff and start again. After ResetAfter
 // failures in a row it resets the modem (AT+CFUN=1,1) once it answers.
 func (m *Modem) Run(ctx context.Context) error {
-	if err := m.reasm.restore(); err != nil {
+	if err := m.reasm.Restore(); err != nil {
 		m.log.Error("reassembly state unreadable; starting empty", "err", err)
 	}
 	wait, failures := m.o.ReopenMin, 0

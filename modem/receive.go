@@ -125,7 +125,7 @@ func (m *Modem) handleFrame(ctx context.Context, frame []byte) error {
 			m.log.Warn("inbound part unusable; dropped", "err", err)
 			return nil
 		}
-		done, err := m.reasm.add(ctx, part, time.Now())
+		done, err := m.reasm.Add(ctx, part, time.Now())
 		if err != nil {
 			return fmt.Errorf("modem: saving reassembly: %w", err)
 		}

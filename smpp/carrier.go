@@ -5,63 +5,116 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"log/slog"
+	"math/rand/v2"
 	"net"
-	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/fiorix/go-smpp/smpp/pdu"
 	"github.com/fiorix/go-smpp/smpp/pdu/pdufield"
-	"github.com/fiorix/go-smpp/smpp/pdu/pdutext"
-	"github.com/fiorix/go-smpp/smpp/pdu/pdutlv"
-	"golang.org/x/time/rate"
 
-	smspdu "github.com/smsgw/smsgw/pdu"
-	"github.com/smsgw/smsgw/spool"
 	"github.com/smsgw/smsgw/spool/route"
 )
 
-// CarrierOptions configures a carrier connector (our ESME bind to a
+// Bind modes of a carrier connector.
+const (
+	BindTransceiver         = "transceiver"          // one bind both ways (default)
+	BindTransmitterReceiver = "transmitter_receiver" // a transmitter and a receiver bind per session
+)
+
+// CarrierOptions configures a carrier connector (our ESME binds to a
 // carrier's SMSC). Zero values mean the defaults.
 type CarrierOptions struct {
-	Name       string // connector name
-	Addr       string // host:port
-	SystemID   string
-	Password   string
-	SystemType string
-	UCS2Only   bool        // always data_coding 0x08 (some carriers mangle GSM 7-bit)
-	TPS        float64     // submit_sm per second to this carrier; 0: no limit
-	TLS        *tls.Config // bind over TLS (SMPP over TLS, usually port 3550)
+	Name         string // connector name
+	Addr         string // host:port
+	SystemID     string
+	Password     string
+	SystemType   string
+	AddressRange string      // address_range of the bind (receivers), usually empty
+	TLS          *tls.Config // bind over TLS (SMPP over TLS, usually port 3550)
+
+	// Bind is BindTransceiver (default) or BindTransmitterReceiver.
+	Bind string
+	// Sessions is how many binds (or transmitter+receiver pairs) are kept
+	// up at once; submits are spread over them. Default 1.
+	Sessions int
+
+	// TPS is the most submit_sm per second to this carrier over all
+	// sessions; 0: no limit of ours (the carrier's throttling still slows
+	// us down).
+	TPS float64
+
+	// DataCoding is how text goes out: DataCodingGSM7 (default: GSM 7-bit
+	// with data_coding 0x00, UCS-2 when the text needs it),
+	// DataCodingGSM7IA5 (the same with 0x01), DataCodingLatin1 (ISO-8859-1
+	// 0x03, UCS-2 when the text needs it) or DataCodingUCS2 (always 0x08).
+	DataCoding string
 	// LongMessages is how a message longer than one part goes: "udh"
 	// (default: a concatenation header in each short_message), "sar"
 	// (the sar_* TLVs, no header) or "payload" (one submit_sm with the
 	// whole text in message_payload; the carrier splits it).
 	LongMessages string
 
-	Session      SessionOptions // Window is the send window (default 10)
+	// Addressing overrides the TON/NPI chosen from each address (E.164:
+	// 1/1, short code: 3/0, alphanumeric: 5/0, other: 0/1).
+	SourceTON, SourceNPI, DestTON, DestNPI *uint8
+
+	// Tenant owns the MO messages that arrive on this connector unless
+	// the Sink assigns them by destination. Default "default".
+	Tenant string
+
+	// ReassemblyTimeout is how long an incomplete inbound long message
+	// waits for its missing parts before it is stored as partial.
+	// Default 30 minutes.
+	ReassemblyTimeout time.Duration
+
+	Session      SessionOptions // Window is the send window per session (default 10)
 	ReconnectMin time.Duration  // default 1s
 	ReconnectMax time.Duration  // default 60s
 	Logger       *slog.Logger
 }
 
-// Carrier is the connector for one carrier bind (transceiver). It
-// implements route.Connector; receipts and MO go to the Sink, and each
-// deliver_sm is answered only after the sink has it.
+// Carrier is the connector for one carrier: it keeps its binds up,
+// sends through them (route.Connector), and hands receipts and MO to the
+// Sink, answering each deliver_sm only after the sink has it.
 type Carrier struct {
 	o     CarrierOptions
 	sink  route.Sink
 	log   *slog.Logger
-	mu    sync.Mutex
-	sess  *Session
 	ready route.Readiness
-	binds atomic.Int64
-	limit *rate.Limiter
+	pace  *pacer
+	reasm *route.Reassembly
+
+	mu     sync.Mutex
+	tx     []*Session // bound sessions that can submit
+	next   int        // round robin over tx
+	// draining: sessions being recycled after a lost response
+	draining map[*Session]chan struct{}
+	health CarrierHealth
 }
 
 var _ route.Connector = (*Carrier)(nil)
+
+// CarrierHealth is what the connector knows of its binds, for status
+// pages and metrics.
+type CarrierHealth struct {
+	Name         string    `json:"name"`
+	Addr         string    `json:"addr"`
+	Bound        int       `json:"bound"`    // binds up now (a pair counts two)
+	Wanted       int       `json:"wanted"`   // binds it keeps up when healthy
+	InFlight     int       `json:"in_flight"` // submit_sm waiting for their response
+	Binds        int64     `json:"binds"`     // successful binds since start
+	BindFailures int64     `json:"bind_failures"`
+	LastError    string    `json:"last_error,omitempty"`
+	LastBind     time.Time `json:"last_bind,omitzero"`
+	Submitted    int64     `json:"submitted"` // parts accepted by the carrier
+	Throttled    int64     `json:"throttled"` // ESME_RTHROTTLED and ESME_RMSGQFUL answers
+	// PossibleDuplicates counts parts whose submit_sm_resp never came
+	// (timeout or lost bind): they are sent again and may arrive twice.
+	PossibleDuplicates int64   `json:"possible_duplicates"`
+	Rate               float64 `json:"rate"` // the submit rate allowed now (0: unlimited)
+}
 
 // NewCarrier makes a connector; Run binds it.
 func NewCarrier(o CarrierOptions, sink route.Sink) *Carrier {
@@ -71,12 +124,24 @@ func NewCarrier(o CarrierOptions, sink route.Sink) *Carrier {
 	if o.ReconnectMax <= 0 {
 		o.ReconnectMax = time.Minute
 	}
+	if o.Sessions <= 0 {
+		o.Sessions = 1
+	}
+	if o.Bind == "" {
+		o.Bind = BindTransceiver
+	}
+	if o.Tenant == "" {
+		o.Tenant = "default"
+	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	c := &Carrier{o: o, sink: sink, log: o.Logger.With("comp", "smpp", "conn", o.Name)}
-	if o.TPS > 0 {
-		c.limit = rate.NewLimiter(rate.Limit(o.TPS), max(1, int(o.TPS)))
+	c := &Carrier{o: o, sink: sink, log: o.Logger.With("comp", "smpp", "conn", o.Name), pace: newPacer(o.TPS, time.Now),
+		reasm: route.NewReassembly("smpp/"+o.Name+"/reassembly", sink, o.ReassemblyTimeout)}
+	c.draining = map[*Session]chan struct{}{}
+	c.health = CarrierHealth{Name: o.Name, Addr: o.Addr, Wanted: o.Sessions}
+	if o.Bind == BindTransmitterReceiver {
+		c.health.Wanted *= 2
 	}
 	return c
 }
@@ -84,260 +149,215 @@ func NewCarrier(o CarrierOptions, sink route.Sink) *Carrier {
 // Name implements route.Connector.
 func (c *Carrier) Name() string { return c.o.Name }
 
-// Ready implements route.Connector: bound.
+// Ready implements route.Connector: at least one bind that can submit.
 func (c *Carrier) Ready() bool { return c.ready.Ready() }
 
 // WaitReady waits until Ready() == want or ctx ends.
 func (c *Carrier) WaitReady(ctx context.Context, want bool) error { return c.ready.Wait(ctx, want) }
 
-// Run keeps the bind up until ctx ends, reconnecting with backoff.
+// Health returns a snapshot of the binds' state.
+func (c *Carrier) Health() CarrierHealth {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	h := c.health
+	for _, s := range c.tx {
+		h.InFlight += s.InFlight()
+	}
+	h.Rate = c.pace.limit()
+	return h
+}
+
+func (c *Carrier) note(fn func(h *CarrierHealth)) {
+	c.mu.Lock()
+	fn(&c.health)
+	c.mu.Unlock()
+}
+
+// Run keeps the binds up until ctx ends, reconnecting each with backoff
+// and jitter; at the end it unbinds them.
 func (c *Carrier) Run(ctx context.Context) error {
+	if err := c.reasm.Restore(); err != nil {
+		c.log.Error("inbound reassembly state unreadable; starting empty", "err", err)
+	}
+	var wg sync.WaitGroup
+	for range c.o.Sessions {
+		if c.o.Bind == BindTransmitterReceiver {
+			wg.Go(func() { c.keep(ctx, pdu.BindTransmitterID) })
+			wg.Go(func() { c.keep(ctx, pdu.BindReceiverID) })
+		} else {
+			wg.Go(func() { c.keep(ctx, pdu.BindTransceiverID) })
+		}
+	}
+	wg.Go(func() { c.expireParts(ctx) })
+	wg.Wait()
+	return nil
+}
+
+// keep keeps one bind of the given kind up until ctx ends.
+func (c *Carrier) keep(ctx context.Context, kind pdu.ID) {
 	wait := c.o.ReconnectMin
 	for {
-		bound, err := c.runSession(ctx)
-		c.ready.Set(false)
+		bound, err := c.runSession(ctx, kind)
 		if ctx.Err() != nil {
-			return nil
+			return
 		}
 		if bound {
 			wait = c.o.ReconnectMin
 		}
-		c.log.Warn("carrier session ended; reconnecting", "err", err, "in", wait)
+		// Jitter: binds of many sessions (or many boxes) do not come back
+		// in step after a carrier outage.
+		d := wait/2 + rand.N(wait/2+1)
+		c.log.Warn("carrier session ended; reconnecting", "bind", kind, "err", err, "in", d)
+		c.note(func(h *CarrierHealth) { h.LastError = errString(err) })
 		select {
 		case <-ctx.Done():
-			return nil
-		case <-time.After(wait):
+			return
+		case <-time.After(d):
 		}
 		wait = min(2*wait, c.o.ReconnectMax)
 	}
 }
 
-func (c *Carrier) runSession(ctx context.Context) (bool, error) {
-	d := net.Dialer{Timeout: 10 * time.Second}
-	var conn net.Conn
-	var err error
-	if c.o.TLS != nil {
-		conn, err = (&tls.Dialer{NetDialer: &d, Config: c.o.TLS}).DialContext(ctx, "tcp", c.o.Addr)
-	} else {
-		conn, err = d.DialContext(ctx, "tcp", c.o.Addr)
+func errString(err error) string {
+	if err == nil {
+		return ""
 	}
+	return err.Error()
+}
+
+// dial connects to the carrier, over TLS when configured.
+func (c *Carrier) dial(ctx context.Context) (net.Conn, error) {
+	d := net.Dialer{Timeout: 10 * time.Second}
+	if c.o.TLS != nil {
+		return (&tls.Dialer{NetDialer: &d, Config: c.o.TLS}).DialContext(ctx, "tcp", c.o.Addr)
+	}
+	return d.DialContext(ctx, "tcp", c.o.Addr)
+}
+
+// runSession dials, binds and serves one session until it ends. It says
+// whether the bind succeeded.
+func (c *Carrier) runSession(ctx context.Context, kind pdu.ID) (bool, error) {
+	conn, err := c.dial(ctx)
 	if err != nil {
+		c.note(func(h *CarrierHealth) { h.BindFailures++ })
 		return false, fmt.Errorf("smpp: dial %s: %w", c.o.Addr, err)
 	}
-	s := NewSession(conn, func(s *Session, req pdu.Body) { c.handle(ctx, s, req) }, c.o.Session)
+	so := c.o.Session
+	so.Raw = c.raw(ctx)
+	s := NewSession(conn, func(s *Session, req pdu.Body) { c.handle(ctx, s, req) }, so)
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx) }()
-	bind := pdu.NewBindTransceiver()
+	if _, err := s.Request(ctx, c.bindPDU(kind)); err != nil {
+		s.Close()
+		<-done
+		c.note(func(h *CarrierHealth) { h.BindFailures++ })
+		return false, fmt.Errorf("smpp: bind %s: %w", c.o.Name, err)
+	}
+	c.note(func(h *CarrierHealth) { h.Bound++; h.Binds++; h.LastBind = time.Now().UTC() })
+	if kind != pdu.BindReceiverID {
+		c.addTx(s)
+	}
+	c.log.Info("bound to the carrier", "addr", c.o.Addr, "bind", kind)
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		// Shutting down: a polite unbind, bounded.
+		uctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		s.Unbind(uctx)
+		cancel()
+		err = <-done
+	}
+	c.removeTx(s)
+	c.note(func(h *CarrierHealth) { h.Bound-- })
+	return true, err
+}
+
+func (c *Carrier) bindPDU(kind pdu.ID) pdu.Body {
+	var bind pdu.Body
+	switch kind {
+	case pdu.BindTransmitterID:
+		bind = pdu.NewBindTransmitter()
+	case pdu.BindReceiverID:
+		bind = pdu.NewBindReceiver()
+	default:
+		bind = pdu.NewBindTransceiver()
+	}
 	f := bind.Fields()
 	f.Set(pdufield.SystemID, c.o.SystemID)
 	f.Set(pdufield.Password, c.o.Password)
 	f.Set(pdufield.SystemType, c.o.SystemType)
 	f.Set(pdufield.InterfaceVersion, uint8(0x34))
-	if _, err := s.Request(ctx, bind); err != nil {
-		s.Close()
-		<-done
-		return false, fmt.Errorf("smpp: bind %s: %w", c.o.Name, err)
-	}
+	f.Set(pdufield.AddressRange, c.o.AddressRange)
+	return bind
+}
+
+func (c *Carrier) addTx(s *Session) {
 	c.mu.Lock()
-	c.sess = s
+	c.tx = append(c.tx, s)
 	c.mu.Unlock()
-	c.binds.Add(1)
 	c.ready.Set(true)
-	c.log.Info("bound to the carrier", "addr", c.o.Addr)
-	err = <-done
-	c.mu.Lock()
-	c.sess = nil
-	c.mu.Unlock()
-	return true, err
 }
 
-// handle answers the carrier's deliver_sm (receipts and MO) after the
-// sink has stored them.
-func (c *Carrier) handle(ctx context.Context, s *Session, req pdu.Body) {
-	if req.Header().ID != pdu.DeliverSMID {
-		s.RespondStatus(req, StatusInvCmdID)
+// removeTx stops new submits on s (its bind ended, or it is being
+// recycled after a lost response).
+func (c *Carrier) removeTx(s *Session) {
+	c.mu.Lock()
+	for i, t := range c.tx {
+		if t == s {
+			c.tx = append(c.tx[:i], c.tx[i+1:]...)
+			break
+		}
+	}
+	n := len(c.tx)
+	c.mu.Unlock()
+	c.ready.Set(n > 0)
+}
+
+// pick returns a bound transmitting session, round robin, or nil.
+func (c *Carrier) pick() *Session {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.tx) == 0 {
+		return nil
+	}
+	c.next = (c.next + 1) % len(c.tx)
+	return c.tx[c.next]
+}
+
+// recycle handles a submit whose response never came: the session takes
+// no new submits, its window drains, then it is closed and bound again.
+// Only then is the part retried (by the spool), so that a late response
+// cannot cross the retry.
+// It returns once the window has drained.
+// Several submits timing out on one session share one recycling.
+func (c *Carrier) recycle(s *Session) {
+	c.mu.Lock()
+	done, busy := c.draining[s]
+	if !busy {
+		done = make(chan struct{})
+		c.draining[s] = done
+	}
+	c.mu.Unlock()
+	if busy {
+		<-done
 		return
 	}
-	var err error
-	if r, ok := parseReceipt(req); ok {
-		r.Connector = c.o.Name
-		err = c.sink.Report(ctx, r)
-		if errors.Is(err, spool.ErrNotFound) {
-			c.log.Warn("receipt for an unknown message", "ext_id", r.ProviderID)
-			err = nil // acknowledged: resending it would not help
-		}
-	} else {
-		err = c.sink.Inbound(ctx, c.inbound(req))
-	}
-	if err != nil {
-		c.log.Error("could not store a deliver_sm; not acknowledged", "err", err)
-		s.RespondStatus(req, StatusSysErr) // the carrier resends it
-		return
-	}
-	s.Respond(req, pdu.NewDeliverSMResp())
-}
-
-func (c *Carrier) inbound(req pdu.Body) *spool.Message {
-	m, err := submitMessage(req, time.Now())
-	if err != nil {
-		m = &spool.Message{To: strField(req.Fields(), pdufield.DestinationAddr), From: strField(req.Fields(), pdufield.SourceAddr)}
-	}
-	m.Tenant, m.Connector, m.Source = "default", c.o.Name, "smpp:"+c.o.Name
-	return m
-}
-
-// parseReceipt reads a delivery receipt: the receipted_message_id and
-// message_state TLVs when present, else the standard text.
-func parseReceipt(req pdu.Body) (spool.Report, bool) {
-	f := req.Fields()
-	if byteField(f, pdufield.ESMClass)&0x3C != 0x04 {
-		return spool.Report{}, false
-	}
-	text := string(bytesField(f, pdufield.ShortMessage))
-	r := spool.Report{Detail: text}
-	fields := receiptFields(text)
-	r.ProviderID = fields["id"]
-	r.State, _ = spool.StateFromStat(fields["stat"])
-	r.Code = fields["err"]
-	tlv := req.TLVFields()
-	if v, ok := tlv[pdutlv.TagReceiptedMessageID]; ok && v != nil {
-		r.ProviderID = strings.TrimRight(string(v.Bytes()), "\x00")
-	}
-	if v, ok := tlv[pdutlv.TagMessageStateOption]; ok && v != nil && len(v.Bytes()) > 0 {
-		r.State = stateFromSMPP(v.Bytes()[0])
-	}
-	return r, r.ProviderID != ""
-}
-
-// receiptFields splits "id:1 sub:001 … stat:DELIVRD err:000 text:…".
-func receiptFields(text string) map[string]string {
-	out := map[string]string{}
-	if i := strings.Index(strings.ToLower(text), "text:"); i >= 0 {
-		text = text[:i]
-	}
-	text = strings.ReplaceAll(text, "submit date", "submit_date")
-	text = strings.ReplaceAll(text, "done date", "done_date")
-	for _, f := range strings.Fields(text) {
-		if k, v, ok := strings.Cut(f, ":"); ok {
-			out[strings.ToLower(k)] = v
-		}
-	}
-	return out
-}
-
-func stateFromSMPP(s byte) spool.State {
-	switch s {
-	case 2:
-		return spool.StateDelivered
-	case 3:
-		return spool.StateExpired
-	case 4:
-		return spool.StateCancelled
-	case 5:
-		return spool.StateUndelivered
-	case 8:
-		return spool.StateRejected
-	}
-	return spool.StateSent
-}
-
-// Send implements route.Connector: one submit_sm per part (UDH
-// concatenation), GSM 7-bit unpacked (data_coding 0x00) or UCS-2 (0x08).
-func (c *Carrier) Send(ctx context.Context, m *spool.Message) ([]string, error) {
+	c.removeTx(s)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*c.responseTimeout())
+	defer cancel()
+	s.Drain(ctx)
+	s.Unbind(ctx)
 	c.mu.Lock()
-	s := c.sess
+	delete(c.draining, s)
 	c.mu.Unlock()
-	if s == nil || !c.Ready() {
-		return nil, spool.Retryable("not_bound", errors.New("carrier not bound"))
-	}
-	opts := smspdu.Options{}
-	if c.o.UCS2Only {
-		opts.Encoding = smspdu.UCS2
-	}
-	plan, err := smspdu.PlanText(m.Body, opts)
-	if err != nil {
-		return nil, spool.Permanent("unencodable", err)
-	}
-	h := fnv.New32a()
-	h.Write([]byte(m.ID))
-	parts, err := plan.Split(m.Body, uint16(h.Sum32()), smspdu.NoClass)
-	if err != nil {
-		return nil, spool.Permanent("unencodable", err)
-	}
-	coding := uint8(0x00)
-	if plan.Encoding == smspdu.UCS2 {
-		coding = 0x08
-	}
-	if c.o.LongMessages == "payload" && len(parts) > 1 {
-		var all []byte
-		for _, p := range parts {
-			all = append(all, p.UD...)
-		}
-		parts = []smspdu.UserData{{UD: all}}
-	}
-	var ids []string
-	for i := len(m.Parts); i < len(parts); i++ {
-		tlvs := pdutlv.Fields{}
-		udh, err := parts[i].UDH.MarshalBinary()
-		if err != nil {
-			return ids, spool.Permanent("unencodable", err)
-		}
-		if cc, ok := parts[i].UDH.Concat(); ok && c.o.LongMessages == "sar" {
-			udh = nil
-			tlvs[pdutlv.TagSarMsgRefNum] = []byte{byte(cc.Ref >> 8), byte(cc.Ref)}
-			tlvs[pdutlv.TagSarTotalSegments] = []byte{byte(cc.Total)}
-			tlvs[pdutlv.TagSarSegmentSeqnum] = []byte{byte(cc.Seq)}
-		}
-		body := append(udh, parts[i].UD...)
-		if c.o.LongMessages == "payload" && len(body) > 254 {
-			tlvs[pdutlv.TagMessagePayload] = body
-			body = nil
-		}
-		p := pdu.NewSubmitSM(tlvs)
-		f := p.Fields()
-		f.Set(pdufield.SourceAddr, strings.TrimPrefix(m.From, "+"))
-		f.Set(pdufield.DestinationAddr, strings.TrimPrefix(m.To, "+"))
-		if strings.HasPrefix(m.To, "+") {
-			f.Set(pdufield.DestAddrTON, uint8(1))
-			f.Set(pdufield.DestAddrNPI, uint8(1))
-		}
-		if len(udh) > 0 {
-			f.Set(pdufield.ESMClass, uint8(0x40))
-		}
-		f.Set(pdufield.RegisteredDelivery, uint8(1))
-		f.Set(pdufield.ShortMessage, pdutext.Raw(body))
-		f.Set(pdufield.DataCoding, coding) // after ShortMessage, which resets it (LIBRARIES 1.2)
-		if c.limit != nil {
-			if err := c.limit.Wait(ctx); err != nil {
-				return ids, spool.Retryable("shutdown", err)
-			}
-		}
-		resp, err := s.Request(ctx, p)
-		if err != nil {
-			return ids, carrierError(err)
-		}
-		ids = append(ids, strField(resp.Fields(), pdufield.MessageID))
-	}
-	return ids, nil
+	close(done)
 }
 
-// carrierError classifies a failed submit_sm (docs/smpp.md has the table).
-func carrierError(err error) error {
-	var st pdu.Status
-	if errors.As(err, &st) {
-		switch st {
-		case StatusThrottled, StatusMsgQFul, StatusSysErr, StatusBindFail, StatusSubmitFail:
-			return spool.Retryable(fmt.Sprintf("smpp_%#x", uint32(st)), err)
-		case StatusInvDstAdr, StatusInvSrcAdr, StatusInvMsgLen, StatusInvDCS:
-			return spool.Permanent(fmt.Sprintf("smpp_%#x", uint32(st)), err)
-		}
-		return spool.Retryable(fmt.Sprintf("smpp_%#x", uint32(st)), err)
-	}
-	if errors.Is(err, ErrResponseTimeout) {
-		return spool.Retryable("timeout", errors.New("no submit_sm_resp in time: the part may have gone out (possible duplicate)"))
-	}
-	if errors.Is(err, ErrConnLost) {
-		return spool.Retryable("conn_lost", errors.New("the bind was lost before submit_sm_resp: the part may have gone out (possible duplicate)"))
-	}
-	return spool.Retryable("smpp", err)
+func (c *Carrier) responseTimeout() time.Duration {
+	o := c.o.Session
+	o.defaults()
+	return o.ResponseTimeout
 }
+
+// Errors of Send.
+var errNotBound = errors.New("carrier not bound")

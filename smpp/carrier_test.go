@@ -92,7 +92,7 @@ func TestCarrierAgainstOurServer(t *testing.T) {
 func TestParseReceiptText(t *testing.T) {
 	p := receiptPDU(&spool.Message{ID: "6699", State: spool.StateUndelivered, To: "+1", Body: "x"})
 	p.TLVFields() // keep TLVs: parse both ways below
-	r, ok := parseReceipt(p)
+	r, ok := parseReceipt(fromDeliverSM(p))
 	if !ok || r.ProviderID != "6699" || r.State != spool.StateUndelivered {
 		t.Fatalf("%+v %v", r, ok)
 	}

@@ -3,6 +3,7 @@ package smpp
 import (
 	"context"
 	"net"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -55,7 +56,7 @@ func sendVia(t *testing.T, mode, text string) []pdu.Body {
 	t.Helper()
 	rec := &recordingSMSC{}
 	addr := rec.start(t)
-	c := NewCarrier(CarrierOptions{Name: "c", Addr: addr, LongMessages: mode}, route.StoreSink{})
+	c := NewCarrier(CarrierOptions{Name: "c", Addr: addr, LongMessages: mode}, route.StoreSink{Store: openSpool(t)})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	done := make(chan struct{})
@@ -91,4 +92,15 @@ func TestLongMessageModes(t *testing.T) {
 	if len(payload) != 1 || len(payload[0].TLVFields()[pdutlv.TagMessagePayload].Bytes()) != len(text) {
 		t.Fatalf("payload: %d submits", len(payload))
 	}
+}
+
+// openSpool opens a spool in a temporary directory, closed with the test.
+func openSpool(t *testing.T) *spool.Store {
+	t.Helper()
+	s, err := spool.Open(filepath.Join(t.TempDir(), "spool.db"), spool.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
 }

@@ -27,6 +27,13 @@ type Account struct {
 	Tenant       string
 	MaxBinds     int     // default 4
 	TPS          float64 // submits per second over all its binds; past it ESME_RTHROTTLED; 0: no limit
+	// DefaultAlphabet is what data_coding 0x00 means in its submits:
+	// AlphabetGSM7 (default) or AlphabetLatin1.
+	DefaultAlphabet string
+	// AllowedSources limits source_addr: exact addresses, or prefixes
+	// ending in "*" ("+1319555*"). Empty allows any (the tenant's sender
+	// rules still apply).
+	AllowedSources []string
 }
 
 func (a Account) check(password string) bool {

@@ -245,6 +245,37 @@ func (s *Session) Request(ctx context.Context, req pdu.Body) (pdu.Body, error) {
 		return nil, ErrClosed
 	}
 	defer func() { <-s.window }()
+	return s.request(ctx, req)
+}
+
+// InFlight is the number of our requests waiting for their response.
+func (s *Session) InFlight() int { return len(s.window) }
+
+// Drain takes every window slot, so that no new request starts, and
+// returns once the outstanding ones have their responses (or timed out).
+// The session is then only good for Unbind or Close.
+func (s *Session) Drain(ctx context.Context) error {
+	for range cap(s.window) {
+		select {
+		case s.window <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-s.closed:
+			return ErrClosed
+		}
+	}
+	return nil
+}
+
+// Unbind sends unbind outside the window, waits for unbind_resp (or ctx)
+// and closes the session.
+func (s *Session) Unbind(ctx context.Context) error {
+	defer s.Close()
+	_, err := s.request(ctx, pdu.NewUnbind())
+	return err
+}
+
+func (s *Session) request(ctx context.Context, req pdu.Body) (pdu.Body, error) {
 	seq := s.nextSeq()
 	req.Header().Seq = seq
 	ch := make(chan pdu.Body, 1)

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf16"
 
 	"github.com/fiorix/go-smpp/smpp/pdu"
 	"github.com/fiorix/go-smpp/smpp/pdu/pdufield"
@@ -55,7 +54,7 @@ func (e submitError) Error() string          { return e.msg }
 func (e submitError) SMPPStatus() pdu.Status { return e.status }
 
 func (srv *Server) submit(ctx context.Context, b *binding, req pdu.Body) {
-	m, err := submitMessage(req, time.Now())
+	m, err := submitMessage(req, time.Now(), b.acct.DefaultAlphabet)
 	if err == nil {
 		m.Tenant, m.Source, m.SourceAddr = b.acct.Tenant, "smpp:"+b.acct.SystemID, hostOf(b.s.conn.RemoteAddr().String())
 		m, err = srv.sub.Submit(ctx, m)
@@ -73,7 +72,7 @@ func (srv *Server) submit(ctx context.Context, b *binding, req pdu.Body) {
 // submitMessage reads a submit_sm into a message (without tenant and
 // source). go-smpp decodes truncated bodies without error, so every
 // mandatory field is checked here.
-func submitMessage(req pdu.Body, now time.Time) (*spool.Message, error) {
+func submitMessage(req pdu.Body, now time.Time, dc0 string) (*spool.Message, error) {
 	f := req.Fields()
 	to := strField(f, pdufield.DestinationAddr)
 	if to == "" {
@@ -97,27 +96,14 @@ func submitMessage(req pdu.Body, now time.Time) (*spool.Message, error) {
 		}
 		m.UDH, body = append([]byte(nil), body[:body[0]+1]...), body[body[0]+1:]
 	}
-	switch dc := byteField(f, pdufield.DataCoding); dc {
-	case 0x00, 0x01, 0x03: // SMSC default, IA5, Latin-1: one octet per character
-		r := make([]rune, len(body))
-		for i, c := range body {
-			r[i] = rune(c)
+	ct, err := readContent(byteField(f, pdufield.DataCoding), body, dc0)
+	if err != nil {
+		if strings.Contains(err.Error(), "not supported") {
+			return nil, submitError{StatusInvDCS, err.Error()}
 		}
-		m.Body = string(r)
-	case 0x08:
-		if len(body)%2 != 0 {
-			return nil, submitError{StatusInvMsgLen, "UCS-2 short_message of odd length"}
-		}
-		u := make([]uint16, len(body)/2)
-		for i := range u {
-			u[i] = uint16(body[2*i])<<8 | uint16(body[2*i+1])
-		}
-		m.Body = string(utf16.Decode(u))
-	case 0x02, 0x04:
-		m.Binary = append([]byte{}, body...)
-	default:
-		return nil, submitError{StatusInvDCS, fmt.Sprintf("data_coding %#x not supported", dc)}
+		return nil, submitError{StatusInvMsgLen, err.Error()}
 	}
+	m.Body, m.Binary = ct.text, ct.binary
 	if m.Body == "" && m.Binary == nil {
 		return nil, submitError{StatusInvMsgLen, "empty message"}
 	}
@@ -128,7 +114,6 @@ func submitMessage(req pdu.Body, now time.Time) (*spool.Message, error) {
 	case p == 1:
 		m.Priority = spool.PriorityHigh
 	}
-	var err error
 	if m.ValidUntil, err = smppTime(strField(f, pdufield.ValidityPeriod), now); err != nil {
 		return nil, submitError{StatusInvExpiry, err.Error()}
 	}

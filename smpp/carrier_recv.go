@@ -1,0 +1,324 @@
+package smpp
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/fiorix/go-smpp/smpp/pdu"
+	"github.com/fiorix/go-smpp/smpp/pdu/pdufield"
+	"github.com/fiorix/go-smpp/smpp/pdu/pdutlv"
+
+	smspdu "github.com/smsgw/smsgw/pdu"
+	"github.com/smsgw/smsgw/spool"
+)
+
+// delivery is a deliver_sm or data_sm from the carrier, read into the
+// fields we use.
+type delivery struct {
+	src, dst string
+	esm      uint8
+	dc       uint8
+	body     []byte                // short_message, or message_payload
+	tlv      map[pdutlv.Tag][]byte // optional parameters
+}
+
+func (d delivery) tlvByte(t pdutlv.Tag) (uint8, bool) {
+	if v, ok := d.tlv[t]; ok && len(v) > 0 {
+		return v[0], true
+	}
+	return 0, false
+}
+
+// fromDeliverSM reads a deliver_sm decoded by go-smpp.
+func fromDeliverSM(req pdu.Body) delivery {
+	f := req.Fields()
+	d := delivery{src: address(f, pdufield.SourceAddr, pdufield.SourceAddrTON), dst: address(f, pdufield.DestinationAddr, pdufield.DestAddrTON),
+		esm: byteField(f, pdufield.ESMClass), dc: byteField(f, pdufield.DataCoding), body: bytesField(f, pdufield.ShortMessage),
+		tlv: map[pdutlv.Tag][]byte{}}
+	for t, v := range req.TLVFields() {
+		if v != nil {
+			d.tlv[t] = v.Bytes()
+		}
+	}
+	if p, ok := d.tlv[pdutlv.TagMessagePayload]; ok && len(d.body) == 0 {
+		d.body = p
+	}
+	return d
+}
+
+// address reads an address field, with "+" when its TON is international.
+func address(f pdufield.Map, name, ton pdufield.Name) string {
+	a := strField(f, name)
+	if byteField(f, ton) == 1 && a != "" && !strings.HasPrefix(a, "+") {
+		a = "+" + a
+	}
+	return a
+}
+
+// parseDataSM reads a data_sm body (SMPP 3.4 4.7.1), which go-smpp does
+// not decode: service_type, source TON/NPI/addr, destination
+// TON/NPI/addr, esm_class, registered_delivery, data_coding, then TLVs.
+func parseDataSM(b []byte) (delivery, error) {
+	d := delivery{tlv: map[pdutlv.Tag][]byte{}}
+	cstr := func() (string, error) {
+		i := strings.IndexByte(string(b), 0)
+		if i < 0 {
+			return "", errors.New("unterminated string")
+		}
+		s := string(b[:i])
+		b = b[i+1:]
+		return s, nil
+	}
+	octet := func() (uint8, error) {
+		if len(b) == 0 {
+			return 0, errors.New("truncated")
+		}
+		v := b[0]
+		b = b[1:]
+		return v, nil
+	}
+	var err error
+	var ton uint8
+	addr := func() (string, error) {
+		if ton, err = octet(); err != nil {
+			return "", err
+		}
+		if _, err = octet(); err != nil { // NPI
+			return "", err
+		}
+		a, err := cstr()
+		if ton == 1 && a != "" && !strings.HasPrefix(a, "+") {
+			a = "+" + a
+		}
+		return a, err
+	}
+	if _, err = cstr(); err != nil { // service_type
+		return d, fmt.Errorf("data_sm service_type: %w", err)
+	}
+	if d.src, err = addr(); err != nil {
+		return d, fmt.Errorf("data_sm source_addr: %w", err)
+	}
+	if d.dst, err = addr(); err != nil {
+		return d, fmt.Errorf("data_sm destination_addr: %w", err)
+	}
+	if d.esm, err = octet(); err != nil {
+		return d, fmt.Errorf("data_sm esm_class: %w", err)
+	}
+	if _, err = octet(); err != nil {
+		return d, fmt.Errorf("data_sm registered_delivery: %w", err)
+	}
+	if d.dc, err = octet(); err != nil {
+		return d, fmt.Errorf("data_sm data_coding: %w", err)
+	}
+	for len(b) > 0 {
+		if len(b) < 4 {
+			return d, errors.New("data_sm: truncated TLV")
+		}
+		tag, n := pdutlv.Tag(binary.BigEndian.Uint16(b)), int(binary.BigEndian.Uint16(b[2:]))
+		if len(b) < 4+n {
+			return d, fmt.Errorf("data_sm: TLV %#04x longer than the PDU", uint16(tag))
+		}
+		d.tlv[tag] = b[4 : 4+n]
+		b = b[4+n:]
+	}
+	d.body = d.tlv[pdutlv.TagMessagePayload]
+	return d, nil
+}
+
+// raw serves the requests go-smpp cannot decode: data_sm.
+func (c *Carrier) raw(ctx context.Context) func(s *Session, hdr pdu.Header, body []byte) bool {
+	return func(s *Session, hdr pdu.Header, body []byte) bool {
+		if hdr.ID != pdu.DataSMID {
+			return false
+		}
+		body = append([]byte(nil), body...)
+		go func() {
+			d, err := parseDataSM(body)
+			status := StatusOK
+			if err != nil {
+				c.log.Warn("malformed data_sm", "err", err)
+				status = StatusInvMsgLen
+			} else if err := c.receive(ctx, d); err != nil {
+				c.log.Error("could not store a data_sm; not acknowledged", "err", err)
+				status = StatusSysErr
+			}
+			writeResp(s, pdu.DataSMRespID, status, hdr.Seq, []byte{0}) // message_id ""
+		}()
+		return true
+	}
+}
+
+// writeResp writes a response with a raw body (header-only on error).
+func writeResp(s *Session, id pdu.ID, status pdu.Status, seq uint32, body []byte) error {
+	if status != StatusOK {
+		return s.writeHeader(id, status, seq)
+	}
+	b := make([]byte, 16, 16+len(body))
+	binary.BigEndian.PutUint32(b[0:], uint32(16+len(body)))
+	binary.BigEndian.PutUint32(b[4:], uint32(id))
+	binary.BigEndian.PutUint32(b[12:], seq)
+	return s.writeRaw(append(b, body...))
+}
+
+// handle answers the carrier's deliver_sm (receipts and MO) after the
+// sink has stored them.
+func (c *Carrier) handle(ctx context.Context, s *Session, req pdu.Body) {
+	if req.Header().ID != pdu.DeliverSMID {
+		s.RespondStatus(req, StatusInvCmdID)
+		return
+	}
+	if err := c.receive(ctx, fromDeliverSM(req)); err != nil {
+		c.log.Error("could not store a deliver_sm; not acknowledged", "err", err)
+		s.RespondStatus(req, StatusSysErr) // the carrier resends it
+		return
+	}
+	s.Respond(req, pdu.NewDeliverSMResp())
+}
+
+// receive stores a receipt or an MO part; it returns once stored.
+func (c *Carrier) receive(ctx context.Context, d delivery) error {
+	if r, ok := parseReceipt(d); ok {
+		r.Connector = c.o.Name
+		err := c.sink.Report(ctx, r)
+		if errors.Is(err, spool.ErrNotFound) {
+			c.log.Warn("receipt for an unknown message", "ext_id", r.ProviderID)
+			return nil // acknowledged: resending it would not help
+		}
+		return err
+	}
+	return c.inbound(ctx, d)
+}
+
+// inbound stores an MO part: a whole message, or a part kept (durably)
+// until its message is whole.
+func (c *Carrier) inbound(ctx context.Context, d delivery) error {
+	body := d.body
+	cc := smspdu.Concat{Total: 1, Seq: 1}
+	if d.esm&0x40 != 0 && len(body) > 0 && int(body[0])+1 <= len(body) {
+		if h, err := smspdu.ParseUDH(body[:body[0]+1]); err == nil {
+			if x, ok := h.Concat(); ok {
+				cc = x
+			}
+		}
+		body = body[body[0]+1:]
+	} else if total, ok := d.tlvByte(pdutlv.TagSarTotalSegments); ok {
+		seq, _ := d.tlvByte(pdutlv.TagSarSegmentSeqnum)
+		ref := d.tlv[pdutlv.TagSarMsgRefNum]
+		if len(ref) == 2 && total > 0 && seq > 0 && seq <= total {
+			cc = smspdu.Concat{Ref: binary.BigEndian.Uint16(ref), Ref16: true, Total: int(total), Seq: int(seq)}
+		}
+	}
+	ct, err := readContent(d.dc, body, AlphabetGSM7)
+	if err != nil {
+		c.log.Warn("MO with an unreadable short_message; stored as octets", "err", err)
+		ct = content{binary: append([]byte{}, body...), binaryOK: true, encoding: smspdu.Binary}
+	}
+	done, err := c.reasm.Add(ctx, ct.part(c.o.Name+"|"+d.dst, d.src, cc), time.Now())
+	if err != nil {
+		return fmt.Errorf("smpp: inbound part: %w", err)
+	}
+	return c.storeInbound(ctx, done)
+}
+
+func (c *Carrier) storeInbound(ctx context.Context, done []smspdu.Reassembled) error {
+	for _, r := range done {
+		_, to, _ := strings.Cut(r.Source, "|")
+		mo := &spool.Message{Tenant: c.o.Tenant, From: r.From, To: to, Body: r.Text, Connector: c.o.Name,
+			Encoding: r.Encoding.String(), Segments: r.Total, Source: "smpp:" + c.o.Name}
+		if r.Data != nil {
+			mo.Binary = r.Data
+		}
+		if r.Partial {
+			mo.Reason = fmt.Sprintf("parts %v never arrived", r.Missing)
+		}
+		if err := c.sink.Inbound(ctx, mo); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// expireParts stores, as partial, inbound messages whose missing parts
+// did not come in time.
+func (c *Carrier) expireParts(ctx context.Context) {
+	for {
+		wait := time.Minute
+		if at, ok := c.reasm.NextExpiry(); ok {
+			wait = max(time.Until(at), time.Second)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		done, err := c.reasm.Expire(ctx, time.Now())
+		if err == nil {
+			err = c.storeInbound(ctx, done)
+		}
+		if err != nil && ctx.Err() == nil {
+			c.log.Error("storing expired inbound parts", "err", err)
+		}
+	}
+}
+
+// parseReceipt reads a delivery receipt: the receipted_message_id and
+// message_state TLVs when present, else the standard text.
+func parseReceipt(d delivery) (spool.Report, bool) {
+	if d.esm&0x3C != 0x04 && d.esm&0x3C != 0x08 { // SMSC receipt, or SME ack
+		if _, ok := d.tlv[pdutlv.TagReceiptedMessageID]; !ok {
+			return spool.Report{}, false
+		}
+	}
+	text := string(d.body)
+	r := spool.Report{Detail: text}
+	fields := receiptFields(text)
+	r.ProviderID = fields["id"]
+	r.State, _ = spool.StateFromStat(fields["stat"])
+	r.Code = fields["err"]
+	if v, ok := d.tlv[pdutlv.TagReceiptedMessageID]; ok {
+		r.ProviderID = strings.TrimRight(string(v), "\x00")
+	}
+	if v, ok := d.tlvByte(pdutlv.TagMessageStateOption); ok {
+		r.State = stateFromSMPP(v)
+	}
+	if r.State == 0 {
+		r.State = spool.StateSent
+	}
+	return r, r.ProviderID != ""
+}
+
+// receiptFields splits "id:1 sub:001 … stat:DELIVRD err:000 text:…".
+func receiptFields(text string) map[string]string {
+	out := map[string]string{}
+	if i := strings.Index(strings.ToLower(text), "text:"); i >= 0 {
+		text = text[:i]
+	}
+	text = strings.ReplaceAll(text, "submit date", "submit_date")
+	text = strings.ReplaceAll(text, "done date", "done_date")
+	for _, f := range strings.Fields(text) {
+		if k, v, ok := strings.Cut(f, ":"); ok {
+			out[strings.ToLower(k)] = v
+		}
+	}
+	return out
+}
+
+func stateFromSMPP(s byte) spool.State {
+	switch s {
+	case 2:
+		return spool.StateDelivered
+	case 3:
+		return spool.StateExpired
+	case 4:
+		return spool.StateCancelled
+	case 5:
+		return spool.StateUndelivered
+	case 8:
+		return spool.StateRejected
+	}
+	return spool.StateSent
+}

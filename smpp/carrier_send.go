@@ -1,0 +1,293 @@
+package smpp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"strings"
+	"time"
+
+	"github.com/fiorix/go-smpp/smpp/pdu"
+	"github.com/fiorix/go-smpp/smpp/pdu/pdufield"
+	"github.com/fiorix/go-smpp/smpp/pdu/pdutext"
+	"github.com/fiorix/go-smpp/smpp/pdu/pdutlv"
+
+	smspdu "github.com/smsgw/smsgw/pdu"
+	"github.com/smsgw/smsgw/spool"
+)
+
+// Data codings of a carrier connector (CarrierOptions.DataCoding).
+const (
+	DataCodingGSM7    = "gsm7"     // GSM 7-bit, unpacked, data_coding 0x00; UCS-2 when needed
+	DataCodingGSM7IA5 = "gsm7_ia5" // GSM 7-bit, unpacked, data_coding 0x01; UCS-2 when needed
+	DataCodingLatin1  = "latin1"   // ISO-8859-1, data_coding 0x03; UCS-2 when needed
+	DataCodingUCS2    = "ucs2"     // always UCS-2, data_coding 0x08
+)
+
+// maxThrottleRetries bounds how often one part is offered again to a
+// carrier that answers ESME_RTHROTTLED or ESME_RMSGQFUL before the
+// message goes back to the spool.
+const maxThrottleRetries = 20
+
+// Send implements route.Connector: one submit_sm per part, through the
+// next bound session, paced. Parts already sent (m.Parts, from an earlier
+// attempt) are not sent again.
+func (c *Carrier) Send(ctx context.Context, m *spool.Message) ([]string, error) {
+	parts, coding, err := c.encode(m)
+	if err != nil {
+		return nil, spool.Permanent("unencodable", err)
+	}
+	var ids []string
+	for i := len(m.Parts); i < len(parts); i++ {
+		p, err := c.submitPDU(m, parts[i], coding)
+		if err != nil {
+			return ids, spool.Permanent("unencodable", err)
+		}
+		id, err := c.submit(ctx, p)
+		if err != nil {
+			return ids, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}
+
+// submit sends one part, waiting out throttling, and returns the
+// carrier's message id.
+func (c *Carrier) submit(ctx context.Context, p pdu.Body) (string, error) {
+	for try := 0; ; try++ {
+		s := c.pick()
+		if s == nil {
+			return "", spool.Retryable("not_bound", errNotBound)
+		}
+		if err := c.pace.wait(ctx); err != nil {
+			return "", spool.Retryable("shutdown", err)
+		}
+		resp, err := s.Request(ctx, p)
+		var st pdu.Status
+		switch {
+		case err == nil:
+			c.pace.accepted()
+			c.note(func(h *CarrierHealth) { h.Submitted++ })
+			return strField(resp.Fields(), pdufield.MessageID), nil
+		case errors.As(err, &st) && (st == StatusThrottled || st == StatusMsgQFul):
+			d := c.pace.throttled(st == StatusMsgQFul)
+			c.note(func(h *CarrierHealth) { h.Throttled++ })
+			if try >= maxThrottleRetries {
+				return "", carrierError(err)
+			}
+			c.log.Debug("carrier throttling; slowing down", "status", st, "pause", d, "rate", c.pace.limit())
+		case errors.Is(err, ErrResponseTimeout):
+			c.note(func(h *CarrierHealth) { h.PossibleDuplicates++ })
+			c.log.Warn("submit_sm_resp never came; recycling the session", "timeout", c.responseTimeout())
+			c.recycle(s)
+			return "", carrierError(err)
+		case errors.Is(err, ErrConnLost):
+			c.note(func(h *CarrierHealth) { h.PossibleDuplicates++ })
+			return "", carrierError(err)
+		case errors.Is(err, ErrClosed) && try < maxThrottleRetries:
+			continue // the session ended before the part went out: another one
+		default:
+			return "", carrierError(err)
+		}
+	}
+}
+
+// encode splits the message into parts as the carrier takes them.
+func (c *Carrier) encode(m *spool.Message) ([]smspdu.UserData, uint8, error) {
+	h := fnv.New32a()
+	h.Write([]byte(m.ID))
+	ref := uint16(h.Sum32()) // the same on every attempt
+	if m.Binary != nil {
+		udh, err := smspdu.ParseUDH(m.UDH)
+		if err != nil {
+			return nil, 0, err
+		}
+		parts, err := smspdu.SplitBinary(m.Binary, udh, ref, false, smspdu.NoClass)
+		return c.payload(parts), 0x04, err
+	}
+	var parts []smspdu.UserData
+	coding := uint8(0x08)
+	switch dc := c.o.DataCoding; {
+	case dc == DataCodingLatin1 && isLatin1(m.Body):
+		b := make([]byte, 0, len(m.Body))
+		for _, r := range m.Body {
+			b = append(b, byte(r))
+		}
+		var err error
+		if parts, err = smspdu.SplitBinary(b, nil, ref, false, smspdu.NoClass); err != nil {
+			return nil, 0, err
+		}
+		coding = 0x03
+	default:
+		opts := smspdu.Options{}
+		if dc == DataCodingUCS2 || dc == DataCodingLatin1 {
+			opts.Encoding = smspdu.UCS2
+		}
+		plan, err := smspdu.PlanText(m.Body, opts)
+		if err != nil {
+			return nil, 0, err
+		}
+		if parts, err = plan.Split(m.Body, ref, smspdu.NoClass); err != nil {
+			return nil, 0, err
+		}
+		if plan.Encoding == smspdu.GSM7 {
+			coding = 0x00
+			if dc == DataCodingGSM7IA5 {
+				coding = 0x01
+			}
+		}
+	}
+	if m.Class0 {
+		coding = flash(coding)
+	}
+	return c.payload(parts), coding, nil
+}
+
+// flash marks a data_coding as message class 0 (shown at once).
+func flash(coding uint8) uint8 {
+	switch coding {
+	case 0x00, 0x01:
+		return 0x10
+	case 0x08:
+		return 0x18
+	}
+	return 0x14 // 8-bit data, class 0
+}
+
+func isLatin1(s string) bool {
+	for _, r := range s {
+		if r > 0xFF {
+			return false
+		}
+	}
+	return true
+}
+
+// payload joins the parts into one for LongMessages "payload".
+func (c *Carrier) payload(parts []smspdu.UserData) []smspdu.UserData {
+	if c.o.LongMessages != "payload" || len(parts) < 2 {
+		return parts
+	}
+	var all []byte
+	for _, p := range parts {
+		all = append(all, p.UD...)
+	}
+	return []smspdu.UserData{{DCS: parts[0].DCS, UD: all}}
+}
+
+// submitPDU builds the submit_sm for one part.
+func (c *Carrier) submitPDU(m *spool.Message, part smspdu.UserData, coding uint8) (pdu.Body, error) {
+	tlvs := pdutlv.Fields{}
+	udh, err := part.UDH.MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	if cc, ok := part.UDH.Concat(); ok && c.o.LongMessages == "sar" {
+		udh = nil
+		tlvs[pdutlv.TagSarMsgRefNum] = []byte{byte(cc.Ref >> 8), byte(cc.Ref)}
+		tlvs[pdutlv.TagSarTotalSegments] = []byte{byte(cc.Total)}
+		tlvs[pdutlv.TagSarSegmentSeqnum] = []byte{byte(cc.Seq)}
+	}
+	body := append(udh, part.UD...)
+	if c.o.LongMessages == "payload" && len(body) > 254 {
+		tlvs[pdutlv.TagMessagePayload] = body
+		body = nil
+	}
+	p := pdu.NewSubmitSM(tlvs)
+	f := p.Fields()
+	ston, snpi := addrType(m.From)
+	dton, dnpi := addrType(m.To)
+	f.Set(pdufield.SourceAddrTON, or(c.o.SourceTON, ston))
+	f.Set(pdufield.SourceAddrNPI, or(c.o.SourceNPI, snpi))
+	f.Set(pdufield.SourceAddr, strings.TrimPrefix(m.From, "+"))
+	f.Set(pdufield.DestAddrTON, or(c.o.DestTON, dton))
+	f.Set(pdufield.DestAddrNPI, or(c.o.DestNPI, dnpi))
+	f.Set(pdufield.DestinationAddr, strings.TrimPrefix(m.To, "+"))
+	if len(udh) > 0 {
+		f.Set(pdufield.ESMClass, uint8(0x40))
+	}
+	switch m.Priority {
+	case spool.PriorityEmergency:
+		f.Set(pdufield.PriorityFlag, uint8(3))
+	case spool.PriorityHigh:
+		f.Set(pdufield.PriorityFlag, uint8(1))
+	}
+	if !m.ValidUntil.IsZero() {
+		f.Set(pdufield.ValidityPeriod, absoluteTime(m.ValidUntil))
+	}
+	f.Set(pdufield.RegisteredDelivery, uint8(1))
+	f.Set(pdufield.ShortMessage, pdutext.Raw(body))
+	f.Set(pdufield.DataCoding, coding) // after ShortMessage, which resets it (LIBRARIES 1.2)
+	return p, nil
+}
+
+// addrType is the TON/NPI for an address as we store it.
+func addrType(a string) (ton, npi uint8) {
+	digits := strings.TrimPrefix(a, "+")
+	allDigits := digits != "" && strings.Trim(digits, "0123456789") == ""
+	switch {
+	case strings.HasPrefix(a, "+") && allDigits:
+		return 1, 1 // international, E.164
+	case allDigits && len(digits) <= 8:
+		return 3, 0 // network specific: a short code
+	case a != "" && !allDigits:
+		return 5, 0 // alphanumeric
+	}
+	return 0, 1
+}
+
+func or(v *uint8, def uint8) uint8 {
+	if v != nil {
+		return *v
+	}
+	return def
+}
+
+// absoluteTime prints t as an SMPP absolute time in UTC
+// ("YYMMDDhhmmss000+").
+func absoluteTime(t time.Time) string {
+	return t.UTC().Format("060102150405") + "000+"
+}
+
+// carrierError classifies a failed submit_sm (docs/smpp.md has the table).
+func carrierError(err error) error {
+	var st pdu.Status
+	if errors.As(err, &st) {
+		code := fmt.Sprintf("smpp_%#x", uint32(st))
+		if permanentStatus[st] {
+			return spool.Permanent(code, err)
+		}
+		return spool.Retryable(code, err)
+	}
+	if errors.Is(err, ErrResponseTimeout) {
+		return spool.Retryable("timeout", errors.New("no submit_sm_resp in time: the part may have gone out (possible duplicate)"))
+	}
+	if errors.Is(err, ErrConnLost) {
+		return spool.Retryable("conn_lost", errors.New("the bind was lost before submit_sm_resp: the part may have gone out (possible duplicate)"))
+	}
+	return spool.Retryable("smpp", err)
+}
+
+// permanentStatus are the carrier answers that sending again cannot
+// fix; every other status is retried (docs/smpp.md has the table).
+var permanentStatus = map[pdu.Status]bool{
+	StatusInvMsgLen:   true,
+	StatusInvDstAdr:   true,
+	StatusInvSrcAdr:   true,
+	StatusInvDCS:      true,
+	0x06:              true, // ESME_RINVPRTFLG: invalid priority flag
+	0x07:              true, // ESME_RINVREGDLVFLG
+	0x0C:              true, // ESME_RINVMSGID
+	0x33:              true, // ESME_RINVNUMDESTS
+	0x48:              true, // ESME_RINVSRCTON
+	0x49:              true, // ESME_RINVSRCNPI
+	0x50:              true, // ESME_RINVDSTTON
+	0x51:              true, // ESME_RINVDSTNPI
+	StatusInvExpiry:   true,
+	StatusInvSchedule: true,
+	0xC0:              true, // ESME_ROPTPARNOTALLWD
+	0xC1:              true, // ESME_RINVPARLEN
+	0xC4:              true, // ESME_RINVOPTPARAMVAL
+}

@@ -1,0 +1,142 @@
+package smpp
+
+import (
+	"context"
+	"math"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+)
+
+// pacer paces submit_sm to one carrier. It starts at the configured TPS
+// (or unlimited) and backs off when the carrier answers ESME_RTHROTTLED
+// or ESME_RMSGQFUL: every sender pauses briefly, and the rate drops to
+// just under what the carrier accepted in the last second. Each second
+// without a throttle it climbs back by 5%, up to the configured TPS.
+// This keeps a throttling carrier near its limit instead of bouncing
+// every message back to the spool (what makes Kannel fall to a few
+// messages per second against a throttling SMSC).
+type pacer struct {
+	now func() time.Time
+	max rate.Limit // configured; rate.Inf for none
+	lim *rate.Limiter
+
+	mu         sync.Mutex
+	pauseUntil time.Time
+	pause      time.Duration // the last pause, doubled while throttles continue
+	lastCut    time.Time
+	lastRaise  time.Time
+	secStart   time.Time // accepted counts per whole second
+	secCount   int
+	prevCount  int
+}
+
+// Pauses after a throttle answer: the first, the longest.
+const (
+	throttlePause    = 50 * time.Millisecond
+	queueFullPause   = 500 * time.Millisecond
+	maxThrottlePause = 5 * time.Second
+)
+
+func newPacer(tps float64, now func() time.Time) *pacer {
+	p := &pacer{now: now, max: rate.Inf}
+	if tps > 0 {
+		p.max = rate.Limit(tps)
+	}
+	p.lim = rate.NewLimiter(p.max, burst(p.max))
+	return p
+}
+
+func burst(l rate.Limit) int {
+	if l == rate.Inf {
+		return 1
+	}
+	return max(1, int(l/10)) // a tenth of a second's worth
+}
+
+// wait blocks until a submit may go: past any pause, then within the rate.
+func (p *pacer) wait(ctx context.Context) error {
+	for {
+		p.mu.Lock()
+		d := p.pauseUntil.Sub(p.now())
+		p.mu.Unlock()
+		if d <= 0 {
+			break
+		}
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	return p.lim.Wait(ctx)
+}
+
+// accepted records a submit the carrier took.
+func (p *pacer) accepted() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	p.tick(now)
+	p.secCount++
+	p.pause = 0
+	if cur := p.lim.Limit(); cur < p.max && now.Sub(p.lastCut) >= time.Second && now.Sub(p.lastRaise) >= time.Second {
+		p.set(min(p.max, cur*1.05+1))
+		p.lastRaise = now
+	}
+}
+
+// throttled records a throttle answer (queueFull for ESME_RMSGQFUL) and
+// returns how long the sender should wait before trying the part again.
+func (p *pacer) throttled(queueFull bool) time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	p.tick(now)
+	first := throttlePause
+	if queueFull {
+		first = queueFullPause
+	}
+	p.pause = min(max(first, 2*p.pause), maxThrottlePause)
+	if until := now.Add(p.pause); until.After(p.pauseUntil) {
+		p.pauseUntil = until
+	}
+	if now.Sub(p.lastCut) >= time.Second/2 { // one cut per burst of refusals
+		seen := max(p.prevCount, p.secCount)
+		target := rate.Limit(max(1, float64(seen)*0.95))
+		if cur := p.lim.Limit(); cur == rate.Inf || target < cur {
+			p.set(target)
+		} else {
+			p.set(max(1, cur*0.9))
+		}
+		p.lastCut = now
+	}
+	return p.pause
+}
+
+// tick rolls the per-second accepted count.
+func (p *pacer) tick(now time.Time) {
+	switch el := now.Sub(p.secStart); {
+	case el >= 2*time.Second:
+		p.prevCount, p.secCount, p.secStart = 0, 0, now
+	case el >= time.Second:
+		p.prevCount, p.secCount, p.secStart = p.secCount, 0, p.secStart.Add(time.Second)
+	}
+}
+
+func (p *pacer) set(l rate.Limit) {
+	p.lim.SetLimit(l)
+	p.lim.SetBurst(burst(l))
+}
+
+// limit is the rate allowed now, 0 for unlimited.
+func (p *pacer) limit() float64 {
+	l := p.lim.Limit()
+	if l == rate.Inf || math.IsInf(float64(l), 1) {
+		return 0
+	}
+	return float64(l)
+}

@@ -1,0 +1,94 @@
+package route
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/smsgw/smsgw/pdu"
+)
+
+// StateStore keeps a small piece of state durably; Sink has it, and so
+// does *spool.Store.
+type StateStore interface {
+	LoadState(key string) ([]byte, error)
+	SaveState(ctx context.Context, key string, value []byte) error
+}
+
+// Reassembly joins the parts of concatenated messages arriving at a
+// connector (MO from a modem or a carrier) or at the SMPP server (long
+// messages an application submits in parts). Its state is saved after
+// every change, before the caller lets go of the part (deletes it from
+// the SIM, answers deliver_sm_resp or submit_sm_resp), so that a restart
+// loses no part.
+type Reassembly struct {
+	mu    sync.Mutex
+	r     pdu.Reassembler
+	key   string
+	store StateStore
+}
+
+// NewReassembly keeps its state under key in store. timeout is how long
+// an incomplete message waits for its missing parts (0: the
+// reassembler's default, 30 minutes).
+func NewReassembly(key string, store StateStore, timeout time.Duration) *Reassembly {
+	x := &Reassembly{key: key, store: store}
+	x.r.Timeout = timeout
+	return x
+}
+
+// Restore loads the saved parts. Messages that time ran out on while
+// stopped are returned by the next Add or Expire.
+func (x *Reassembly) Restore() error {
+	b, err := x.store.LoadState(x.key)
+	if err != nil || b == nil {
+		return err
+	}
+	var st pdu.ReassemblyState
+	if err := json.Unmarshal(b, &st); err != nil {
+		return fmt.Errorf("reassembly state %s: %w", x.key, err)
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	_, err = x.r.Restore(st)
+	return err
+}
+
+// Add adds a part and saves the state; it returns the messages now whole
+// (or given up on) for the caller to store.
+func (x *Reassembly) Add(ctx context.Context, p pdu.Part, now time.Time) ([]pdu.Reassembled, error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	done, err := x.r.Add(p)
+	if err != nil {
+		return nil, err
+	}
+	done = append(done, x.r.Expire(now)...)
+	return done, x.save(ctx)
+}
+
+// Expire releases the messages whose time ran out, as partial, and saves
+// the state when it changed.
+func (x *Reassembly) Expire(ctx context.Context, now time.Time) ([]pdu.Reassembled, error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	done := x.r.Expire(now)
+	if len(done) == 0 {
+		return nil, nil
+	}
+	return done, x.save(ctx)
+}
+
+// NextExpiry says when the oldest incomplete message times out.
+func (x *Reassembly) NextExpiry() (time.Time, bool) { return x.r.NextExpiry() }
+
+// save writes the pending parts. Called with mu held.
+func (x *Reassembly) save(ctx context.Context) error {
+	b, err := json.Marshal(x.r.Export())
+	if err != nil {
+		return err
+	}
+	return x.store.SaveState(ctx, x.key, b)
+}
