@@ -21,7 +21,7 @@ var (
 	bOutQ    = []byte("outq")   // due ms(8) ‖ id(16) → ∅
 	bAudit   = []byte("audit")  // seq(8) → audit record
 	bMeta    = []byte("meta")   // schema, audit head, retention marks
-	buckets  = [][]byte{bMsgs, bQueue, bState, bTenant, bRef, bIdem, bExt, bOutbox, bOutQ, bAudit, bMeta}
+	buckets  = [][]byte{bMsgs, bQueue, bState, bTenant, bRef, bIdem, bExt, bOutbox, bOutQ, bAudit, bMeta, bKV}
 	kSchema  = []byte("schema")
 	kAudHead = []byte("audit_head")
 )
