@@ -1,0 +1,146 @@
+package policy
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/smsgw/smsgw/spool"
+)
+
+func TestCheckAllows(t *testing.T) {
+	e := newEnv(t)
+	for _, c := range []struct{ from, wantFrom string }{
+		{"", "+13195550100"}, // the default sender
+		{"+1 319 555 0101", "+13195550101"},
+		{"(319) 555-0101", "+13195550101"},
+		{"psapnorth", "PSAPNORTH"}, // the configured spelling
+		{"76543", "76543"},
+	} {
+		d, err := e.check(Submission{From: c.from, To: "(319) 555-0123"})
+		if err != nil {
+			t.Fatalf("from %q: %v", c.from, err)
+		}
+		if d.From != c.wantFrom || d.To != "+13195550123" || d.Country != "US" || d.Tenant != "psap-north" || d.Bypassed {
+			t.Errorf("from %q: %+v", c.from, d)
+		}
+	}
+}
+
+func TestCheckRefusals(t *testing.T) {
+	e := newEnv(t, psapNorth(),
+		Tenant{ID: "no-default", DefaultRegion: "US"},
+		Tenant{ID: "quota", DefaultRegion: "US", DefaultSender: "COUNCIL", QuotaPerDay: 1})
+	if err := e.p.Suppress(t.Context(), "psap-north", "+13195550199", "", "ui:ana", "asked by phone"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.check(Submission{Tenant: "quota", To: "+13195550123"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name        string
+		s           Submission
+		code, field string
+	}{
+		{"unknown tenant", Submission{Tenant: "psap-south", To: "+13195550123"}, CodeUnknownTenant, "tenant"},
+		{"invalid recipient", Submission{To: "911"}, CodeInvalidRecipient, "to"},
+		{"international", Submission{To: "+44 7400 123456"}, CodeCountryNotAllowed, "to"},
+		{"NANP but Canada", Submission{To: "+1 416 555 0123"}, CodeCountryNotAllowed, "to"},
+		{"invalid sender", Submission{From: "PSAP-NORTH-1", To: "+13195550123"}, CodeInvalidSender, "from"},
+		{"non-GSM sender", Submission{From: "Ĉentro", To: "+13195550123"}, CodeInvalidSender, "from"},
+		{"no sender at all", Submission{Tenant: "no-default", To: "+13195550123"}, CodeInvalidSender, "from"},
+		{"sender not allowed", Submission{From: "+13195550999", To: "+13195550123"}, CodeSenderNotAllowed, "from"},
+		{"alphanumeric not allowed", Submission{From: "OTHER", To: "+13195550123"}, CodeSenderNotAllowed, "from"},
+		{"suppressed", Submission{To: "+13195550199"}, CodeSuppressed, "to"},
+		{"quota", Submission{Tenant: "quota", To: "+13195550123"}, CodeQuotaExceeded, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			d, err := e.check(c.s)
+			if err == nil {
+				t.Fatalf("allowed: %+v", d)
+			}
+			pe := wantCode(t, err, c.code, c.field)
+			if pe.Msg == "" || strings.Contains(pe.Msg, "%!") {
+				t.Errorf("message %q", pe.Msg)
+			}
+		})
+	}
+	codes := map[string]bool{}
+	for _, c := range Codes {
+		codes[c.Code] = true
+		if c.HTTPStatus < 400 || c.Description == "" {
+			t.Errorf("Codes: %+v", c)
+		}
+	}
+	if len(codes) != 7 {
+		t.Errorf("Codes lists %d codes, want 7", len(codes))
+	}
+}
+
+func TestAllowedCountries(t *testing.T) {
+	e := newEnv(t,
+		Tenant{ID: "nanp", DefaultRegion: "US", AllowedCountries: []string{"us", "CA"}, DefaultSender: "+13195550100"},
+		Tenant{ID: "world", DefaultRegion: "GB", AllowedCountries: []string{"*"}, DefaultSender: "COUNCIL"})
+	if d, err := e.check(Submission{Tenant: "nanp", To: "+1 416 555 0123"}); err != nil || d.Country != "CA" {
+		t.Errorf("Canada from nanp: %+v %v", d, err)
+	}
+	_, err := e.check(Submission{Tenant: "nanp", To: "+52 55 1234 5678"})
+	wantCode(t, err, CodeCountryNotAllowed, "to")
+	for _, to := range []string{"+12015550123", "+33612345678", "+918123456789", "07400 123456"} {
+		if _, err := e.check(Submission{Tenant: "world", To: to}); err != nil {
+			t.Errorf("world %s: %v", to, err)
+		}
+	}
+}
+
+func TestAnySenderWhenNoneConfigured(t *testing.T) {
+	e := newEnv(t, Tenant{ID: "demo", DefaultRegion: "US", AllowedCountries: []string{"*"}})
+	for _, from := range []string{"DEMO", "+447400123456", "12345", "Hello World"} {
+		if d, err := e.check(Submission{Tenant: "demo", From: from, To: "+12015550123"}); err != nil {
+			t.Errorf("%q: %v", from, err)
+		} else if d.From != from && from != "+447400123456" {
+			t.Errorf("%q became %q", from, d.From)
+		}
+	}
+	_, err := e.check(Submission{Tenant: "demo", To: "+12015550123"})
+	wantCode(t, err, CodeInvalidSender, "from")
+}
+
+func TestBadTenants(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		ts   []Tenant
+		want string
+	}{
+		{"no id", []Tenant{{DefaultRegion: "US"}}, "id is empty"},
+		{"duplicate", []Tenant{{ID: "a", DefaultRegion: "US"}, {ID: "a", DefaultRegion: "US"}}, "duplicate"},
+		{"region", []Tenant{{ID: "a", DefaultRegion: "XX"}}, "default_region"},
+		{"nothing allowed", []Tenant{{ID: "a"}}, "allowed_countries is empty"},
+		{"country", []Tenant{{ID: "a", DefaultRegion: "US", AllowedCountries: []string{"USA"}}}, "allowed_countries"},
+		{"sender", []Tenant{{ID: "a", DefaultRegion: "US", Senders: []string{"TOOLONGSENDER"}}}, "senders"},
+		{"default sender", []Tenant{{ID: "a", DefaultRegion: "US", Senders: []string{"A1"}, DefaultSender: "B1"}}, "default_sender"},
+		{"quota", []Tenant{{ID: "a", DefaultRegion: "US", QuotaPerDay: -1}}, "quota"},
+		{"keyword", []Tenant{{ID: "a", DefaultRegion: "US", OptOut: OptOut{Keywords: map[string]Keywords{
+			"es": {Stop: []string{"ALTO"}, Start: []string{"alto"}}}}}}, "means both"},
+		{"two words", []Tenant{{ID: "a", DefaultRegion: "US", OptOut: OptOut{Keywords: map[string]Keywords{
+			"es": {Stop: []string{"NO MAS"}}}}}}, "not one word"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := compileTenants(c.ts)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("err = %v, want %q", err, c.want)
+			}
+		})
+	}
+	// Every problem at once, with the tenant's index.
+	_, err := compileTenants([]Tenant{{ID: "a", DefaultRegion: "XX", QuotaPerDay: -1}, {ID: "b"}})
+	if msg := err.Error(); !strings.Contains(msg, "tenants[0] (a): default_region") ||
+		!strings.Contains(msg, "quota_per_day") || !strings.Contains(msg, "tenants[1] (b)") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestPriorityDoesNotChangeChecks(t *testing.T) {
+	e := newEnv(t)
+	_, err := e.check(Submission{To: "+44 7400 123456", Priority: spool.PriorityEmergency})
+	wantCode(t, err, CodeCountryNotAllowed, "to")
+}

@@ -1,0 +1,102 @@
+package policy
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/nyaruka/phonenumbers"
+)
+
+// number is a recipient normalised to E.164.
+type number struct {
+	e164    string
+	country string // ISO 3166 alpha-2, or "001" for non-geographic numbers
+	valid   bool   // in a range the metadata knows (IsValidNumber)
+}
+
+// dialChars are the separators people write inside phone numbers.
+const dialChars = " -.()/\u00a0"
+
+// normaliseRecipient is parseNumber for the "to" field.
+func normaliseRecipient(raw, region string, strict bool) (number, *Error) {
+	n, why := parseNumber(raw, region, strict)
+	if why != "" {
+		return n, refuse(CodeInvalidRecipient, "to", "recipient %s: %s", quote(raw), why)
+	}
+	return n, nil
+}
+
+// parseNumber parses raw (international with '+' or 00, or national in
+// region) into E.164, or says why it is not a phone number. strict
+// refuses numbers that have a possible length but are outside the ranges
+// the metadata knows.
+func parseNumber(raw, region string, strict bool) (number, string) {
+	s := strings.TrimSpace(raw)
+	bad := func(format string, args ...any) (number, string) {
+		return number{}, fmt.Sprintf(format, args...)
+	}
+	if s == "" {
+		return bad("a recipient is required")
+	}
+	for _, r := range s {
+		switch {
+		case unicode.IsLetter(r):
+			return bad("letters are not allowed in a phone number")
+		case r == '+' || ('0' <= r && r <= '9') || strings.ContainsRune(dialChars, r):
+		default:
+			return bad("unexpected character %q", r)
+		}
+	}
+	if !strings.HasPrefix(s, "+") && !strings.HasPrefix(s, "00") && region == "" {
+		return bad("not in international form (+country code) and the tenant has no default region")
+	}
+	n, err := phonenumbers.Parse(s, region)
+	if err != nil {
+		switch {
+		case errors.Is(err, phonenumbers.ErrInvalidCountryCode):
+			return bad("unknown country code")
+		case errors.Is(err, phonenumbers.ErrTooShortNSN), errors.Is(err, phonenumbers.ErrTooShortAfterIDD):
+			return bad("too short to be a phone number")
+		case errors.Is(err, phonenumbers.ErrNumTooLong):
+			return bad("too long to be a phone number")
+		default:
+			return bad("not a phone number")
+		}
+	}
+	country := phonenumbers.GetRegionCodeForNumber(n)
+	where := country
+	if where == "" || where == "ZZ" {
+		where = "its country code"
+	}
+	switch phonenumbers.IsPossibleNumberWithReason(n) {
+	case phonenumbers.IS_POSSIBLE:
+	case phonenumbers.TOO_SHORT:
+		return bad("too short for %s", where)
+	case phonenumbers.TOO_LONG:
+		return bad("too long for %s", where)
+	case phonenumbers.IS_POSSIBLE_LOCAL_ONLY:
+		return bad("a local number: add the area code")
+	case phonenumbers.INVALID_COUNTRY_CODE:
+		return bad("unknown country code")
+	default:
+		return bad("wrong length for %s", where)
+	}
+	if n.GetExtension() != "" {
+		return bad("an extension cannot receive SMS")
+	}
+	valid := phonenumbers.IsValidNumber(n)
+	if strict && !valid {
+		return bad("not a valid number in %s (unassigned or unknown range)", where)
+	}
+	return number{e164: phonenumbers.Format(n, phonenumbers.E164), country: country, valid: valid}, ""
+}
+
+// quote shows a submitted value in a message, cut short if long.
+func quote(s string) string {
+	if r := []rune(s); len(r) > 32 {
+		s = string(r[:32]) + "…"
+	}
+	return `"` + s + `"`
+}

@@ -1,0 +1,130 @@
+package policy
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestRecipientsAcrossRegions(t *testing.T) {
+	var ts []Tenant
+	for _, r := range []string{"US", "GB", "DE", "FR", "IN"} {
+		ts = append(ts, Tenant{ID: strings.ToLower(r), DefaultRegion: r, AllowedCountries: []string{"*"}})
+	}
+	e := newEnv(t, ts...)
+	for _, c := range []struct{ tenant, to, want, country string }{
+		{"us", "(201) 555-0123", "+12015550123", "US"},
+		{"us", "201.555.0123", "+12015550123", "US"},
+		{"us", "1 201 555 0123", "+12015550123", "US"},
+		{"us", "+1-201-555-0123", "+12015550123", "US"},
+		{"us", "011 44 7400 123456", "+447400123456", "GB"},
+		{"gb", "07400 123456", "+447400123456", "GB"},
+		{"gb", "+44 (0)7400 123456", "+447400123456", "GB"},
+		{"gb", "00 49 1512 3456789", "+4915123456789", "DE"},
+		{"de", "01512 3456789", "+4915123456789", "DE"},
+		{"de", "0151-2345-6789", "+4915123456789", "DE"},
+		{"de", "+49 (151) 23456789", "+4915123456789", "DE"},
+		{"fr", "06 12 34 56 78", "+33612345678", "FR"},
+		{"fr", "+33 6 12 34 56 78", "+33612345678", "FR"},
+		{"in", "081234 56789", "+918123456789", "IN"},
+		{"in", "+91 81234-56789", "+918123456789", "IN"},
+		{"in", "8123456789", "+918123456789", "IN"},
+	} {
+		d, err := e.check(Submission{Tenant: c.tenant, From: "+12015550100", To: c.to})
+		if err != nil {
+			t.Errorf("%s %q: %v", c.tenant, c.to, err)
+			continue
+		}
+		if d.To != c.want || d.Country != c.country || d.Warning != "" {
+			t.Errorf("%s %q = %s (%s) %q, want %s (%s)", c.tenant, c.to, d.To, d.Country, d.Warning, c.want, c.country)
+		}
+	}
+}
+
+func TestInvalidRecipients(t *testing.T) {
+	e := newEnv(t, Tenant{ID: "psap-north", DefaultRegion: "US", AllowedCountries: []string{"*"}},
+		Tenant{ID: "intl", AllowedCountries: []string{"*"}})
+	for _, c := range []struct{ tenant, to, msg string }{
+		{"psap-north", "", "required"},
+		{"psap-north", "   ", "required"},
+		{"psap-north", "CALLME", "letters"},
+		{"psap-north", "1-800-FLOWERS", "letters"},
+		{"psap-north", "+1 201 555 0123#", "unexpected character"},
+		{"psap-north", "12", "too short"},
+		{"psap-north", "+1 201", "too short"},
+		{"psap-north", "+1 201 555 0123 4567", "too long"},
+		{"psap-north", "+49 1512 3456789 1234 5678", "too long"},
+		{"psap-north", "+999 123 4567", "country code"},
+		{"psap-north", "555-0123", "local number"},
+		{"psap-north", "+1 201 555 0123 ext. 5", "letters"},
+		{"psap-north", "+1 201 555 0123;ext=5", "unexpected character"},
+		{"psap-north", "+", "not a phone number"},
+		{"intl", "2015550123", "international form"},
+	} {
+		_, err := e.check(Submission{Tenant: c.tenant, From: "+12015550100", To: c.to})
+		if err == nil {
+			t.Errorf("%q accepted", c.to)
+			continue
+		}
+		pe := wantCode(t, err, CodeInvalidRecipient, "to")
+		if !strings.Contains(pe.Msg, c.msg) {
+			t.Errorf("%q: message %q does not say %q", c.to, pe.Msg, c.msg)
+		}
+	}
+}
+
+func TestUnknownRanges(t *testing.T) {
+	e := newEnv(t, Tenant{ID: "psap-north", DefaultRegion: "US", AllowedCountries: []string{"*"}, DefaultSender: "+12015550100"})
+	// +44 7700 900xxx is Ofcom's drama range: a possible length, no valid range.
+	d, err := e.check(Submission{To: "+44 7700 900123"})
+	if err != nil || d.To != "+447700900123" || d.Warning == "" {
+		t.Fatalf("lenient: %+v, %v", d, err)
+	}
+	strict, err := New(e.store, e.ts, Options{StrictNumbers: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = strict.Check(t.Context(), Submission{Tenant: "psap-north", To: "+44 7700 900123"})
+	wantCode(t, err, CodeInvalidRecipient, "to")
+}
+
+func TestNormaliseSender(t *testing.T) {
+	for _, c := range []struct {
+		in, want string
+		kind     SenderKind
+	}{
+		{"+1 (319) 555-0100", "+13195550100", SenderE164},
+		{"(319) 555-0100", "+13195550100", SenderE164},
+		{"+44 7400 123456", "+447400123456", SenderE164},
+		{"112", "112", SenderShortCode},
+		{"76543", "76543", SenderShortCode},
+		{"765-43", "76543", SenderShortCode},
+		{"12345678", "12345678", SenderShortCode},
+		{"PSAPNORTH", "PSAPNORTH", SenderAlphanumeric},
+		{"PSAP North1", "PSAP North1", SenderAlphanumeric}, // 11, with a space
+		{"BANK24", "BANK24", SenderAlphanumeric},           // never +4924
+		{"Ünità", "Ünità", SenderAlphanumeric},             // Ü and à are in the GSM default alphabet
+	} {
+		got, kind, err := NormaliseSender(c.in, "US")
+		if err != nil || got != c.want || kind != c.kind {
+			t.Errorf("NormaliseSender(%q) = %q %s %v, want %q %s", c.in, got, kind, err, c.want, c.kind)
+		}
+	}
+	for _, in := range []string{
+		"", "12", "PSAPNORTH123", // 12 characters
+		"911 ЦЕНТР", "Ĉentro", "☎HELP", "Ünïtèd", // outside GSM 7-bit
+		"AB{}[]€", // extension characters count two septets: 1+1+2*4+2 = 12
+		"+1 201", "12#4", "+12015550100x", "+1 201 555 0123 4567",
+	} {
+		if got, kind, err := NormaliseSender(in, "US"); err == nil {
+			t.Errorf("NormaliseSender(%q) = %q %s, want invalid_sender", in, got, kind)
+		} else {
+			wantCode(t, err, CodeInvalidSender, "from")
+		}
+	}
+	if _, _, err := NormaliseSender("AB{}", "US"); err != nil {
+		t.Errorf("extension characters within 11 septets: %v", err)
+	}
+	if _, _, err := NormaliseSender("3195550100", ""); err == nil {
+		t.Error("a national number without a region was accepted")
+	}
+}
