@@ -1,0 +1,73 @@
+package configs
+
+// Tenant is one organisation or application using the gateway: its
+// credentials, senders, destinations and rules.
+type Tenant struct {
+	ID   string `yaml:"id"`   // required; letters, digits, '.', '_', '-'
+	Name string `yaml:"name"` // display name; default the id
+	// DefaultRegion is the ISO 3166 alpha-2 code used to read national
+	// numbers (E.164 normalisation). Required.
+	DefaultRegion string `yaml:"default_region"`
+	// AllowedCountries are the ISO 3166 alpha-2 codes a message may go
+	// to; "*" allows every country. Default: the default region only.
+	AllowedCountries []string `yaml:"allowed_countries"`
+	// Senders are the source addresses the tenant may use: E.164
+	// ("+13195550100"), short codes ("911"), alphanumeric (up to 11
+	// characters), or "*" for any.
+	Senders       []string      `yaml:"senders"`
+	DefaultSender string        `yaml:"default_sender"` // used when a submit gives none; must be in Senders
+	APIKeys       []APIKey      `yaml:"api_keys"`
+	SMPPAccounts  []SMPPAccount `yaml:"smpp_accounts"`
+	QuotaPerDay   int           `yaml:"quota_per_day"` // messages per UTC day; 0: no limit
+	Retention     *Retention    `yaml:"retention"`     // overrides spool.retention for this tenant's messages
+	Webhook       *Webhook      `yaml:"webhook"`       // status and inbound callbacks; none unless given
+	OptOut        OptOut        `yaml:"optout"`
+}
+
+// APIKey is one HTTP API credential (Authorization: Bearer KEY).
+type APIKey struct {
+	ID  string `yaml:"id"`              // recorded as the message source "http:<id>"; unique over all tenants
+	Key Secret `yaml:"key,secret,hash"` // key, key_env, key_file or key_hash
+}
+
+// SMPPAccount is an upstream application allowed to bind to the SMPP
+// server (smpp.Account).
+type SMPPAccount struct {
+	SystemID string  `yaml:"system_id"`            // unique over all tenants; up to 15 characters
+	Password Secret  `yaml:"password,secret,hash"` // password, password_env, password_file or password_hash
+	MaxBinds int     `yaml:"max_binds"`            // binds at once; default 4
+	TPS      float64 `yaml:"tps"`                  // submits per second over all binds; 0: no limit
+	// AllowedSources are the source_addr values the account may use: an
+	// address, or a prefix ending in "*" ("+1319555*"). Empty: the
+	// tenant's senders.
+	AllowedSources []string `yaml:"allowed_sources"`
+}
+
+// Webhook is where status changes and inbound messages are posted,
+// signed with the secret (X-Smsgw-Signature).
+type Webhook struct {
+	URL    string `yaml:"url"`           // http or https; required
+	Secret Secret `yaml:"secret,secret"` // secret, secret_env or secret_file; required
+}
+
+// OptOut is the tenant's opt-out handling: inbound keywords that
+// suppress, restore and help, per language.
+type OptOut struct {
+	// Keywords per language (ISO 639-1 code, e.g. "en", "es"). The
+	// default has "en" with the CTIA words; languages given are added to
+	// it, and a language given replaces that language's defaults.
+	Keywords map[string]Keywords `yaml:"keywords"`
+	// HelpText answers a help keyword. Default: "Reply STOP to opt out."
+	HelpText string `yaml:"help_text"`
+	// EmergencyBypass lets emergency-priority messages reach suppressed
+	// numbers. Default false.
+	EmergencyBypass bool `yaml:"emergency_bypass"`
+}
+
+// Keywords are one language's opt-out words, matched case-insensitively
+// against the whole inbound text.
+type Keywords struct {
+	Stop  []string `yaml:"stop"`  // suppress the sender
+	Start []string `yaml:"start"` // lift the suppression
+	Help  []string `yaml:"help"`  // answer with the help text
+}
