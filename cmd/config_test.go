@@ -1,0 +1,132 @@
+package cmd
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/smsgw/smsgw/configs"
+)
+
+func writeFile(t *testing.T, name, text string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestConfigCheckExample(t *testing.T) {
+	t.Setenv("SMSGW_WEBHOOK_SECRET", "whsec-0123456789abcdef")
+	t.Setenv("SMSGW_CARRIER_A_PASSWORD", "s3cret")
+	t.Setenv("SMSGW_MODEM_1_PIN", "1234")
+	t.Setenv("SMSGW_MODEM_2_PIN", "5678")
+	code, out, errOut := runCmd(t, "", "config", "example")
+	if code != ExitOK || out != string(configs.Example()) {
+		t.Fatalf("config example: exit %d, %d bytes, %s", code, len(out), errOut)
+	}
+	path := writeFile(t, "smsgw.yaml", out)
+	code, out, errOut = runCmd(t, "", "config", "check", path)
+	if code != ExitOK || out != "ok\n" || errOut != "" {
+		t.Fatalf("config check: exit %d, out %q, err %q", code, out, errOut)
+	}
+}
+
+func TestConfigCheckWarnings(t *testing.T) {
+	path := writeFile(t, "smsgw.yaml", `tenants:
+  - id: demo
+    default_region: US
+    api_keys: [{id: k1, key: "0123456789abcdef0123"}]
+connectors:
+  - {name: sim, type: modem, enabled: true, port: "tcp://127.0.0.1:7000"}
+routes:
+  - connectors: [sim]
+`)
+	code, out, errOut := runCmd(t, "", "config", "check", path)
+	want := "warning: tenants[0].api_keys[0].key: inline secret: for tests and demos; use key_hash, key_env or key_file (line 4)\n"
+	if code != ExitOK || out != "ok\n" || errOut != want {
+		t.Fatalf("exit %d, out %q, err %q", code, out, errOut)
+	}
+}
+
+func TestConfigCheckErrors(t *testing.T) {
+	path := writeFile(t, "bad.yaml", `listen:
+  http: 127.0.0.1:80800
+tenants:
+  - id: psap-north
+    default_region: US
+    api_keys: [{id: k1, key_env: SMSGW_TEST_UNSET_VARIABLE}]
+connectors:
+  - {name: carrier-a, type: smpp, host: smsc.example, system_id: x, password: pw}
+routes:
+  - match: {tenant: psap-north}
+    connectors: [carrier-b]
+`)
+	code, out, errOut := runCmd(t, "", "config", "check", path)
+	want := "smsgw: " + path + `: 3 errors
+listen.http: port "80800" is not in 1 to 65535 (line 2)
+tenants[0].api_keys[0].key_env: environment variable SMSGW_TEST_UNSET_VARIABLE is not set (line 6)
+routes[0].connectors[0]: unknown connector "carrier-b" (did you mean "carrier-a"?) (line 11)
+warning: connectors[0].password: inline secret: for tests and demos; use password_env or password_file (line 8)
+`
+	if code != ExitConfig || out != "" || errOut != want {
+		t.Fatalf("exit %d, out %q, err:\n%s\nwant:\n%s", code, out, errOut, want)
+	}
+}
+
+func TestConfigCheckMissingFile(t *testing.T) {
+	code, _, errOut := runCmd(t, "", "config", "check", filepath.Join(t.TempDir(), "none.yaml"))
+	if code != ExitConfig || !strings.Contains(errOut, "no such file") {
+		t.Fatalf("exit %d, %q", code, errOut)
+	}
+	if code, _, _ := runCmd(t, "", "config", "check"); code != ExitUsage {
+		t.Fatalf("no file: exit %d", code)
+	}
+}
+
+func TestHashSecret(t *testing.T) {
+	verify := func(hash, secret string, cost int) {
+		t.Helper()
+		hash = strings.TrimSuffix(hash, "\n")
+		if err := bcrypt.CompareHashAndPassword([]byte(hash), []byte(secret)); err != nil {
+			t.Fatalf("%q does not verify %q: %v", hash, secret, err)
+		}
+		if c, _ := bcrypt.Cost([]byte(hash)); c != cost {
+			t.Fatalf("cost %d, want %d", c, cost)
+		}
+	}
+	code, out, errOut := runCmd(t, "correct horse battery staple\n", "hash-secret")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	verify(out, "correct horse battery staple", bcrypt.DefaultCost)
+
+	code, out, _ = runCmd(t, "", "hash-secret", "--secret", "s3cret", "--cost", "4")
+	if code != ExitOK {
+		t.Fatalf("--secret: exit %d", code)
+	}
+	verify(out, "s3cret", 4)
+
+	code, out, _ = runCmd(t, "", "hash-secret", "--generate", "--cost", "4")
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if code != ExitOK || len(lines) != 2 || len(lines[0]) != 43 {
+		t.Fatalf("--generate: exit %d, %q", code, out)
+	}
+	verify(lines[1], lines[0], 4)
+
+	// The hash is one configs accepts.
+	path := writeFile(t, "smsgw.yaml", "admin:\n  users: [{name: a, password_hash: \""+lines[1]+"\"}]\n")
+	if code, _, errOut := runCmd(t, "", "config", "check", path); code != ExitOK {
+		t.Fatalf("config check of the hash: exit %d: %s", code, errOut)
+	}
+
+	for _, args := range [][]string{{"hash-secret"}, {"hash-secret", "--cost", "3", "--secret", "x"}, {"hash-secret", "--generate", "--secret", "x"}} {
+		if code, _, _ := runCmd(t, "", args...); code != ExitUsage {
+			t.Errorf("%v: exit %d, want %d", args, code, ExitUsage)
+		}
+	}
+}
