@@ -1,0 +1,169 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"net"
+	"net/http"
+	"runtime"
+	"strings"
+	"sync"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/smsgw/smsgw/spool"
+)
+
+// APIKey is one application's credential. Hash is a bcrypt hash of the
+// key (`smsgw hash-secret`); Key is the key itself, for tests and demos.
+// The ID names the key in the audit trail, in message sources
+// (http:<id>), and is the username of the Kannel endpoint.
+type APIKey struct {
+	ID     string
+	Tenant string
+	Hash   string
+	Key    string
+}
+
+// keyring is one set of keys with its cache of verified keys. SetKeys
+// swaps in a new keyring, which drops the cache.
+type keyring struct {
+	keys []APIKey
+	mu   sync.Mutex
+	ok   map[[32]byte]int // SHA-256 of a presented key → index in keys
+	bad  map[[32]byte]bool
+}
+
+// maxBadCache bounds the cache of keys known to be wrong (it is cleared
+// when full).
+const maxBadCache = 4096
+
+func newKeyring(keys []APIKey) *keyring {
+	return &keyring{keys: append([]APIKey(nil), keys...), ok: map[[32]byte]int{}, bad: map[[32]byte]bool{}}
+}
+
+// bcryptSlots bounds the bcrypt checks running at once, so that a burst of
+// wrong keys cannot take every core.
+var bcryptSlots = make(chan struct{}, max(1, runtime.GOMAXPROCS(0)/2))
+
+// SetKeys replaces the API keys (on SIGHUP). Keys verified before are
+// verified again on their next use.
+func (a *API) SetKeys(keys []APIKey) {
+	a.keysMu.Lock()
+	a.keys = newKeyring(keys)
+	a.keysMu.Unlock()
+}
+
+func (a *API) ring() *keyring {
+	a.keysMu.RLock()
+	defer a.keysMu.RUnlock()
+	return a.keys
+}
+
+// lookup finds the key presented as secret; with id set (the Kannel
+// username) only that key is tried.
+func (k *keyring) lookup(ctx context.Context, id, secret string) (APIKey, bool) {
+	if secret == "" {
+		return APIKey{}, false
+	}
+	sum := sha256.Sum256([]byte(secret))
+	k.mu.Lock()
+	i, hit := k.ok[sum]
+	bad := k.bad[sum]
+	k.mu.Unlock()
+	if hit {
+		return k.keys[i], id == "" || k.keys[i].ID == id
+	}
+	if bad {
+		return APIKey{}, false
+	}
+	for i, key := range k.keys {
+		if id != "" && key.ID != id {
+			continue
+		}
+		if !matches(ctx, key, secret) {
+			continue
+		}
+		k.mu.Lock()
+		k.ok[sum] = i
+		k.mu.Unlock()
+		return key, true
+	}
+	if id == "" { // a Kannel miss may be the right key under another username
+		k.mu.Lock()
+		if len(k.bad) >= maxBadCache {
+			clear(k.bad)
+		}
+		k.bad[sum] = true
+		k.mu.Unlock()
+	}
+	return APIKey{}, false
+}
+
+// matches checks secret against one key.
+func matches(ctx context.Context, key APIKey, secret string) bool {
+	if key.Hash != "" {
+		select {
+		case bcryptSlots <- struct{}{}:
+		case <-ctx.Done():
+			return false
+		}
+		defer func() { <-bcryptSlots }()
+		return bcrypt.CompareHashAndPassword([]byte(key.Hash), []byte(secret)) == nil
+	}
+	return key.Key != "" && subtle.ConstantTimeCompare([]byte(key.Key), []byte(secret)) == 1
+}
+
+// authenticate checks the Bearer key; on failure it has answered 401.
+func (a *API) authenticate(w http.ResponseWriter, r *http.Request) (*caller, bool) {
+	ip := clientIP(r)
+	h := r.Header.Get("Authorization")
+	scheme, secret, _ := strings.Cut(h, " ")
+	reason := "missing key"
+	if h != "" {
+		reason = "wrong key"
+		if !strings.EqualFold(scheme, "Bearer") {
+			reason = "not a Bearer key"
+			secret = ""
+		}
+	}
+	if key, ok := a.ring().lookup(r.Context(), "", strings.TrimSpace(secret)); ok {
+		a.guard.success(ip)
+		return &caller{key: key, ip: ip}, true
+	}
+	a.authFailed(r, ip, "", reason)
+	w.Header().Set("WWW-Authenticate", `Bearer realm="smsgw"`)
+	writeJSON(w, http.StatusUnauthorized, errorBody{&Error{Code: "unauthorized",
+		Message: "a valid API key is required (Authorization: Bearer <key>)"}})
+	return nil, false
+}
+
+// authFailed counts, logs and audits a failed authentication, then waits
+// the address's growing delay before the caller answers.
+func (a *API) authFailed(r *http.Request, ip, user, reason string) {
+	a.met.authFailures.Inc()
+	d := a.guard.failure(ip)
+	a.log.Warn("authentication failed", "addr", ip, "user", user, "path", r.URL.Path, "reason", reason, "delay", d)
+	if a.o.Audit != nil {
+		actor := "http:"
+		if user != "" {
+			actor += user
+		}
+		e := spool.AuditEntry{Action: "auth_failed", Actor: actor, Addr: ip,
+			Detail: r.Method + " " + r.URL.Path + ": " + reason}
+		if err := a.o.Audit(r.Context(), e); err != nil {
+			a.log.Error("audit failed", "err", err)
+		}
+	}
+	a.o.Sleep(r.Context(), d)
+}
+
+// clientIP is the host of the connection's remote address.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}

@@ -1,0 +1,114 @@
+package httpapi
+
+import (
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+func TestAuthFailures(t *testing.T) {
+	e := newEnv(t)
+	for i, h := range []string{"", "Bearer wrong", "Basic " + keyNorth, "Bearer wrong", "Bearer wrong"} {
+		req, _ := http.NewRequest("GET", e.srv.URL+"/api/v1/messages", nil)
+		if h != "" {
+			req.Header.Set("Authorization", h)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 401 || resp.Header.Get("WWW-Authenticate") == "" {
+			t.Errorf("attempt %d: %d %q", i, resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+		}
+	}
+	e.mu.Lock()
+	sleeps, audits := append([]time.Duration(nil), e.sleeps...), len(e.audits)
+	e.mu.Unlock()
+	want := []time.Duration{250 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second}
+	if len(sleeps) != len(want) {
+		t.Fatalf("delays %v", sleeps)
+	}
+	for i := range want {
+		if sleeps[i] != want[i] {
+			t.Errorf("delays %v, want %v", sleeps, want)
+			break
+		}
+	}
+	if audits != 5 {
+		t.Errorf("%d audit entries, want 5", audits)
+	}
+	if a := e.audits[1]; a.Action != "auth_failed" || a.Addr != "127.0.0.1" || a.Actor != "http:" {
+		t.Errorf("audit %+v", a)
+	}
+	if _, err := e.b.s.VerifyAudit(); err != nil {
+		t.Error(err)
+	}
+	// The delay is bounded, and a success from the address resets it.
+	for range 5 {
+		e.do("GET", "/api/v1/messages", "wrong", "")
+	}
+	if last := e.lastSleep(); last != 8*time.Second {
+		t.Errorf("delay not bounded at 8s: %v", last)
+	}
+	e.do("GET", "/api/v1/messages", keyNorth, "")
+	e.do("GET", "/api/v1/messages", "wrong", "")
+	if last := e.lastSleep(); last != 250*time.Millisecond {
+		t.Errorf("delay after a success: %v", last)
+	}
+	// A quiet quarter of an hour forgets the failures.
+	e.do("GET", "/api/v1/messages", "wrong", "")
+	e.clk.Add(16 * time.Minute)
+	e.do("GET", "/api/v1/messages", "wrong", "")
+	if last := e.lastSleep(); last != 250*time.Millisecond {
+		t.Errorf("delay after a quiet period: %v", last)
+	}
+}
+
+func TestBcryptKeysCachedAndReplaced(t *testing.T) {
+	e := newEnv(t)
+	hash, err := bcrypt.GenerateFromPassword([]byte("hashed-key"), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.api.SetKeys([]APIKey{{ID: "h", Tenant: "psap-north", Hash: string(hash)}})
+	if code, _, _ := e.do("GET", "/api/v1/messages", "hashed-key", ""); code != 200 {
+		t.Fatalf("bcrypt key refused: %d", code)
+	}
+	if n := len(e.api.ring().ok); n != 1 {
+		t.Errorf("%d cached keys, want 1", n)
+	}
+	if code, _, _ := e.do("GET", "/api/v1/messages", keyNorth, ""); code != 401 {
+		t.Errorf("a key removed by SetKeys still works: %d", code)
+	}
+	e.api.SetKeys(testKeys)
+	if code, _, _ := e.do("GET", "/api/v1/messages", "hashed-key", ""); code != 401 {
+		t.Errorf("a cached key survived SetKeys: %d", code)
+	}
+	// SetKeys under load.
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 20 {
+				if i%2 == 0 {
+					e.api.SetKeys(testKeys)
+				} else if code, _, _ := e.do("GET", "/api/v1/status", keySouth, ""); code != 200 {
+					t.Errorf("status %d", code)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// lastSleep is the last auth delay applied.
+func (e *env) lastSleep() time.Duration {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.sleeps[len(e.sleeps)-1]
+}

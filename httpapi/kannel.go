@@ -1,0 +1,413 @@
+package httpapi
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/smsgw/smsgw/spool"
+)
+
+// Kannel's answers (gw/smsbox.c, Kannel 1.4), kept word for word: sites
+// moving off Kannel match on them.
+const (
+	kannelAccepted     = "0: Accepted for delivery"
+	kannelAuthFailed   = "Authorization failed for sendsms"
+	kannelMissingTo    = "Missing receiver number, rejected"
+	kannelEmptyTo      = "Empty receiver number not allowed, rejected"
+	kannelDenied       = "Number(s) has/have been denied by white- and/or black-lists."
+	kannelNoSender     = "Sender missing and no global set, rejected"
+	kannelUDH          = "UDH field misformed, rejected"
+	kannelDLRURL       = "DLR-URL field misformed, rejected"
+	kannelDLRMask      = "DLR-Mask field misformed, rejected"
+	kannelCoding       = "Coding field misformed, rejected"
+	kannelValidity     = "Validity field misformed, rejected"
+	kannelPriority     = "Priority field misformed, rejected"
+	kannelCharset      = "Charset or body misformed, rejected"
+	kannelContentType  = "Invalid content-type"
+	kannelNotRoutable  = "Not routable. Do not try again."
+	kannelTempFailure  = "Temporary failure, try again later."
+	kannelSendFailed   = "Sending failed."
+	kannelNumberChars  = "0123456789 +-" // Kannel's default sendsms-chars
+	kannelDLRFragment  = "smsgw-dlr-mask="
+	kannelMaskFinalAll = 1 | 2 | 8 | 16
+)
+
+// kannelAnswer is a refusal in Kannel's words.
+type kannelAnswer struct {
+	status int
+	text   string
+}
+
+func (k *kannelAnswer) Error() string { return k.text }
+
+// sendsms serves GET and POST /cgi-bin/sendsms as Kannel's smsbox does:
+// one message per recipient, Kannel's parameters, Kannel's answers.
+func (a *API) sendsms(w http.ResponseWriter, r *http.Request, _ *caller) {
+	p, err := kannelParams(r)
+	if err != nil {
+		a.kannelReply(w, err, nil)
+		return
+	}
+	ip := clientIP(r)
+	key, ok := a.ring().lookup(r.Context(), p.get("username", "user"), p.get("password", "pass"))
+	if !ok {
+		a.authFailed(r, ip, p.get("username", "user"), "wrong Kannel username or password")
+		a.kannelReply(w, &kannelAnswer{http.StatusForbidden, kannelAuthFailed}, nil)
+		return
+	}
+	a.guard.success(ip)
+	c := &caller{key: key, ip: ip}
+	tmpl, recipients, err := a.kannelMessage(p, c)
+	if err != nil {
+		a.kannelReply(w, err, nil)
+		return
+	}
+	var ids, denied []string
+	var firstErr error
+	for _, to := range recipients {
+		m := tmpl.Clone()
+		m.To = to
+		stored, _, err := a.b.Submit(r.Context(), m)
+		if err != nil {
+			a.log.Info("sendsms refused", "to", to, "err", err)
+			denied = append(denied, to)
+			if firstErr == nil {
+				firstErr = err
+			}
+			continue
+		}
+		ids = append(ids, stored.ID)
+	}
+	if len(ids) == 0 {
+		a.kannelReply(w, kannelRefusal(firstErr), nil)
+		return
+	}
+	text := kannelAccepted
+	if len(denied) > 0 {
+		text += " Denied receivers are: " + strings.Join(denied, " ")
+	}
+	a.kannelReply(w, nil, ids, text)
+}
+
+// kannelReply writes Kannel's plain answer: the refusal err, or 202
+// with the ids in X-Smsgw-Id headers.
+func (a *API) kannelReply(w http.ResponseWriter, err error, ids []string, text ...string) {
+	w.Header().Set("Content-Type", "text/html")
+	if err != nil {
+		ka := kannelRefusal(err)
+		w.WriteHeader(ka.status)
+		fmt.Fprint(w, ka.text)
+		return
+	}
+	for _, id := range ids {
+		w.Header().Add("X-Smsgw-Id", id)
+	}
+	w.WriteHeader(http.StatusAccepted)
+	fmt.Fprint(w, strings.Join(text, ""))
+}
+
+// kannelRefusal maps an error to Kannel's status and words.
+func kannelRefusal(err error) *kannelAnswer {
+	var ka *kannelAnswer
+	if errors.As(err, &ka) {
+		return ka
+	}
+	e, ok := classify(err)
+	switch {
+	case !ok:
+		return &kannelAnswer{http.StatusInternalServerError, kannelSendFailed}
+	case e.Code == "invalid_recipient", e.Code == "suppressed", e.Code == "country_not_allowed":
+		return &kannelAnswer{http.StatusBadRequest, kannelDenied}
+	case e.Code == "invalid_sender", e.Code == "sender_not_allowed":
+		return &kannelAnswer{http.StatusForbidden, kannelNotRoutable}
+	case e.Status == http.StatusServiceUnavailable, e.Status == http.StatusTooManyRequests:
+		return &kannelAnswer{http.StatusServiceUnavailable, kannelTempFailure}
+	case e.Status == http.StatusRequestEntityTooLarge:
+		return &kannelAnswer{e.Status, "Request body too large, rejected"}
+	case e.Status >= 500:
+		return &kannelAnswer{http.StatusInternalServerError, kannelSendFailed}
+	}
+	return &kannelAnswer{http.StatusForbidden, kannelNotRoutable}
+}
+
+// kparams are the CGI variables, raw bytes kept (the text may be binary
+// or in another charset).
+type kparams struct {
+	v    url.Values
+	body []byte // POST text/plain or octet-stream: the message
+	post bool
+}
+
+// get returns the first variable set among names.
+func (p *kparams) get(names ...string) string {
+	for _, n := range names {
+		if vs, ok := p.v[n]; ok && len(vs) > 0 {
+			return vs[0]
+		}
+	}
+	return ""
+}
+
+func (p *kparams) has(names ...string) bool {
+	for _, n := range names {
+		if _, ok := p.v[n]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// kannelParams reads the query string, and for POST a form body or
+// Kannel's X-Kannel-* headers with the text as body.
+func kannelParams(r *http.Request) (*kparams, error) {
+	p := &kparams{v: r.URL.Query()}
+	if r.Method != http.MethodPost {
+		return p, nil
+	}
+	p.post = true
+	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch ct {
+	case "application/x-www-form-urlencoded":
+		if err := r.ParseForm(); err != nil {
+			return nil, kannelBodyErr(err)
+		}
+		for k, vs := range r.PostForm {
+			p.v[k] = vs
+		}
+	case "text/plain", "application/octet-stream":
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, kannelBodyErr(err)
+		}
+		p.body = body
+		for h, name := range kannelHeaders {
+			if v := r.Header.Get(h); v != "" {
+				p.v.Set(name, v)
+			}
+		}
+		if cs := params["charset"]; cs != "" && !p.has("charset") {
+			p.v.Set("charset", cs)
+		}
+		if ct == "application/octet-stream" && !p.has("coding") {
+			p.v.Set("coding", "1")
+		}
+	default:
+		return nil, &kannelAnswer{http.StatusBadRequest, kannelContentType}
+	}
+	return p, nil
+}
+
+func kannelBodyErr(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return &kannelAnswer{http.StatusRequestEntityTooLarge, "Request body too large, rejected"}
+	}
+	return &kannelAnswer{http.StatusBadRequest, kannelCharset}
+}
+
+// kannelHeaders are the X-Kannel-* headers of a POST and the variables
+// they stand for.
+var kannelHeaders = map[string]string{
+	"X-Kannel-Username": "username", "X-Kannel-Password": "password",
+	"X-Kannel-From": "from", "X-Kannel-To": "to", "X-Kannel-UDH": "udh",
+	"X-Kannel-Coding": "coding", "X-Kannel-Validity": "validity",
+	"X-Kannel-DLR-Mask": "dlr-mask", "X-Kannel-DLR-Url": "dlr-url",
+	"X-Kannel-Priority": "priority", "X-Kannel-Flash": "flash",
+}
+
+// kannelInt reads an integer variable as Kannel's sscanf("%d") does
+// (absent: -1, Kannel's SMS_PARAM_UNDEFINED).
+func kannelInt(p *kparams, names ...string) (int, bool) {
+	if !p.has(names...) {
+		return -1, true
+	}
+	s := strings.TrimSpace(p.get(names...))
+	end := 0
+	for end < len(s) && (s[end] >= '0' && s[end] <= '9' || end == 0 && s[end] == '-') {
+		end++
+	}
+	n, err := strconv.Atoi(s[:end])
+	return n, err == nil
+}
+
+// kannelMessage builds the message every recipient gets, and the
+// recipients, checking the fields in Kannel's order.
+func (a *API) kannelMessage(p *kparams, c *caller) (*spool.Message, []string, error) {
+	refuse := func(text string) error { return &kannelAnswer{http.StatusBadRequest, text} }
+	if !p.has("to") {
+		return nil, nil, refuse(kannelMissingTo)
+	}
+	to := p.get("to")
+	if strings.TrimSpace(to) == "" {
+		return nil, nil, refuse(kannelEmptyTo)
+	}
+	udh := []byte(p.get("udh"))
+	if len(udh) > 0 && int(udh[0])+1 != len(udh) {
+		return nil, nil, refuse(kannelUDH)
+	}
+	var recipients []string
+	seen := map[string]bool{}
+	for _, n := range strings.Fields(to) {
+		if strings.Trim(n, kannelNumberChars) != "" || seen[n] {
+			continue
+		}
+		seen[n] = true
+		recipients = append(recipients, n)
+	}
+	if len(recipients) == 0 {
+		return nil, nil, refuse(kannelDenied)
+	}
+	m := &spool.Message{Tenant: c.key.Tenant, From: p.get("from"), ClientRef: p.get("account"),
+		Source: c.actor(), SourceAddr: c.ip}
+	// The tenant's default sender stands for Kannel's global-sender; a
+	// Backend without one refuses an empty from with invalid_sender.
+	if dlr := p.get("dlr-url", "dlrurl"); dlr != "" {
+		// Not url.Parse: the escape codes (%d, %p…) are not URL escapes.
+		lower := strings.ToLower(dlr)
+		if len(dlr) < 8 || !strings.HasPrefix(lower, "http://") && !strings.HasPrefix(lower, "https://") ||
+			strings.ContainsAny(dlr, " \r\n") {
+			return nil, nil, refuse(kannelDLRURL)
+		}
+		m.Callback = dlr
+	}
+	mask, ok := kannelInt(p, "dlr-mask", "dlrmask")
+	if !ok || mask < -1 || mask > 63 {
+		return nil, nil, refuse(kannelDLRMask)
+	}
+	if mask > 0 {
+		m.ReportReq = true
+		if m.Callback != "" && mask&kannelMaskFinalAll != kannelMaskFinalAll {
+			m.Callback = withMask(m.Callback, mask)
+		}
+	}
+	coding, ok := kannelInt(p, "coding")
+	if !ok || coding < -1 || coding > 2 {
+		return nil, nil, refuse(kannelCoding)
+	}
+	if coding == -1 && len(udh) > 0 {
+		coding = 1
+	}
+	validity, ok := kannelInt(p, "validity")
+	if !ok || validity < -1 {
+		return nil, nil, refuse(kannelValidity)
+	}
+	if validity > 0 {
+		m.ValidUntil = a.o.Now().Add(time.Duration(validity) * time.Minute)
+	}
+	prio, ok := kannelInt(p, "priority")
+	if !ok || prio < -1 || prio > 3 {
+		return nil, nil, refuse(kannelPriority)
+	}
+	switch prio {
+	case 3:
+		m.Priority = spool.PriorityEmergency
+	case 1, 2:
+		m.Priority = spool.PriorityHigh
+	}
+	if mclass, ok := kannelInt(p, "mclass"); ok && mclass == 0 {
+		m.Class0 = true
+	}
+	if flash, ok := kannelInt(p, "flash"); ok && flash == 1 {
+		m.Class0 = true
+	}
+	raw := []byte(p.get("text"))
+	if p.body != nil {
+		raw = p.body
+	}
+	if err := kannelBody(m, raw, udh, coding, p.get("charset")); err != nil {
+		return nil, nil, err
+	}
+	return m, recipients, nil
+}
+
+// kannelBody sets the text or binary body from the raw bytes of text.
+func kannelBody(m *spool.Message, raw, udh []byte, coding int, charset string) error {
+	bad := &kannelAnswer{http.StatusBadRequest, kannelCharset}
+	cs := strings.ToUpper(strings.TrimSpace(charset))
+	switch {
+	case coding == 1:
+		m.Binary, m.UDH = append([]byte{}, raw...), udh
+		return nil
+	case len(udh) > 0:
+		// A UDH with text: Kannel sends it as is; we keep the body binary
+		// so the UDH stays the caller's.
+		m.Binary, m.UDH = append([]byte{}, raw...), udh
+		return nil
+	}
+	var text string
+	switch cs {
+	case "", "UTF-8", "UTF8":
+		if coding == 2 && cs == "" && looksUTF16(raw) {
+			text = decodeUTF16BE(raw)
+			break
+		}
+		if !utf8.Valid(raw) {
+			return bad
+		}
+		text = string(raw)
+	case "ISO-8859-1", "ISO8859-1", "LATIN1", "ISO_8859-1":
+		r := make([]rune, len(raw))
+		for i, b := range raw {
+			r[i] = rune(b)
+		}
+		text = string(r)
+	case "UTF-16BE", "UCS-2", "UCS-2BE", "UTF-16":
+		if len(raw)%2 != 0 {
+			return bad
+		}
+		text = decodeUTF16BE(raw)
+	default:
+		return bad
+	}
+	if coding == 2 {
+		m.Encoding = "ucs2" // asked for; the planner has the last word
+	}
+	m.Body = text
+	return nil
+}
+
+// looksUTF16 tells raw UCS-2 (what Kannel expects for coding=2 without a
+// charset) from UTF-8 text: an even length with NUL bytes or invalid UTF-8.
+func looksUTF16(raw []byte) bool {
+	if len(raw) == 0 || len(raw)%2 != 0 {
+		return false
+	}
+	return !utf8.Valid(raw) || strings.IndexByte(string(raw), 0) >= 0
+}
+
+func decodeUTF16BE(raw []byte) string {
+	u := make([]uint16, len(raw)/2)
+	for i := range u {
+		u[i] = uint16(raw[2*i])<<8 | uint16(raw[2*i+1])
+	}
+	return string(utf16.Decode(u))
+}
+
+// withMask records a partial dlr-mask in the callback URL's fragment
+// (never sent on the wire), so that reports outside the mask are skipped.
+func withMask(callback string, mask int) string {
+	return callback + "#" + kannelDLRFragment + strconv.Itoa(mask)
+}
+
+// splitMask undoes withMask: the URL template and the mask (-1: every
+// final report).
+func splitMask(callback string) (string, int) {
+	i := strings.LastIndex(callback, "#"+kannelDLRFragment)
+	if i < 0 {
+		return callback, -1
+	}
+	mask, err := strconv.Atoi(callback[i+len(kannelDLRFragment)+1:])
+	if err != nil {
+		return callback[:i], -1
+	}
+	return callback[:i], mask
+}

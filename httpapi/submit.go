@@ -1,0 +1,164 @@
+package httpapi
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/smsgw/smsgw/spool"
+)
+
+// maxIdempotencyKey is the longest Idempotency-Key header taken.
+const maxIdempotencyKey = 128
+
+// submit serves POST /api/v1/messages.
+func (a *API) submit(w http.ResponseWriter, r *http.Request, c *caller) {
+	var req SubmitRequest
+	if err := decodeJSON(r.Body, &req); err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	m, err := a.toSpool(&req, c)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	if k := r.Header.Get("Idempotency-Key"); k != "" {
+		if len(k) > maxIdempotencyKey {
+			a.writeError(w, r, apiErr(http.StatusUnprocessableEntity, "invalid_request", "Idempotency-Key",
+				"Idempotency-Key is longer than %d bytes", maxIdempotencyKey))
+			return
+		}
+		m.Idempotency = k
+	}
+	stored, replayed, err := a.b.Submit(r.Context(), m)
+	if err != nil {
+		a.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/messages/"+stored.ID)
+	status := http.StatusAccepted
+	if replayed {
+		status = http.StatusOK
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	writeJSON(w, status, toJSON(stored, view{owner: c.actor()}))
+}
+
+// toSpool checks a request and makes the message to submit.
+func (a *API) toSpool(req *SubmitRequest, c *caller) (*spool.Message, error) {
+	bad := func(field, format string, args ...any) error {
+		return apiErr(http.StatusUnprocessableEntity, "invalid_request", field, format, args...)
+	}
+	m := &spool.Message{
+		Tenant: c.key.Tenant, To: strings.TrimSpace(req.To), From: strings.TrimSpace(req.From),
+		Body: req.Text, Binary: req.Binary, UDH: req.UDH, Class0: req.Flash, ClientRef: req.ClientRef,
+		ReportReq: req.Report == nil || *req.Report, Source: c.actor(), SourceAddr: c.ip,
+	}
+	switch {
+	case m.To == "":
+		return nil, bad("to", "to is required")
+	case req.Text == "" && len(req.Binary) == 0:
+		return nil, bad("text", "give text or binary")
+	case req.Text != "" && len(req.Binary) > 0:
+		return nil, bad("binary", "give text or binary, not both")
+	case len(req.UDH) > 0 && len(req.Binary) == 0:
+		return nil, bad("udh", "udh goes with binary")
+	case len(req.UDH) > 0 && int(req.UDH[0])+1 != len(req.UDH):
+		return nil, bad("udh", "udh length octet says %d, udh has %d octets after it", req.UDH[0], len(req.UDH)-1)
+	}
+	p, err := spool.ParsePriority(req.Priority)
+	if err != nil {
+		return nil, bad("priority", "priority must be normal, high or emergency")
+	}
+	m.Priority = p
+	now := a.o.Now()
+	if req.Validity != "" {
+		if m.ValidUntil, err = parseValidity(req.Validity, now); err != nil {
+			return nil, bad("validity", "%v", err)
+		}
+	}
+	if req.SendAt != "" {
+		if m.SendAt, err = time.Parse(time.RFC3339Nano, req.SendAt); err != nil {
+			return nil, bad("send_at", "send_at must be an RFC 3339 time")
+		}
+		if !m.ValidUntil.IsZero() && !m.SendAt.Before(m.ValidUntil) {
+			return nil, bad("send_at", "send_at is not before the end of the validity")
+		}
+	}
+	return m, nil
+}
+
+// parseValidity reads a duration from now ("90m") or an RFC 3339 time.
+func parseValidity(s string, now time.Time) (time.Time, error) {
+	if d, err := time.ParseDuration(s); err == nil {
+		if d <= 0 {
+			return time.Time{}, errors.New("validity must be positive")
+		}
+		return now.Add(d), nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}, errors.New(`validity must be a duration ("48h") or an RFC 3339 time`)
+	}
+	if !t.After(now) {
+		return time.Time{}, errors.New("validity is in the past")
+	}
+	return t, nil
+}
+
+// decodeJSON reads one JSON object into v, strictly: unknown fields,
+// wrong types and trailing data are 400 invalid_json, naming the field
+// where it is known.
+func decodeJSON(body io.Reader, v any) error {
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	err := dec.Decode(v)
+	if err == nil && dec.More() {
+		err = errors.New("data after the JSON object")
+	}
+	if err == nil {
+		return nil
+	}
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return err
+	}
+	e := apiErr(http.StatusBadRequest, "invalid_json", "", "the body is not a valid JSON request: %v", err)
+	var ute *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &ute):
+		e.Field = ute.Field
+		e.Message = fmt.Sprintf("%s must be a JSON %s", ute.Field, jsonKind(ute.Type.Kind().String()))
+	case errors.As(err, &se):
+		e.Message = fmt.Sprintf("the body is not valid JSON (at byte %d): %v", se.Offset, err)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		e.Field = strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		e.Message = "unknown field " + e.Field
+	case errors.Is(err, io.EOF):
+		e.Message = "the body is empty; a JSON object is expected"
+	case errors.As(err, new(base64.CorruptInputError)):
+		e.Message = "binary and udh must be base64"
+	}
+	return e
+}
+
+func jsonKind(k string) string {
+	switch k {
+	case "string":
+		return "string"
+	case "bool":
+		return "boolean"
+	case "slice":
+		return "base64 string"
+	case "ptr":
+		return "boolean"
+	}
+	return k
+}
