@@ -1,0 +1,114 @@
+package httpapi
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/smsgw/smsgw/spool"
+)
+
+// Kannel's dlr-mask bits, which %d reports.
+const (
+	dlrDelivered   = 1  // delivered to the phone
+	dlrUndelivered = 2  // not delivered to the phone
+	dlrBuffered    = 4  // queued on the SMSC
+	dlrSMSCAck     = 8  // accepted by the SMSC
+	dlrSMSCReject  = 16 // refused by the SMSC (or never sent)
+)
+
+// dlrValue is the %d of a report of state st.
+func dlrValue(st spool.State) int {
+	switch st {
+	case spool.StateDelivered:
+		return dlrDelivered
+	case spool.StateUndelivered, spool.StateExpired, spool.StateRejected:
+		return dlrUndelivered
+	case spool.StateFailed, spool.StateCancelled:
+		return dlrSMSCReject
+	case spool.StateSent:
+		return dlrSMSCAck
+	}
+	return dlrBuffered
+}
+
+// ExpandDLRURL replaces Kannel's escape codes in a dlr-url template for a
+// report of state st on message m, at time t. As in Kannel's receipts, the
+// "sender" of a report is the handset: %p is the message's recipient and
+// %P its sender. Each value is URL-encoded. The codes:
+//
+//	%d  report type, Kannel's dlr-mask bit: 1 delivered, 2 not delivered
+//	    (undelivered, expired, rejected), 8 accepted by the SMSC,
+//	    16 refused by the SMSC or never sent (failed, cancelled)
+//	%A  the SMSC's answer: the reason of the state, or the state's stat word
+//	%a  the report as text: "id:<message id> stat:<DELIVRD…> err:<reason>"
+//	%k  the first word of %a (Kannel's keyword)
+//	%i  the connector (Kannel's smsc-id) that sent it
+//	%F  the carrier's (foreign) message id of the first segment
+//	%I  smsgw's message id
+//	%p  the handset (the message's recipient); %q the same with 00 → +
+//	%P  the message's sender; %Q the same with 00 → +
+//	%t  the report time, "YYYY-MM-DD HH:MM" UTC; %T the same in Unix seconds
+//	%n  the API key id that submitted it (Kannel's sendsms-user)
+//	%c  coding: 0 GSM 7-bit, 1 8-bit, 2 UCS-2
+//	%%  a percent sign
+//
+// Other codes are left as written.
+func ExpandDLRURL(tmpl string, m *spool.Message, st spool.State, t time.Time) string {
+	text := "id:" + m.ID + " stat:" + st.Stat()
+	if m.Reason != "" {
+		text += " err:" + m.Reason
+	}
+	answer := m.Reason
+	if answer == "" {
+		answer = st.Stat()
+	}
+	foreign := ""
+	if len(m.Parts) > 0 {
+		foreign = m.Parts[0].ProviderID
+	}
+	coding := "0"
+	switch {
+	case m.Binary != nil || m.Encoding == "8bit" || m.Encoding == "binary":
+		coding = "1"
+	case m.Encoding == "ucs2":
+		coding = "2"
+	}
+	t = t.UTC()
+	vals := map[byte]string{
+		'd': strconv.Itoa(dlrValue(st)), 'A': answer, 'a': text, 'k': strings.Fields(text)[0],
+		'i': m.Connector, 'F': foreign, 'I': m.ID,
+		'p': m.To, 'P': m.From, 'q': plus(m.To), 'Q': plus(m.From),
+		't': t.Format("2006-01-02 15:04"), 'T': strconv.FormatInt(t.Unix(), 10),
+		'n': strings.TrimPrefix(m.Source, "http:"), 'c': coding,
+	}
+	var b strings.Builder
+	for i := 0; i < len(tmpl); i++ {
+		if tmpl[i] != '%' || i+1 == len(tmpl) {
+			b.WriteByte(tmpl[i])
+			continue
+		}
+		c := tmpl[i+1]
+		if c == '%' {
+			b.WriteByte('%')
+			i++
+			continue
+		}
+		if v, ok := vals[c]; ok {
+			b.WriteString(url.QueryEscape(v))
+			i++
+			continue
+		}
+		b.WriteByte('%')
+	}
+	return b.String()
+}
+
+// plus replaces a leading 00 with + (Kannel's %q and %Q).
+func plus(n string) string {
+	if strings.HasPrefix(n, "00") {
+		return "+" + n[2:]
+	}
+	return n
+}
