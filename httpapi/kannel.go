@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf16"
-	"unicode/utf8"
 
 	"github.com/smsgw/smsgw/spool"
 )
@@ -327,87 +325,4 @@ func (a *API) kannelMessage(p *kparams, c *caller) (*spool.Message, []string, er
 		return nil, nil, err
 	}
 	return m, recipients, nil
-}
-
-// kannelBody sets the text or binary body from the raw bytes of text.
-func kannelBody(m *spool.Message, raw, udh []byte, coding int, charset string) error {
-	bad := &kannelAnswer{http.StatusBadRequest, kannelCharset}
-	cs := strings.ToUpper(strings.TrimSpace(charset))
-	switch {
-	case coding == 1:
-		m.Binary, m.UDH = append([]byte{}, raw...), udh
-		return nil
-	case len(udh) > 0:
-		// A UDH with text: Kannel sends it as is; we keep the body binary
-		// so the UDH stays the caller's.
-		m.Binary, m.UDH = append([]byte{}, raw...), udh
-		return nil
-	}
-	var text string
-	switch cs {
-	case "", "UTF-8", "UTF8":
-		if coding == 2 && cs == "" && looksUTF16(raw) {
-			text = decodeUTF16BE(raw)
-			break
-		}
-		if !utf8.Valid(raw) {
-			return bad
-		}
-		text = string(raw)
-	case "ISO-8859-1", "ISO8859-1", "LATIN1", "ISO_8859-1":
-		r := make([]rune, len(raw))
-		for i, b := range raw {
-			r[i] = rune(b)
-		}
-		text = string(r)
-	case "UTF-16BE", "UCS-2", "UCS-2BE", "UTF-16":
-		if len(raw)%2 != 0 {
-			return bad
-		}
-		text = decodeUTF16BE(raw)
-	default:
-		return bad
-	}
-	if coding == 2 {
-		m.Encoding = "ucs2" // asked for; the planner has the last word
-	}
-	m.Body = text
-	return nil
-}
-
-// looksUTF16 tells raw UCS-2 (what Kannel expects for coding=2 without a
-// charset) from UTF-8 text: an even length with NUL bytes or invalid UTF-8.
-func looksUTF16(raw []byte) bool {
-	if len(raw) == 0 || len(raw)%2 != 0 {
-		return false
-	}
-	return !utf8.Valid(raw) || strings.IndexByte(string(raw), 0) >= 0
-}
-
-func decodeUTF16BE(raw []byte) string {
-	u := make([]uint16, len(raw)/2)
-	for i := range u {
-		u[i] = uint16(raw[2*i])<<8 | uint16(raw[2*i+1])
-	}
-	return string(utf16.Decode(u))
-}
-
-// withMask records a partial dlr-mask in the callback URL's fragment
-// (never sent on the wire), so that reports outside the mask are skipped.
-func withMask(callback string, mask int) string {
-	return callback + "#" + kannelDLRFragment + strconv.Itoa(mask)
-}
-
-// splitMask undoes withMask: the URL template and the mask (-1: every
-// final report).
-func splitMask(callback string) (string, int) {
-	i := strings.LastIndex(callback, "#"+kannelDLRFragment)
-	if i < 0 {
-		return callback, -1
-	}
-	mask, err := strconv.Atoi(callback[i+len(kannelDLRFragment)+1:])
-	if err != nil {
-		return callback[:i], -1
-	}
-	return callback[:i], mask
 }
