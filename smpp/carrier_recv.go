@@ -39,6 +39,22 @@ func fromDeliverSM(req pdu.Body) delivery {
 	d := delivery{src: address(f, pdufield.SourceAddr, pdufield.SourceAddrTON), dst: address(f, pdufield.DestinationAddr, pdufield.DestAddrTON),
 		esm: byteField(f, pdufield.ESMClass), dc: byteField(f, pdufield.DataCoding), body: bytesField(f, pdufield.ShortMessage),
 		tlv: map[pdutlv.Tag][]byte{}}
+	if d.esm&0x40 != 0 {
+		// go-smpp takes a deliver_sm's UDH out of short_message into
+		// fields of its own (UDHLength, GSMUserData): put it back.
+		// (Its Bytes() adds a NUL to each element's data: read the raw
+		// elements.)
+		if l, ok := f[pdufield.UDHLength].(*pdufield.Fixed); ok {
+			udh := []byte{l.Data}
+			if list, ok := f[pdufield.GSMUserData].(*pdufield.UDHList); ok {
+				for _, ie := range list.Data {
+					udh = append(udh, ie.IEI.Data, ie.IELength.Data)
+					udh = append(udh, ie.IEData.Data...)
+				}
+			}
+			d.body = append(udh, d.body...)
+		}
+	}
 	for t, v := range req.TLVFields() {
 		if v != nil {
 			d.tlv[t] = v.Bytes()
@@ -184,7 +200,10 @@ func (c *Carrier) receive(ctx context.Context, d delivery) error {
 	if r, ok := parseReceipt(d); ok {
 		r.Connector = c.o.Name
 		err := c.sink.Report(ctx, r)
-		if errors.Is(err, spool.ErrNotFound) {
+		switch {
+		case errors.Is(err, spool.ErrReportParked):
+			return nil // kept until the send result names its id
+		case errors.Is(err, spool.ErrNotFound):
 			c.log.Warn("receipt for an unknown message", "ext_id", r.ProviderID)
 			return nil // acknowledged: resending it would not help
 		}
@@ -217,7 +236,10 @@ func (c *Carrier) inbound(ctx context.Context, d delivery) error {
 		c.log.Warn("MO with an unreadable short_message; stored as octets", "err", err)
 		ct = content{binary: append([]byte{}, body...), binaryOK: true, encoding: smspdu.Binary}
 	}
-	done, err := c.reasm.Add(ctx, ct.part(c.o.Name+"|"+d.dst, d.src, cc), time.Now())
+	now := time.Now()
+	p := ct.part(c.o.Name+"|"+d.dst, d.src, cc)
+	p.Received = now
+	done, err := c.reasm.Add(ctx, p, now)
 	if err != nil {
 		return fmt.Errorf("smpp: inbound part: %w", err)
 	}

@@ -37,6 +37,9 @@ const (
 	throttlePause    = 50 * time.Millisecond
 	queueFullPause   = 500 * time.Millisecond
 	maxThrottlePause = 5 * time.Second
+	// minRateSample is the fewest accepted submits in a second that say
+	// what rate the carrier takes; with fewer, a throttle only pauses.
+	minRateSample = 10
 )
 
 func newPacer(tps float64, now func() time.Time) *pacer {
@@ -100,21 +103,24 @@ func (p *pacer) throttled(queueFull bool) time.Duration {
 	if queueFull {
 		first = queueFullPause
 	}
-	p.pause = min(max(first, 2*p.pause), maxThrottlePause)
-	if until := now.Add(p.pause); until.After(p.pauseUntil) {
-		p.pauseUntil = until
+	if !now.Before(p.pauseUntil) {
+		// A window's worth of refusals to submits already in flight is one
+		// refusal: the pause grows only when refusals go on past it.
+		p.pause = min(max(first, 2*p.pause), maxThrottlePause)
+		p.pauseUntil = now.Add(p.pause)
 	}
 	if now.Sub(p.lastCut) >= time.Second/2 { // one cut per burst of refusals
 		seen := max(p.prevCount, p.secCount)
-		target := rate.Limit(max(1, float64(seen)*0.95))
-		if cur := p.lim.Limit(); cur == rate.Inf || target < cur {
-			p.set(target)
-		} else {
+		cur := p.lim.Limit()
+		switch {
+		case seen >= minRateSample && (cur == rate.Inf || rate.Limit(seen) < cur):
+			p.set(rate.Limit(float64(seen) * 0.95)) // just under what the carrier took
+		case cur != rate.Inf:
 			p.set(max(1, cur*0.9))
 		}
 		p.lastCut = now
 	}
-	return p.pause
+	return p.pauseUntil.Sub(now)
 }
 
 // tick rolls the per-second accepted count.

@@ -170,6 +170,15 @@ func (s *Store) Complete(ctx context.Context, id string, attempt int, r Result) 
 		return fmt.Errorf("%w: %s", ErrNotFound, id)
 	}
 	return s.update(ctx, func(w *wtx) error {
+		if err := w.complete(uid, attempt, r); err != nil {
+			return err
+		}
+		return w.applyParked() // receipts that overtook this result
+	})
+}
+
+func (w *wtx) complete(uid ulid.ULID, attempt int, r Result) error {
+	{
 		m, before, err := w.load(uid)
 		if err != nil {
 			return checked{err}
@@ -207,7 +216,7 @@ func (s *Store) Complete(ctx context.Context, id string, attempt int, r Result) 
 		default:
 			return w.failAttempt(uid, before, m, r)
 		}
-	})
+	}
 }
 
 // failAttempt decides what a failed attempt means: retry later, or a

@@ -4,10 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/oklog/ulid/v2"
+	bolt "go.etcd.io/bbolt"
 )
 
 // Report is a delivery receipt from a connector, for one segment.
@@ -52,6 +57,9 @@ func (w *wtx) fileProviderIDs(id ulid.ULID, connector string, ids []string, firs
 				return err
 			}
 		}
+		if err := w.claimParked(connector, pid); err != nil {
+			return err
+		}
 	}
 	return nil
 }
@@ -84,7 +92,13 @@ func (w *wtx) lookupProviderID(connector, pid string) (id ulid.ULID, seq int, ok
 		if len(v) < 18 {
 			continue
 		}
-		exact := sameProviderID(string(v[18:]), pid)
+		filed := string(v[18:])
+		exact := sameProviderID(filed, pid)
+		if !exact && !plainlyHex(filed) && !plainlyHex(pid) {
+			// Two all-digit ids are both decimal: "16" is not the hex
+			// reading of another message's "10".
+			continue
+		}
 		if found == 0 || exact {
 			copy(id[:], v[:16])
 			seq = int(binary.BigEndian.Uint16(v[16:18]))
@@ -103,59 +117,195 @@ func (w *wtx) lookupProviderID(connector, pid string) (id ulid.ULID, seq int, ok
 // rolls the segments up: the message is delivered when every segment is,
 // otherwise it takes the worst final state once every segment has one. A
 // message already final keeps its state; the report is noted in its
-// timeline. ErrNotFound means no message matches (yet): a receipt can
-// overtake the send result, so the caller may retry it shortly.
+// timeline.
+//
+// A receipt can overtake the send result (a carrier that answers
+// submit_sm_resp and the receipt back to back, before the dispatcher has
+// recorded the ids): a report that matches no message is parked, durably,
+// and applied when a result files its id; ApplyReport then returns
+// ErrReportParked. Parked reports nobody claims are dropped by Purge
+// after a day.
 func (s *Store) ApplyReport(ctx context.Context, r Report) (*Message, error) {
 	var out *Message
+	parked := false
 	err := s.update(ctx, func(w *wtx) error {
-		out = nil
-		id, seq, ok := w.lookupProviderID(r.Connector, r.ProviderID)
-		if !ok {
-			return checked{fmt.Errorf("%w: no message for %s id %q", ErrNotFound, r.Connector, r.ProviderID)}
+		var err error
+		out, err = w.applyReport(r)
+		if parked = errors.Is(err, ErrNotFound); parked {
+			return w.park(r)
 		}
-		m, before, err := w.load(id)
-		if err != nil {
-			return checked{err}
-		}
-		at := r.At
-		if at.IsZero() {
-			at = w.now
-		}
-		detail := fmt.Sprintf("part %d (%s): %s", seq, r.ProviderID, r.State.Stat())
-		if r.Code != "" {
-			detail += " err:" + r.Code
-		}
-		if r.Detail != "" {
-			detail += " " + r.Detail
-		}
-		actor := connectorActor(r.Connector)
-		if m.State.Final() {
-			m.note(w.now, actor, "late or duplicate report ignored: "+detail)
-			out = m.Clone()
-			return w.save(id, before, m)
-		}
-		if seq >= 1 && seq <= len(m.Parts) {
-			p := &m.Parts[seq-1]
-			if !p.State.Final() {
-				p.State, p.Error, p.UpdatedAt = r.State, r.Code, at.UTC().Truncate(time.Millisecond)
-			}
-		}
-		rolled := rollUp(m)
-		if err := w.audit(AuditEntry{Action: "report", Actor: actor, Tenant: m.Tenant, MsgID: m.ID, Detail: detail}); err != nil {
-			return err
-		}
-		out = m
-		if rolled.Final() {
-			m.Reason = detail
-			return w.finish(id, before, m, rolled, actor, detail)
-		}
-		m.note(w.now, actor, detail)
-		return w.save(id, before, m)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
+	if parked {
+		return nil, fmt.Errorf("%w: %s id %q", ErrReportParked, r.Connector, r.ProviderID)
+	}
 	return out.Clone(), nil
+}
+
+// ErrReportParked: ApplyReport found no message for the report and
+// parked it (durably) until a send result files its id. It wraps
+// ErrNotFound; the connector may acknowledge the receipt.
+var ErrReportParked = fmt.Errorf("%w (yet): report parked", ErrNotFound)
+
+// applyReport applies r to its message; ErrNotFound (checked) when no
+// message has its id.
+func (w *wtx) applyReport(r Report) (*Message, error) {
+	id, seq, ok := w.lookupProviderID(r.Connector, r.ProviderID)
+	if !ok {
+		return nil, checked{fmt.Errorf("%w: no message for %s id %q", ErrNotFound, r.Connector, r.ProviderID)}
+	}
+	m, before, err := w.load(id)
+	if err != nil {
+		return nil, checked{err}
+	}
+	at := r.At
+	if at.IsZero() {
+		at = w.now
+	}
+	detail := fmt.Sprintf("part %d (%s): %s", seq, r.ProviderID, r.State.Stat())
+	if r.Code != "" {
+		detail += " err:" + r.Code
+	}
+	if r.Detail != "" {
+		detail += " " + r.Detail
+	}
+	actor := connectorActor(r.Connector)
+	if m.State.Final() {
+		m.note(w.now, actor, "late or duplicate report ignored: "+detail)
+		return m, w.save(id, before, m)
+	}
+	if seq >= 1 && seq <= len(m.Parts) {
+		p := &m.Parts[seq-1]
+		if !p.State.Final() {
+			p.State, p.Error, p.UpdatedAt = r.State, r.Code, at.UTC().Truncate(time.Millisecond)
+		}
+	}
+	rolled := rollUp(m)
+	if err := w.audit(AuditEntry{Action: "report", Actor: actor, Tenant: m.Tenant, MsgID: m.ID, Detail: detail}); err != nil {
+		return nil, err
+	}
+	if rolled.Final() {
+		m.Reason = detail
+		return m, w.finish(id, before, m, rolled, actor, detail)
+	}
+	m.note(w.now, actor, detail)
+	return m, w.save(id, before, m)
+}
+
+// kParkedPrefix prefixes parked reports in the meta bucket:
+// "parked/<connector>\x00<provider key>\x00<id as sent>" → the report as
+// JSON, once per reading of its id (as fileProviderIDs files them).
+const kParkedPrefix = "parked/"
+
+// parkedTTL is how long a parked report waits for its message.
+const parkedTTL = 24 * time.Hour
+
+// parkedReport is a report waiting for its message's send result.
+type parkedReport struct {
+	Report Report    `json:"report"`
+	Parked time.Time `json:"parked"`
+}
+
+func parkedKey(connector, k, pid string) []byte {
+	return []byte(kParkedPrefix + connector + "\x00" + k + "\x00" + strings.ToLower(pid))
+}
+
+// park keeps r until an id is filed that matches it.
+func (w *wtx) park(r Report) error {
+	keys := providerKeys(r.ProviderID)
+	if len(keys) == 0 {
+		return checked{fmt.Errorf("%w: report without a provider id", ErrInvalid)}
+	}
+	v, err := json.Marshal(parkedReport{Report: r, Parked: w.now})
+	if err != nil {
+		return err
+	}
+	b := w.bucket(bMeta)
+	for _, k := range keys {
+		if err := b.Put(parkedKey(r.Connector, k, r.ProviderID), v); err != nil {
+			return err
+		}
+	}
+	w.s.log.Debug("receipt parked until its send result is recorded", "connector", r.Connector, "id", r.ProviderID)
+	return nil
+}
+
+// claimParked takes the parked reports that a provider id just filed
+// names, to apply once the message is saved. A report is claimed when it
+// spells the id the same way, or gives the same number in the other base
+// where one of the two is plainly hexadecimal (it has a letter a-f): two
+// all-digit ids are both decimal ("16" is not the hex reading of "10").
+func (w *wtx) claimParked(connector, pid string) error {
+	b := w.bucket(bMeta)
+	hexID := plainlyHex(pid)
+	var claimed []Report
+	for _, k := range providerKeys(pid) {
+		prefix := []byte(kParkedPrefix + connector + "\x00" + k + "\x00")
+		c := b.Cursor()
+		for key, v := c.Seek(prefix); key != nil && bytes.HasPrefix(key, prefix); key, v = c.Next() {
+			var p parkedReport
+			if json.Unmarshal(v, &p) != nil {
+				continue
+			}
+			dup := slices.ContainsFunc(claimed, func(r Report) bool { return r.ProviderID == p.Report.ProviderID })
+			if !dup && (hexID || plainlyHex(p.Report.ProviderID) || sameProviderID(p.Report.ProviderID, pid)) {
+				claimed = append(claimed, p.Report)
+			}
+		}
+	}
+	for _, r := range claimed {
+		for _, k := range providerKeys(r.ProviderID) {
+			if err := b.Delete(parkedKey(connector, k, r.ProviderID)); err != nil {
+				return err
+			}
+		}
+	}
+	w.parked = append(w.parked, claimed...)
+	return nil
+}
+
+// plainlyHex says whether a provider id can only be hexadecimal (it has
+// a letter a-f or a 0x prefix), so that a decimal receipt for the same
+// number is its receipt.
+func plainlyHex(pid string) bool { return strings.ContainsAny(strings.ToLower(pid), "abcdefx") }
+
+// applyParked applies the reports claimed in this transaction.
+func (w *wtx) applyParked() error {
+	for len(w.parked) > 0 {
+		r := w.parked[0]
+		w.parked = w.parked[1:]
+		_, err := w.applyReport(r)
+		if errors.Is(err, ErrNotFound) {
+			err = w.park(r) // claimed twice in one transaction: still waiting
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dropParked deletes parked reports older than cutoff.
+func dropParked(b *bolt.Bucket, cutoff time.Time) (int, error) {
+	c := b.Cursor()
+	var old [][]byte
+	n := 0
+	for k, v := c.Seek([]byte(kParkedPrefix)); k != nil && bytes.HasPrefix(k, []byte(kParkedPrefix)); k, v = c.Next() {
+		var p parkedReport
+		if json.Unmarshal(v, &p) != nil || p.Parked.Before(cutoff) {
+			old = append(old, append([]byte(nil), k...))
+		}
+	}
+	for _, k := range old {
+		if err := b.Delete(k); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // rollUp is the message state its segments' states make: delivered when

@@ -149,3 +149,34 @@ func TestStateTable(t *testing.T) {
 	}
 	_ = fmt.Sprint(StateDelivered)
 }
+
+// TestReceiptOvertakesResult: a receipt that arrives before the send
+// result is parked, durably, and applied when the result files its id.
+func TestReceiptOvertakesResult(t *testing.T) {
+	s, _ := openTest(t, Options{})
+	m, _, err := s.Enqueue(bg, msg("+13195550001"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	leased, err := s.Lease(bg, 1, PriorityNormal)
+	if err != nil || len(leased) != 1 {
+		t.Fatal(leased, err)
+	}
+	// The carrier answers "2A" and reports it in decimal before we record it.
+	if _, err := s.ApplyReport(bg, Report{Connector: "c", ProviderID: "42", State: StateDelivered}); !errors.Is(err, ErrReportParked) {
+		t.Fatalf("early receipt: %v", err)
+	}
+	if err := s.Complete(bg, m.ID, 1, Result{Connector: "c", ProviderIDs: []string{"2A"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := mustGet(t, s, m.ID); got.State != StateDelivered {
+		t.Fatalf("state %s after the parked receipt; timeline %+v", got.State, got.Timeline)
+	}
+	// Claimed once: the same id again is a late report, not a second claim.
+	if _, err := s.ApplyReport(bg, Report{Connector: "c", ProviderID: "2a", State: StateUndelivered}); err != nil {
+		t.Fatal(err)
+	}
+	if got := mustGet(t, s, m.ID); got.State != StateDelivered {
+		t.Fatalf("state %s", got.State)
+	}
+}

@@ -197,6 +197,12 @@ func (s *Store) purgeRest(ctx context.Context, now time.Time, r Retention) (audi
 				}
 			}
 		}
+		if !dry {
+			// Receipts parked for a day matched nothing we sent.
+			if _, err := dropParked(tx.Bucket(bMeta), now.Add(-parkedTTL)); err != nil {
+				return err
+			}
+		}
 		c := tx.Bucket(bIdem).Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			if len(v) == 32 && fromMS(binary.BigEndian.Uint64(v[24:])).Before(now) {

@@ -51,6 +51,7 @@ type wtx struct {
 	bkts   map[string]*bolt.Bucket
 
 	rcptAdd, rcptDel []rcptEntry // recipient index changes, applied after the commit
+	parked           []Report    // parked receipts claimed by ids filed in this tx
 }
 
 // fillPercent is how full bbolt packs the pages of buckets whose keys
