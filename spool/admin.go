@@ -88,7 +88,7 @@ func (s *Store) Retry(ctx context.Context, id, actor string) (*Message, error) {
 	again.Source, again.Idempotency, again.SendAt = actor, "", timeZero
 	again.ValidUntil = s.now().Add(s.opts.DefaultValidity)
 	again.Route, again.Connector, again.Reason = "", "", ""
-	again.RetryOf = orig.ID
+	again.RetryOf, again.ID = orig.ID, ""
 	stored, _, err := s.Enqueue(ctx, again)
 	if err != nil {
 		return nil, err

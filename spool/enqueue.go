@@ -37,6 +37,13 @@ func (s *Store) Enqueue(ctx context.Context, m *Message) (stored *Message, repla
 	}
 	now := s.now()
 	id := s.ids.next(now)
+	if m.ID != "" {
+		reserved, err := parseID(m.ID)
+		if err != nil {
+			return nil, false, fmt.Errorf("%w: id: %q is not one NewID gave", ErrInvalid, m.ID)
+		}
+		id = reserved
+	}
 	m = m.Clone()
 	m.ID = id.String()
 	m.Direction = MT
@@ -82,6 +89,9 @@ func (s *Store) Enqueue(ctx context.Context, m *Message) (stored *Message, repla
 		if err := w.roomFor(1); err != nil {
 			return checked{err}
 		}
+		if w.bucket(bMsgs).Get(id[:]) != nil {
+			return checked{fmt.Errorf("%w: id: %s is already a message", ErrInvalid, id)}
+		}
 		if m.Idempotency != "" {
 			v := binary.BigEndian.AppendUint64(append(id[:16:16], fp[:]...), ms(w.now.Add(s.opts.IdempotencyTTL)))
 			if err := w.bucket(bIdem).Put(strKey(nil, m.Tenant, m.Idempotency), v); err != nil {
@@ -101,6 +111,11 @@ func (s *Store) Enqueue(ctx context.Context, m *Message) (stored *Message, repla
 	}
 	return m, false, nil
 }
+
+// NewID reserves a message id for an Enqueue to come (Message.ID): the
+// SMPP server answers each part of a long message with the id of the
+// message the parts will make, before the last part arrives.
+func (s *Store) NewID() string { return s.ids.next(s.now()).String() }
 
 // roomFor refuses n more pending messages past the queued-message limit
 // or the file-size limit.

@@ -1,0 +1,49 @@
+package spool
+
+import (
+	"errors"
+	"testing"
+)
+
+// TestReservedID: an id from NewID is used by the Enqueue that brings
+// it, once; anything else is refused.
+func TestReservedID(t *testing.T) {
+	s, _ := openTest(t, Options{})
+	id := s.NewID()
+	m := msg("+13195550001")
+	m.ID = id
+	got, _, err := s.Enqueue(bg, m)
+	if err != nil || got.ID != id {
+		t.Fatalf("enqueue with a reserved id: %v %v", got, err)
+	}
+	if _, _, err := s.Enqueue(bg, m); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("the same id twice: %v", err)
+	}
+	m.ID = "not-an-id"
+	if _, _, err := s.Enqueue(bg, m); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("a made-up id: %v", err)
+	}
+}
+
+// TestRetryFailed: a failed message sent again is a new message that
+// names the old one.
+func TestRetryFailed(t *testing.T) {
+	s, _ := openTest(t, Options{})
+	m, _, err := s.Enqueue(bg, msg("+13195550001"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Lease(bg, 1, PriorityNormal); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Complete(bg, m.ID, 1, Result{Connector: "c", Err: Permanent("bad", errors.New("refused"))}); err != nil {
+		t.Fatal(err)
+	}
+	again, err := s.Retry(bg, m.ID, "cli")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.ID == m.ID || again.RetryOf != m.ID || again.State != StateQueued {
+		t.Fatalf("retry %+v", again)
+	}
+}
