@@ -86,12 +86,12 @@ type Carrier struct {
 	pace  *pacer
 	reasm *route.Reassembly
 
-	mu     sync.Mutex
-	tx     []*Session // bound sessions that can submit
-	next   int        // round robin over tx
+	mu   sync.Mutex
+	tx   []*Session // bound sessions that can submit
+	next int        // round robin over tx
 	// draining: sessions being recycled after a lost response
 	draining map[*Session]chan struct{}
-	health CarrierHealth
+	health   CarrierHealth
 }
 
 var _ route.Connector = (*Carrier)(nil)
@@ -101,8 +101,8 @@ var _ route.Connector = (*Carrier)(nil)
 type CarrierHealth struct {
 	Name         string    `json:"name"`
 	Addr         string    `json:"addr"`
-	Bound        int       `json:"bound"`    // binds up now (a pair counts two)
-	Wanted       int       `json:"wanted"`   // binds it keeps up when healthy
+	Bound        int       `json:"bound"`     // binds up now (a pair counts two)
+	Wanted       int       `json:"wanted"`    // binds it keeps up when healthy
 	InFlight     int       `json:"in_flight"` // submit_sm waiting for their response
 	Binds        int64     `json:"binds"`     // successful binds since start
 	BindFailures int64     `json:"bind_failures"`

@@ -36,6 +36,19 @@ type Account struct {
 	AllowedSources []string
 }
 
+// sourceAllowed checks source_addr against AllowedSources.
+func (a Account) sourceAllowed(from string) error {
+	if len(a.AllowedSources) == 0 {
+		return nil
+	}
+	for _, p := range a.AllowedSources {
+		if pre, ok := strings.CutSuffix(p, "*"); ok && strings.HasPrefix(from, pre) || p == from {
+			return nil
+		}
+	}
+	return submitError{StatusInvSrcAdr, fmt.Sprintf("source_addr %q is not allowed for %s", from, a.SystemID)}
+}
+
 func (a Account) check(password string) bool {
 	if a.PasswordHash != "" {
 		return bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(password)) == nil
@@ -60,6 +73,19 @@ type ServerOptions struct {
 	Audit   func(ctx context.Context, e spool.AuditEntry) error
 	Session SessionOptions
 	Logger  *slog.Logger
+
+	// Parts, when set, holds the parts of long messages applications
+	// submit (UDH or SAR) until the last arrives, so that they become one
+	// message; each part is answered with that message's id. Without it
+	// each part is a message of its own (binary, its UDH kept).
+	Parts PartStore
+	// PartsTimeout is how long the parts of a long message wait for the
+	// rest; then what came is sent as it is. Default 2 minutes.
+	PartsTimeout time.Duration
+	// IdleTimeout closes a session that has sent nothing for this long
+	// (enquire_link counts). Default 0: never (our enquire_link probes
+	// find dead peers).
+	IdleTimeout time.Duration
 }
 
 // Server accepts binds from upstream applications and takes their
@@ -71,6 +97,7 @@ type Server struct {
 	mu     sync.Mutex
 	binds  map[string][]*binding    // system_id → live binds
 	limits map[string]*rate.Limiter // system_id → its TPS
+	join   *joining                 // nil: parts are not joined
 }
 
 // binding is one bound session.
@@ -95,6 +122,13 @@ func NewServer(o ServerOptions, sub Submitter) *Server {
 	}
 	srv := &Server{o: o, sub: sub, log: o.Logger.With("comp", "smpp-server"), binds: map[string][]*binding{},
 		limits: map[string]*rate.Limiter{}}
+	if o.Parts != nil {
+		if o.PartsTimeout <= 0 {
+			o.PartsTimeout = 2 * time.Minute
+		}
+		srv.join = &joining{store: o.Parts, timeout: o.PartsTimeout}
+		srv.o = o
+	}
 	for _, a := range o.Accounts {
 		if a.TPS > 0 {
 			srv.limits[a.SystemID] = rate.NewLimiter(rate.Limit(a.TPS), max(1, int(a.TPS)))
@@ -110,6 +144,9 @@ func (srv *Server) Serve(ctx context.Context, ln net.Listener) error {
 	defer stop()
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	if srv.join != nil {
+		wg.Go(func() { srv.expireParts(ctx) })
+	}
 	for {
 		c, err := ln.Accept()
 		if err != nil {
@@ -129,6 +166,9 @@ func (srv *Server) Serve(ctx context.Context, ln net.Listener) error {
 func (srv *Server) serveConn(ctx context.Context, c net.Conn) {
 	b := &binding{}
 	so := srv.o.Session
+	if srv.o.IdleTimeout > 0 {
+		so.IdleTimeout = srv.o.IdleTimeout
+	}
 	so.Raw = func(_ *Session, hdr pdu.Header, body []byte) bool { return srv.cancelRaw(ctx, b, hdr, body) }
 	s := NewSession(c, func(s *Session, req pdu.Body) { srv.handle(ctx, b, req) }, so)
 	b.s = s
@@ -151,23 +191,35 @@ func (srv *Server) handle(ctx context.Context, b *binding, req pdu.Body) {
 	case pdu.BindTransmitterID, pdu.BindReceiverID, pdu.BindTransceiverID:
 		srv.bind(b, req)
 	case pdu.SubmitSMID:
-		srv.mu.Lock()
-		ok := b.canSend
-		srv.mu.Unlock()
-		if !ok {
-			b.s.RespondStatus(req, StatusInvBnd)
-			return
+		if srv.mayTransmit(b, req) {
+			srv.submit(ctx, b, req)
 		}
-		if l := srv.limits[b.acct.SystemID]; l != nil && !l.Allow() {
-			b.s.RespondStatus(req, StatusThrottled)
-			return
+	case pdu.SubmitMultiID:
+		if srv.mayTransmit(b, req) {
+			srv.submitMulti(ctx, b, req)
 		}
-		srv.submit(ctx, b, req)
 	case pdu.QuerySMID:
 		srv.query(b, req)
 	default:
 		b.s.RespondStatus(req, StatusInvCmdID)
 	}
+}
+
+// mayTransmit answers a submit that its bind or its account's TPS does
+// not allow, and says whether to go on.
+func (srv *Server) mayTransmit(b *binding, req pdu.Body) bool {
+	srv.mu.Lock()
+	ok := b.canSend
+	srv.mu.Unlock()
+	if !ok {
+		b.s.RespondStatus(req, StatusInvBnd)
+		return false
+	}
+	if l := srv.limits[b.acct.SystemID]; l != nil && !l.Allow() {
+		b.s.RespondStatus(req, StatusThrottled)
+		return false
+	}
+	return true
 }
 
 func (srv *Server) bind(b *binding, req pdu.Body) {

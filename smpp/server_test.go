@@ -34,16 +34,22 @@ type serverRig struct {
 	addr  string
 }
 
-func newServerRig(t *testing.T) *serverRig {
+// newServerRig serves accounts cad/s3cret (bcrypt) and council/pw over
+// a spool in a temporary directory; opts may adjust the options.
+func newServerRig(t *testing.T, opts ...func(*ServerOptions)) *serverRig {
 	t.Helper()
 	store, err := spool.Open(filepath.Join(t.TempDir(), "spool.db"), spool.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	hash, _ := bcrypt.GenerateFromPassword([]byte("s3cret"), bcrypt.MinCost)
-	srv := NewServer(ServerOptions{FailedBind: 10 * time.Millisecond, Lookup: store, Audit: store.Audit, Accounts: []Account{
+	o := ServerOptions{FailedBind: 10 * time.Millisecond, Lookup: store, Audit: store.Audit, Accounts: []Account{
 		{SystemID: "cad", PasswordHash: string(hash), Tenant: "psap-north"},
-		{SystemID: "council", Password: "pw", Tenant: "council"}}}, storeSubmitter{store})
+		{SystemID: "council", Password: "pw", Tenant: "council"}}}
+	for _, f := range opts {
+		f(&o)
+	}
+	srv := NewServer(o, storeSubmitter{store})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -66,6 +66,7 @@ type SessionOptions struct {
 	ResponseTimeout time.Duration // default 10s
 	EnquireLink     time.Duration // idle probe interval; default 30s; negative: never
 	WriteTimeout    time.Duration // default 10s
+	IdleTimeout     time.Duration // close when the peer sends nothing for this long; default never
 	Logger          *slog.Logger
 	// Raw, when set, is offered the requests go-smpp cannot decode
 	// (cancel_sm, data_sm…) with their body octets; it returns false to
@@ -168,6 +169,9 @@ func (s *Session) Run(ctx context.Context) error {
 	go s.keepAlive()
 	r := bufio.NewReader(s.conn)
 	for {
+		if s.o.IdleTimeout > 0 {
+			_ = s.conn.SetReadDeadline(time.Now().Add(s.o.IdleTimeout))
+		}
 		hdr, body, raw, decErr, err := readPDU(r)
 		if err != nil {
 			if errors.Is(err, errBadLength) {

@@ -57,6 +57,15 @@ func (srv *Server) submit(ctx context.Context, b *binding, req pdu.Body) {
 	m, err := submitMessage(req, time.Now(), b.acct.DefaultAlphabet)
 	if err == nil {
 		m.Tenant, m.Source, m.SourceAddr = b.acct.Tenant, "smpp:"+b.acct.SystemID, hostOf(b.s.conn.RemoteAddr().String())
+		err = b.acct.sourceAllowed(m.From)
+	}
+	if err == nil && srv.join != nil {
+		if cc, ok := concatOf(req, m); ok {
+			srv.submitPart(ctx, b, req, m, cc, byteField(req.Fields(), pdufield.DataCoding))
+			return
+		}
+	}
+	if err == nil {
 		m, err = srv.sub.Submit(ctx, m)
 	}
 	if err != nil {
