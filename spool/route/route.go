@@ -26,9 +26,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
+
+	"golang.org/x/time/rate"
 
 	"github.com/smsgw/smsgw/spool"
 )
@@ -64,16 +68,29 @@ type Rule struct {
 	Name        string
 	Tenant      string
 	Prefixes    []string       // recipient prefixes, "+1319"
+	Countries   []string       // recipient countries (ISO 3166 alpha-2), by Options.CountryOf
 	MinPriority spool.Priority // match this priority and above
 	Connectors  []string
 	// Balance sends through the usable connector with the fewest sends in
 	// flight (a pool of modems) instead of the first usable one in order
 	// (failover).
 	Balance bool
+	// Weights, when set, spreads messages over the usable connectors at
+	// random in proportion to their weights (a connector missing from the
+	// map weighs 1).
+	Weights map[string]int
+	// TPS bounds the messages per second through the rule; 0: no limit.
+	// Messages past it wait (deferred), they do not fail.
+	TPS float64
+
+	limit *rate.Limiter
 }
 
-func (r Rule) match(m *spool.Message) bool {
+func (r Rule) match(m *spool.Message, countryOf func(string) string) bool {
 	if r.Tenant != "" && r.Tenant != m.Tenant || m.Priority < r.MinPriority {
+		return false
+	}
+	if len(r.Countries) > 0 && (countryOf == nil || !slices.Contains(r.Countries, countryOf(m.To))) {
 		return false
 	}
 	if len(r.Prefixes) == 0 {
@@ -106,11 +123,18 @@ type Options struct {
 	NoRouteWait time.Duration // how long a message without a usable connector waits before the next look; default 5s
 	BusyWait    time.Duration // how long one waits when its connectors are all busy; default 200ms
 	Now         func() time.Time
+	// CountryOf gives the ISO country of an E.164 number, for rules with
+	// Countries (the gateway passes libphonenumber's).
+	CountryOf func(e164 string) string
+	// Rand returns a number in [0,1) for weighted rules (tests); default
+	// math/rand/v2.
+	Rand func() float64
 }
 
-// Router implements spool.Sender.
+// Router implements spool.Sender. Its rules can be replaced while it
+// runs (SetRules, on a configuration reload); its connectors cannot.
 type Router struct {
-	rules []Rule
+	rules atomic.Pointer[[]Rule]
 	conns map[string]*slot
 	opts  Options
 }
@@ -128,7 +152,10 @@ func New(rules []Rule, entries []Entry, opts Options) (*Router, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	r := &Router{rules: rules, conns: map[string]*slot{}, opts: opts}
+	if opts.Rand == nil {
+		opts.Rand = rand.Float64
+	}
+	r := &Router{conns: map[string]*slot{}, opts: opts}
 	var errs []error
 	for _, e := range entries {
 		name := e.Connector.Name()
@@ -141,14 +168,32 @@ func New(rules []Rule, entries []Entry, opts Options) (*Router, error) {
 		}
 		r.conns[name] = &slot{Entry: e, sem: make(chan struct{}, e.MaxInFlight)}
 	}
+	if err := r.SetRules(rules); err != nil {
+		errs = append(errs, err)
+	}
+	return r, errors.Join(errs...)
+}
+
+// SetRules replaces the rules, atomically; rules naming an unknown
+// connector are refused and the old ones stay.
+func (r *Router) SetRules(rules []Rule) error {
+	var errs []error
+	rules = slices.Clone(rules)
 	for i, rule := range rules {
 		for _, c := range rule.Connectors {
 			if _, ok := r.conns[c]; !ok {
 				errs = append(errs, fmt.Errorf("route: routes[%d] (%s): unknown connector %q", i, rule.Name, c))
 			}
 		}
+		if rule.TPS > 0 {
+			rules[i].limit = rate.NewLimiter(rate.Limit(rule.TPS), max(1, int(rule.TPS/10)))
+		}
 	}
-	return r, errors.Join(errs...)
+	if len(errs) > 0 && r.rules.Load() != nil {
+		return errors.Join(errs...)
+	}
+	r.rules.Store(&rules)
+	return errors.Join(errs...)
 }
 
 // Send implements spool.Sender.
@@ -158,9 +203,21 @@ func (r *Router) Send(ctx context.Context, m *spool.Message) spool.Result {
 		return r.defer_(r.opts.NoRouteWait, "no route matches tenant "+m.Tenant+" to "+m.To)
 	}
 	res := spool.Result{Route: rule.Name}
+	if rule.limit != nil {
+		if d := rule.limit.Reserve().Delay(); d > 0 {
+			// Over the route's rate: the reservation stands, the message
+			// comes back when its turn is.
+			res = r.defer_(d, "route "+rule.Name+" is at its rate limit")
+			res.Route = rule.Name
+			return res
+		}
+	}
 	busy := false
 	order := rule.Connectors
-	if rule.Balance {
+	switch {
+	case len(rule.Weights) > 0:
+		order = r.weighted(rule)
+	case rule.Balance:
 		order = slices.Clone(order)
 		slices.SortStableFunc(order, func(a, b string) int { return len(r.conns[a].sem) - len(r.conns[b].sem) })
 	}
@@ -190,12 +247,43 @@ func (r *Router) Send(ctx context.Context, m *spool.Message) spool.Result {
 }
 
 func (r *Router) match(m *spool.Message) (Rule, bool) {
-	for _, rule := range r.rules {
-		if rule.match(m) {
+	for _, rule := range *r.rules.Load() {
+		if rule.match(m, r.opts.CountryOf) {
 			return rule, true
 		}
 	}
 	return Rule{}, false
+}
+
+// weighted orders a weighted rule's connectors: one drawn at random in
+// proportion to the weights of the usable ones first, then the rest in
+// order (used if the first is busy).
+func (r *Router) weighted(rule Rule) []string {
+	total := 0
+	weight := func(name string) int {
+		if w, ok := rule.Weights[name]; ok {
+			return max(w, 0)
+		}
+		return 1
+	}
+	for _, name := range rule.Connectors {
+		if s := r.conns[name]; s.Enabled && s.Connector.Ready() {
+			total += weight(name)
+		}
+	}
+	if total == 0 {
+		return rule.Connectors
+	}
+	x := int(r.opts.Rand() * float64(total))
+	for i, name := range rule.Connectors {
+		if s := r.conns[name]; !s.Enabled || !s.Connector.Ready() {
+			continue
+		}
+		if x -= weight(name); x < 0 {
+			return append([]string{name}, slices.Delete(slices.Clone(rule.Connectors), i, i+1)...)
+		}
+	}
+	return rule.Connectors
 }
 
 func (r *Router) defer_(d time.Duration, why string) spool.Result {
