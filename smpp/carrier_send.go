@@ -19,10 +19,10 @@ import (
 
 // Data codings of a carrier connector (CarrierOptions.DataCoding).
 const (
-	DataCodingGSM7    = "gsm7_0"   // GSM 7-bit, unpacked, data_coding 0x00; UCS-2 when needed
-	DataCodingGSM7IA5 = "gsm7_1"   // GSM 7-bit, unpacked, data_coding 0x01; UCS-2 when needed
-	DataCodingLatin1  = "latin1"   // ISO-8859-1, data_coding 0x03; UCS-2 when needed
-	DataCodingUCS2    = "ucs2"     // always UCS-2, data_coding 0x08
+	DataCodingGSM7    = "gsm7_0" // GSM 7-bit, unpacked, data_coding 0x00; UCS-2 when needed
+	DataCodingGSM7IA5 = "gsm7_1" // GSM 7-bit, unpacked, data_coding 0x01; UCS-2 when needed
+	DataCodingLatin1  = "latin1" // ISO-8859-1, data_coding 0x03; UCS-2 when needed
+	DataCodingUCS2    = "ucs2"   // always UCS-2, data_coding 0x08
 )
 
 // maxThrottleRetries bounds how often one part is offered again to a

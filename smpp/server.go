@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -98,6 +99,8 @@ type Server struct {
 	binds  map[string][]*binding    // system_id → live binds
 	limits map[string]*rate.Limiter // system_id → its TPS
 	join   *joining                 // nil: parts are not joined
+	// accounts: ServerOptions.Accounts until SetAccounts replaces them
+	accounts []Account
 }
 
 // binding is one bound session.
@@ -129,12 +132,23 @@ func NewServer(o ServerOptions, sub Submitter) *Server {
 		srv.join = &joining{store: o.Parts, timeout: o.PartsTimeout}
 		srv.o = o
 	}
-	for _, a := range o.Accounts {
+	srv.SetAccounts(o.Accounts)
+	return srv
+}
+
+// SetAccounts replaces the accounts (a configuration reload). Sessions
+// already bound keep the account they bound with until they unbind; an
+// account's TPS limit starts afresh.
+func (srv *Server) SetAccounts(accts []Account) {
+	limits := map[string]*rate.Limiter{}
+	for _, a := range accts {
 		if a.TPS > 0 {
-			srv.limits[a.SystemID] = rate.NewLimiter(rate.Limit(a.TPS), max(1, int(a.TPS)))
+			limits[a.SystemID] = rate.NewLimiter(rate.Limit(a.TPS), max(1, int(a.TPS)))
 		}
 	}
-	return srv
+	srv.mu.Lock()
+	srv.accounts, srv.limits = slices.Clone(accts), limits
+	srv.mu.Unlock()
 }
 
 // Serve accepts connections on ln until it fails or ctx ends. For SMPP
@@ -209,13 +223,13 @@ func (srv *Server) handle(ctx context.Context, b *binding, req pdu.Body) {
 // not allow, and says whether to go on.
 func (srv *Server) mayTransmit(b *binding, req pdu.Body) bool {
 	srv.mu.Lock()
-	ok := b.canSend
+	ok, l := b.canSend, srv.limits[b.acct.SystemID]
 	srv.mu.Unlock()
 	if !ok {
 		b.s.RespondStatus(req, StatusInvBnd)
 		return false
 	}
-	if l := srv.limits[b.acct.SystemID]; l != nil && !l.Allow() {
+	if l != nil && !l.Allow() {
 		b.s.RespondStatus(req, StatusThrottled)
 		return false
 	}
@@ -283,7 +297,10 @@ func (srv *Server) audit(b *binding, sysID string, status pdu.Status) {
 }
 
 func (srv *Server) authenticate(sysID, pass string) (Account, pdu.Status) {
-	for _, a := range srv.o.Accounts {
+	srv.mu.Lock()
+	accts := srv.accounts
+	srv.mu.Unlock()
+	for _, a := range accts {
 		if a.SystemID == sysID {
 			if !a.check(pass) {
 				return a, StatusInvPaswd
