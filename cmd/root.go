@@ -61,7 +61,7 @@ func newRootCmd(info BuildInfo) *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return withCode(ExitUsage, fmt.Errorf("%w\nsee '%s --help'", err, c.CommandPath()))
 	})
-	root.AddCommand(newVersionCmd(info), newPduCmd(), newSpoolCmd(), newTopAuditCmd(), newModemCmd(), newConfigCmd(), newHashSecretCmd())
+	root.AddCommand(newVersionCmd(info), newServeCmd(info), newSendCmd(), newPduCmd(), newSpoolCmd(), newTopAuditCmd(), newModemCmd(), newConfigCmd(), newHashSecretCmd())
 	return root
 }
 

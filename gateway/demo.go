@@ -1,0 +1,202 @@
+package gateway
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"text/template"
+	"time"
+
+	"github.com/smsgw/smsgw/configs"
+	"github.com/smsgw/smsgw/modem/modemsim"
+	"github.com/smsgw/smsgw/smpp/smscsim"
+)
+
+// DemoInfo is what a script needs to use the demo gateway; `smsgw serve
+// --demo` writes it as demo.json in the data directory.
+type DemoInfo struct {
+	HTTP   string   `json:"http"`
+	APIKey string   `json:"api_key"`
+	SMPP   DemoSMPP `json:"smpp"`
+}
+
+// DemoSMPP are the demo's SMPP server credentials.
+type DemoSMPP struct {
+	Host     string `json:"host"`
+	Port     int    `json:"port"`
+	SystemID string `json:"system_id"`
+	Password string `json:"password"`
+}
+
+// Demo is a gateway's simulated world: a carrier SMSC (smscsim) that
+// delivers every message and returns receipts, and a modem (modemsim) on
+// a pseudo-terminal, opened by the same code as /dev/ttyUSB0.
+type Demo struct {
+	SMSC   *smscsim.Server
+	Modem  *modemsim.Modem
+	Info   DemoInfo
+	Config *configs.Config
+}
+
+// DemoListen are the demo's listen addresses (127.0.0.1 only).
+type DemoListen struct {
+	HTTP, SMPP string // default 127.0.0.1:8080 and 127.0.0.1:2775
+}
+
+// The demo's tenant, accounts and simulated carrier credentials.
+const (
+	demoTenant    = "demo"
+	demoSystemID  = "demo"
+	demoModemLine = "+15555550123"
+	demoSender    = "+15555550100"
+)
+
+// StartDemo starts the simulators and writes the demo's configuration
+// (smsgw.demo.yaml, for reading) and demo.json into dataDir. Credentials
+// are kept from an earlier run in the same directory: the demo is a real
+// gateway over a real spool, and a second run finds its messages and keys.
+func StartDemo(dataDir string, l DemoListen) (d *Demo, err error) {
+	if l.HTTP == "" {
+		l.HTTP = "127.0.0.1:8080"
+	}
+	if l.SMPP == "" {
+		l.SMPP = "127.0.0.1:2775"
+	}
+	if err := os.MkdirAll(dataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	info, err := loadDemoInfo(dataDir)
+	if err != nil {
+		return nil, err
+	}
+	d = &Demo{Info: info}
+	d.SMSC, err = smscsim.New(smscsim.Options{Accounts: []smscsim.Account{{SystemID: "smsgw", Password: "demo"}},
+		IDFormat: smscsim.IDHexLower, ReceiptDelay: 500 * time.Millisecond, RandomIDs: true})
+	if err != nil {
+		return nil, fmt.Errorf("demo carrier: %w", err)
+	}
+	d.Modem, err = modemsim.New(modemsim.Options{Operator: "DEMO", RegistrationDelay: -1, SendDelay: 200 * time.Millisecond,
+		ReportDelay: 700 * time.Millisecond})
+	if err != nil {
+		d.SMSC.Close()
+		return nil, fmt.Errorf("demo modem: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			d.Close()
+		}
+	}()
+	host, port, _ := net.SplitHostPort(d.SMSC.Addr())
+	var yaml []byte
+	if yaml, err = demoYAML(dataDir, l, info, host, port, d.Modem.Path()); err != nil {
+		return nil, err
+	}
+	name := filepath.Join(dataDir, "smsgw.demo.yaml")
+	if err = os.WriteFile(name, yaml, 0o600); err != nil {
+		return nil, err
+	}
+	if d.Config, err = configs.Parse(yaml, name); err != nil {
+		return nil, fmt.Errorf("the demo's own configuration: %w", err)
+	}
+	return d, nil
+}
+
+// Started records the listeners' real addresses in demo.json.
+func (d *Demo) Started(g *Gateway) error {
+	d.Info.HTTP = "http://" + g.HTTPAddr()
+	host, port, _ := net.SplitHostPort(g.SMPPAddr())
+	d.Info.SMPP.Host = host
+	d.Info.SMPP.Port, _ = strconv.Atoi(port)
+	b, _ := json.MarshalIndent(d.Info, "", "  ")
+	return os.WriteFile(filepath.Join(d.Config.DataDir, "demo.json"), append(b, '\n'), 0o600)
+}
+
+// Close stops the simulators.
+func (d *Demo) Close() {
+	if d.Modem != nil {
+		d.Modem.Close()
+	}
+	if d.SMSC != nil {
+		d.SMSC.Close()
+	}
+}
+
+func loadDemoInfo(dir string) (DemoInfo, error) {
+	var info DemoInfo
+	b, err := os.ReadFile(filepath.Join(dir, "demo.json"))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return info, err
+	default:
+		if err := json.Unmarshal(b, &info); err != nil {
+			return info, fmt.Errorf("demo.json: %w", err)
+		}
+	}
+	if info.APIKey == "" {
+		info.APIKey = "demo_" + rand.Text()
+	}
+	if info.SMPP.Password == "" {
+		info.SMPP.Password = rand.Text()[:8]
+	}
+	info.SMPP.SystemID = demoSystemID
+	return info, nil
+}
+
+var demoTmpl = template.Must(template.New("demo").Parse(`# smsgw --demo: written at each start; read it to see the shape of a real
+# configuration (docs/configuration.md). The simulators' ports change at
+# each start; the credentials are kept (demo.json).
+data_dir: {{.Dir}}
+listen:
+  http: {{.HTTP}}
+  smpp: {{.SMPP}}
+tenants:
+  - id: demo
+    name: Demo tenant
+    default_region: US
+    allowed_countries: ["*"]   # the demo sends anywhere; a real tenant lists its countries
+    senders: ["*"]             # and its sender ids
+    default_sender: "{{.Sender}}"
+    api_keys:
+      - {id: demo, key: "{{.Key}}"}
+    smpp_accounts:
+      - {system_id: demo, password: "{{.Password}}"}
+connectors:
+  - name: demo-carrier         # the simulated carrier SMSC (smscsim)
+    type: smpp
+    enabled: true
+    host: {{.CarrierHost}}
+    port: {{.CarrierPort}}
+    system_id: smsgw
+    password: demo
+    window: 50
+  - name: demo-modem           # the simulated modem, on a pseudo-terminal
+    type: modem
+    enabled: true
+    port: {{.ModemPort}}
+    number: "{{.ModemLine}}"
+    poll_interval: 5s
+routes:
+  - name: demo
+    match: {tenant: demo}
+    connectors: [demo-carrier, demo-modem]   # failover: the modem when the carrier is down
+`))
+
+func demoYAML(dir string, l DemoListen, info DemoInfo, host, port, modemPath string) ([]byte, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	err = demoTmpl.Execute(&buf, map[string]string{"Dir": abs, "HTTP": l.HTTP, "SMPP": l.SMPP, "Sender": demoSender,
+		"Key": info.APIKey, "Password": info.SMPP.Password, "CarrierHost": host, "CarrierPort": port,
+		"ModemPort": modemPath, "ModemLine": demoModemLine})
+	return buf.Bytes(), err
+}

@@ -1,0 +1,365 @@
+// Package gateway assembles smsgw from its configuration: the spool, the
+// tenant policy, the connectors (SMPP carriers and modems) behind the
+// router, the SMPP server and the HTTP API for applications, the outbox
+// that returns receipts and inbound messages to them, and the control
+// socket the CLI uses. `smsgw serve` is New, then Run.
+//
+// # Basics
+//
+//	g, err := gateway.New(cfg, gateway.Options{Version: "1.0"})
+//	if err != nil { … }            // nothing is left open
+//	err = g.Run(ctx)               // until ctx ends: then a bounded, orderly stop
+//	g.Reload(newCfg)               // SIGHUP: tenants, routes, keys, accounts
+//
+// Start order: spool, policy, connectors, router and dispatcher, outbox,
+// then the listeners (SMPP, HTTP, control socket), so that nothing is
+// accepted before it can be stored and sent. Stop order is the reverse:
+// the listeners close first (no new intake), in-flight sends finish or go
+// back to the spool, carriers unbind, modems close, and the spool closes
+// last. A part that fails to start unwinds the parts already started.
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/smsgw/smsgw/configs"
+	"github.com/smsgw/smsgw/httpapi"
+	"github.com/smsgw/smsgw/modem"
+	"github.com/smsgw/smsgw/smpp"
+	"github.com/smsgw/smsgw/spool"
+	"github.com/smsgw/smsgw/spool/policy"
+	"github.com/smsgw/smsgw/spool/route"
+)
+
+// Options are what the configuration file does not say.
+type Options struct {
+	Version string
+	Logger  *slog.Logger // default: from the config's log settings, on stderr
+	// StopTimeout bounds the orderly stop (in-flight sends, unbinds).
+	// Default 20s.
+	StopTimeout time.Duration
+	// ExtraHTTP, when set, is mounted on the HTTP listener next to the API
+	// (the admin UI).
+	ExtraHTTP func(mux *http.ServeMux)
+}
+
+// connector is one configured connector and its running part.
+type connector struct {
+	name, typ string
+	enabled   bool
+	carrier   *smpp.Carrier
+	modem     *modem.Modem
+}
+
+// Gateway is one running smsgw.
+type Gateway struct {
+	o       Options
+	cfg     atomic.Pointer[configs.Config]
+	log     *slog.Logger
+	started time.Time
+
+	store    *spool.Store
+	policy   *policy.Policy
+	router   *route.Router
+	conns    []*connector
+	smppSrv  *smpp.Server
+	api      *httpapi.API
+	webhooks *httpapi.Webhooks
+	reg      *prometheus.Registry
+	metrics  *metrics
+
+	workers int // dispatcher slots: every enabled connector's in-flight bound
+
+	httpLn, smppLn, smppTLSLn, controlLn net.Listener
+	reloadMu                             sync.Mutex
+}
+
+// New builds the gateway and opens its spool and listeners, so that a
+// bad address or a locked spool is reported before Run; on error
+// everything opened is closed again.
+func New(cfg *configs.Config, o Options) (_ *Gateway, err error) {
+	if o.StopTimeout <= 0 {
+		o.StopTimeout = 20 * time.Second
+	}
+	if o.Logger == nil {
+		o.Logger = loggerFor(cfg, os.Stderr)
+	}
+	g := &Gateway{o: o, log: o.Logger, reg: prometheus.NewRegistry()}
+	g.cfg.Store(cfg)
+	var undo []func()
+	defer func() {
+		if err != nil {
+			for i := len(undo) - 1; i >= 0; i-- {
+				undo[i]()
+			}
+		}
+	}()
+
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	g.store, err = spool.Open(filepath.Join(cfg.DataDir, "spool.db"), spoolOptions(cfg, g.log.With("comp", "spool")))
+	if err != nil {
+		return nil, err
+	}
+	store := g.store
+	undo = append(undo, func() { store.Close() })
+	if g.policy, err = policy.New(g.store, policyTenants(cfg), policy.Options{Logger: g.log.With("comp", "policy")}); err != nil {
+		return nil, fmt.Errorf("tenants: %w", err)
+	}
+	g.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	g.metrics = newMetrics(g.reg, g)
+
+	sk := &sink{g: g, StoreSink: route.StoreSink{Store: g.store, Target: g.inboundTarget}}
+	var entries []route.Entry
+	for _, c := range cfg.Connectors {
+		conn := &connector{name: c.Name, typ: c.Type, enabled: c.Enabled}
+		log := g.log // the connectors name themselves (comp, conn)
+		switch {
+		case c.SMPP != nil:
+			co, err := carrierOptions(cfg, c, log)
+			if err != nil {
+				return nil, err
+			}
+			conn.carrier = smpp.NewCarrier(co, sk)
+			window := max(co.Session.Window, 1) * max(co.Sessions, 1)
+			entries = append(entries, route.Entry{Connector: conn.carrier, Enabled: c.Enabled, MaxInFlight: window})
+		case c.Modem != nil:
+			mo, err := modemOptions(cfg, c, log)
+			if err != nil {
+				return nil, err
+			}
+			conn.modem = modem.New(mo, sk)
+			entries = append(entries, route.Entry{Connector: conn.modem, Enabled: c.Enabled, MaxInFlight: 1})
+		}
+		g.conns = append(g.conns, conn)
+		if c.Enabled {
+			g.workers += entries[len(entries)-1].MaxInFlight
+		}
+	}
+	g.workers = max(g.workers, 16)
+	if g.router, err = route.New(rules(cfg), entries, route.Options{CountryOf: countryOf}); err != nil {
+		return nil, err
+	}
+
+	g.smppSrv = smpp.NewServer(smpp.ServerOptions{Accounts: smppAccounts(cfg), Lookup: g.store, Audit: g.store.Audit,
+		Parts: g.store, Logger: g.log.With("comp", "smpp-server")}, smppIngress{g})
+	g.webhooks = httpapi.NewWebhooks(httpapi.WebhookOptions{Logger: g.log.With("comp", "webhooks"), Registerer: g.reg})
+	g.webhooks.SetWebhooks(webhooks(cfg))
+	g.api = httpapi.New(httpapi.Options{Keys: apiKeys(cfg), Audit: g.store.Audit, Logger: g.log.With("comp", "http"),
+		Registerer: g.reg, Gatherer: g.reg}, g)
+
+	listen := func(network, addr string) (net.Listener, error) {
+		if addr == "" {
+			return nil, nil
+		}
+		if network == "unix" {
+			os.Remove(addr) // a socket left by a process that died
+		}
+		ln, err := net.Listen(network, addr)
+		if err != nil {
+			return nil, fmt.Errorf("listen %s: %w", addr, err)
+		}
+		if network == "unix" {
+			os.Chmod(addr, 0o660)
+		}
+		undo = append(undo, func() { ln.Close() })
+		return ln, nil
+	}
+	if g.smppLn, err = listen("tcp", cfg.Listen.SMPP); err != nil {
+		return nil, err
+	}
+	if t := cfg.Listen.SMPPTLS; t != nil {
+		if g.smppTLSLn, err = listenTLS(t); err != nil {
+			return nil, err
+		}
+		undo = append(undo, func() { g.smppTLSLn.Close() })
+	}
+	if g.httpLn, err = listen("tcp", cfg.Listen.HTTP); err != nil {
+		return nil, err
+	}
+	if g.controlLn, err = listen("unix", cfg.Listen.Control); err != nil {
+		return nil, err
+	}
+	return g, nil
+}
+
+// Store is the gateway's spool (tests, the admin UI).
+func (g *Gateway) Store() *spool.Store { return g.store }
+
+// Policy is the gateway's tenant policy (the admin UI).
+func (g *Gateway) Policy() *policy.Policy { return g.policy }
+
+// Registry is the gateway's Prometheus registry.
+func (g *Gateway) Registry() *prometheus.Registry { return g.reg }
+
+// HTTPAddr and SMPPAddr are where the listeners are (":0" in the config
+// picks a free port).
+func (g *Gateway) HTTPAddr() string { return addrOf(g.httpLn) }
+
+// SMPPAddr is the SMPP listener's address.
+func (g *Gateway) SMPPAddr() string { return addrOf(g.smppLn) }
+
+func addrOf(ln net.Listener) string {
+	if ln == nil {
+		return ""
+	}
+	return ln.Addr().String()
+}
+
+// Run runs the gateway until ctx ends, then stops it in order within
+// Options.StopTimeout. It closes the spool last; the Gateway cannot run
+// again.
+func (g *Gateway) Run(ctx context.Context) error {
+	g.started = time.Now().UTC()
+	g.log.Info("smsgw starting", "version", g.o.Version, "data_dir", g.cfg.Load().DataDir)
+
+	// Connectors first, with their own context: they stop after the
+	// dispatcher has given back what it holds.
+	connCtx, stopConns := context.WithCancel(context.Background())
+	var conns sync.WaitGroup
+	for _, c := range g.conns {
+		switch {
+		case c.carrier != nil && c.enabled:
+			conns.Go(func() { c.carrier.Run(connCtx) })
+		case c.modem != nil && c.enabled:
+			conns.Go(func() { c.modem.Run(connCtx) })
+		}
+	}
+	workCtx, stopWork := context.WithCancel(context.Background())
+	var work sync.WaitGroup
+	work.Go(func() {
+		d := &spool.Dispatcher{Store: g.store, Sender: g.router, Workers: g.workers, Logger: g.log.With("comp", "dispatch")}
+		d.Run(workCtx)
+	})
+	work.Go(func() {
+		(&spool.OutboxDispatcher{Store: g.store, Deliverer: deliverer{g}, Logger: g.log.With("comp", "outbox")}).Run(workCtx)
+	})
+	work.Go(func() { g.purgeLoop(workCtx) })
+
+	// Intake last.
+	intakeCtx, stopIntake := context.WithCancel(context.Background())
+	var intake sync.WaitGroup
+	var servers []*http.Server
+	if g.smppLn != nil {
+		intake.Go(func() { g.smppSrv.Serve(intakeCtx, g.smppLn) })
+	}
+	if g.smppTLSLn != nil {
+		intake.Go(func() { g.smppSrv.Serve(intakeCtx, g.smppTLSLn) })
+	}
+	for _, ln := range []net.Listener{g.httpLn, g.controlLn} {
+		if ln == nil {
+			continue
+		}
+		srv := &http.Server{Handler: g.handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+			ErrorLog: slog.NewLogLogger(g.log.Handler(), slog.LevelWarn)}
+		servers = append(servers, srv)
+		intake.Go(func() {
+			if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				g.log.Error("HTTP listener failed", "addr", ln.Addr(), "err", err)
+			}
+		})
+	}
+	g.log.Info("smsgw ready", "http", g.HTTPAddr(), "smpp", g.SMPPAddr(), "control", g.cfg.Load().Listen.Control)
+
+	<-ctx.Done()
+	g.log.Info("smsgw stopping: no new intake")
+	deadline, cancel := context.WithTimeout(context.Background(), g.o.StopTimeout)
+	defer cancel()
+	stopIntake()
+	for _, srv := range servers {
+		srv.Shutdown(deadline)
+	}
+	intake.Wait()
+	stopWork() // in-flight sends finish or return to the spool
+	work.Wait()
+	stopConns() // carriers unbind, modems close
+	waitOr(&conns, deadline)
+	err := g.store.Close()
+	g.log.Info("smsgw stopped", "err", err)
+	return err
+}
+
+func waitOr(wg *sync.WaitGroup, ctx context.Context) {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+}
+
+// handler is the HTTP API, plus whatever Options.ExtraHTTP mounts.
+func (g *Gateway) handler() http.Handler {
+	if g.o.ExtraHTTP == nil {
+		return g.api.Handler()
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/", g.api.Handler())
+	g.o.ExtraHTTP(mux)
+	return mux
+}
+
+// purgeLoop applies the retention settings every interval.
+func (g *Gateway) purgeLoop(ctx context.Context) {
+	for {
+		c := g.cfg.Load().Spool.Retention
+		every := c.Interval
+		if every <= 0 {
+			every = time.Hour
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
+		if c.RedactAfter == 0 && c.DeleteAfter == 0 && c.AuditAfter == 0 {
+			continue
+		}
+		res, err := g.store.Purge(ctx, spool.Retention{RedactAfter: c.RedactAfter, DeleteAfter: c.DeleteAfter,
+			AuditAfter: c.AuditAfter, Actor: "retention"})
+		if err != nil {
+			g.log.Error("retention purge failed", "err", err)
+		} else if res != (spool.PurgeResult{}) {
+			g.log.Info("retention purge", "redacted", res.Redacted, "deleted", res.Deleted, "audit", res.Audit)
+		}
+	}
+}
+
+// Reload applies a new configuration if it changes only what can change
+// live (tenants, routes, API keys, SMPP accounts, webhooks); otherwise,
+// or if any part refuses it, the old configuration stays whole.
+func (g *Gateway) Reload(next *configs.Config) error {
+	g.reloadMu.Lock()
+	defer g.reloadMu.Unlock()
+	if err := g.cfg.Load().Reloadable(next); err != nil {
+		return err
+	}
+	if err := g.policy.SetTenants(policyTenants(next)); err != nil {
+		return fmt.Errorf("tenants: %w", err)
+	}
+	if err := g.router.SetRules(rules(next)); err != nil {
+		g.policy.SetTenants(policyTenants(g.cfg.Load())) // back to the old whole
+		return fmt.Errorf("routes: %w", err)
+	}
+	g.api.SetKeys(apiKeys(next))
+	g.smppSrv.SetAccounts(smppAccounts(next))
+	g.webhooks.SetWebhooks(webhooks(next))
+	g.cfg.Store(next)
+	g.store.Audit(context.Background(), spool.AuditEntry{Action: "config-reloaded", Actor: "sighup", Detail: next.File})
+	g.log.Info("configuration reloaded", "file", next.File)
+	return nil
+}

@@ -1,0 +1,77 @@
+package gateway
+
+import (
+	"context"
+	"strings"
+
+	"github.com/smsgw/smsgw/spool"
+	"github.com/smsgw/smsgw/spool/policy"
+	"github.com/smsgw/smsgw/spool/route"
+)
+
+// sink is the way back in for the connectors: receipts to the spool;
+// inbound messages through the tenant's opt-out keywords, then to the
+// spool, owed to the tenant's webhook or SMPP receivers.
+type sink struct {
+	g *Gateway
+	route.StoreSink
+}
+
+var _ route.Sink = (*sink)(nil)
+
+func (s *sink) Report(ctx context.Context, r spool.Report) error {
+	err := s.StoreSink.Report(ctx, r)
+	if err == nil {
+		s.g.metrics.report(r)
+	}
+	return err
+}
+
+// Inbound stores an MO message. A keyword (STOP, START, HELP…) updates
+// the suppression list first, and its reply is queued back to the
+// handset from the line it wrote to.
+func (s *sink) Inbound(ctx context.Context, mo *spool.Message) error {
+	g := s.g
+	if mo.Body != "" {
+		act, err := g.policy.Inbound(ctx, mo.Tenant, mo.From, mo.To, mo.Body)
+		if err != nil {
+			return err
+		}
+		if act.Reply != "" && act.Recipient != "" && act.Line != "" {
+			reply := &spool.Message{Tenant: mo.Tenant, From: act.Line, To: act.Recipient, Body: act.Reply,
+				Source: "optout", Priority: spool.PriorityHigh}
+			if err := plan(reply); err == nil {
+				if _, _, err := g.store.Enqueue(ctx, reply); err != nil {
+					g.log.Error("opt-out reply not queued", "to", act.Recipient, "err", err)
+				}
+			}
+		}
+		if act.Action != "" && act.Action != policy.ActionNone {
+			mo.Reason = "keyword " + strings.ToUpper(act.Keyword) + ": " + string(act.Action)
+		}
+	}
+	if err := s.StoreSink.Inbound(ctx, mo); err != nil {
+		return err
+	}
+	g.metrics.inbound(mo)
+	return nil
+}
+
+// inboundTarget names who gets a tenant's inbound messages: its webhook,
+// else its first SMPP account (as deliver_sm to its receivers), else no
+// one (they are kept in the spool, listed by GET /inbound).
+func (g *Gateway) inboundTarget(mo *spool.Message) string {
+	c := g.cfg.Load()
+	for _, t := range c.Tenants {
+		if t.ID != mo.Tenant {
+			continue
+		}
+		if t.Webhook != nil {
+			return "webhook:" + t.ID
+		}
+		if len(t.SMPPAccounts) > 0 {
+			return "smpp:" + t.SMPPAccounts[0].SystemID
+		}
+	}
+	return ""
+}

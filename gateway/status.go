@@ -1,0 +1,76 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/smsgw/smsgw/httpapi"
+)
+
+// connectorStatus is each connector's health as the API shows it.
+func (g *Gateway) connectorStatus() []httpapi.ConnectorStatus {
+	var out []httpapi.ConnectorStatus
+	for _, c := range g.conns {
+		cs := httpapi.ConnectorStatus{Name: c.name, Type: c.typ, Enabled: c.enabled, Info: map[string]string{}}
+		switch {
+		case c.carrier != nil:
+			h := c.carrier.Health()
+			cs.Ready = c.carrier.Ready()
+			cs.State = "connecting"
+			if h.Bound > 0 {
+				cs.State = "bound"
+			}
+			cs.Detail = h.LastError
+			cs.Since = h.LastBind
+			cs.Info["binds"] = fmt.Sprintf("%d/%d", h.Bound, h.Wanted)
+			cs.Info["in_flight"] = strconv.Itoa(h.InFlight)
+			cs.Info["bind_failures"] = strconv.FormatInt(h.BindFailures, 10)
+			cs.Info["throttled"] = strconv.FormatInt(h.Throttled, 10)
+			cs.Info["possible_duplicates"] = strconv.FormatInt(h.PossibleDuplicates, 10)
+		case c.modem != nil:
+			h := c.modem.Health()
+			cs.Ready = c.modem.Ready()
+			cs.State = h.Registration.String()
+			if !h.Open {
+				cs.State = "closed"
+			}
+			cs.Detail = h.LastError
+			if h.SignalDBm != 0 {
+				cs.Info["signal_dbm"] = strconv.Itoa(h.SignalDBm)
+			}
+			cs.Info["operator"] = h.Operator
+			cs.Info["sim"] = h.SIM
+			cs.Info["port"] = h.Port
+		}
+		out = append(out, cs)
+	}
+	return out
+}
+
+// Status implements httpapi.Backend.
+func (g *Gateway) Status(ctx context.Context) httpapi.Status {
+	st := httpapi.Status{Version: g.o.Version, Started: g.started, Connectors: g.connectorStatus()}
+	if s, err := g.store.Stats(); err == nil {
+		st.Queue, st.OldestDueMS, st.Outbox = s.Queued, s.OldestDue, s.Outbox
+	}
+	return st
+}
+
+// Ready implements httpapi.Backend: the spool takes writes and at least
+// one enabled connector can send.
+func (g *Gateway) Ready(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := g.store.SaveState(ctx, "gateway/ready", []byte(time.Now().UTC().Format(time.RFC3339))); err != nil {
+		return fmt.Errorf("the spool does not take writes: %w", err)
+	}
+	for _, c := range g.connectorStatus() {
+		if c.Enabled && c.Ready {
+			return nil
+		}
+	}
+	return errors.New("no enabled connector is ready (bound or registered)")
+}

@@ -1,0 +1,146 @@
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/fiorix/go-smpp/smpp/pdu"
+
+	smspdu "github.com/smsgw/smsgw/pdu"
+	"github.com/smsgw/smsgw/smpp"
+	"github.com/smsgw/smsgw/spool"
+	"github.com/smsgw/smsgw/spool/policy"
+)
+
+// Submit is the one way in for messages from applications (HTTP, SMPP,
+// the CLI and the admin UI): the tenant's policy (numbers, sender,
+// countries, opt-out, quota), the encoding plan (encoding and segment
+// count), then the spool. It returns once the message is on disk.
+func (g *Gateway) Submit(ctx context.Context, m *spool.Message) (*spool.Message, bool, error) {
+	d, err := g.policy.Check(ctx, policy.Submission{Tenant: m.Tenant, From: m.From, To: m.To, Priority: m.Priority,
+		Source: m.Source, SourceAddr: m.SourceAddr})
+	if err != nil {
+		return nil, false, err
+	}
+	m = m.Clone()
+	m.To, m.From = d.To, d.From
+	if err := plan(m); err != nil {
+		g.policy.Release(d)
+		return nil, false, err
+	}
+	stored, replayed, err := g.store.Enqueue(ctx, m)
+	if err != nil || replayed {
+		g.policy.Release(d) // nothing new was accepted
+	}
+	if err == nil && !replayed {
+		g.metrics.accepted(stored)
+	}
+	return stored, replayed, err
+}
+
+// plan sets the encoding and segment count of m, as the connectors will
+// send it (GSM 7-bit when the text allows, else UCS-2; "ucs2" asked for
+// by the submitter is kept).
+func plan(m *spool.Message) error {
+	if m.Binary != nil {
+		udh, err := smspdu.ParseUDH(m.UDH)
+		if err != nil {
+			return fmt.Errorf("%w: udh: %v", spool.ErrInvalid, err)
+		}
+		p, err := smspdu.PlanBinary(m.Binary, udh, false)
+		if err != nil {
+			return fmt.Errorf("%w: binary: %v", spool.ErrInvalid, err)
+		}
+		m.Encoding, m.Segments = "8bit", p.Segments
+		return nil
+	}
+	o := smspdu.Options{}
+	if m.Encoding == "ucs2" {
+		o.Encoding = smspdu.UCS2
+	}
+	p, err := smspdu.PlanText(m.Body, o)
+	if err != nil {
+		return fmt.Errorf("%w: text: %v", spool.ErrInvalid, err)
+	}
+	m.Encoding, m.Segments = p.Encoding.String(), p.Segments
+	return nil
+}
+
+// Check says whether m would be accepted, without storing it (the SMPP
+// server asks before holding a part of a long message).
+func (g *Gateway) Check(ctx context.Context, m *spool.Message) error {
+	d, err := g.policy.Check(ctx, policy.Submission{Tenant: m.Tenant, From: m.From, To: m.To, Priority: m.Priority,
+		Source: m.Source, SourceAddr: m.SourceAddr})
+	if err == nil {
+		g.policy.Release(d)
+	}
+	return err
+}
+
+// Vendor-specific command_status values (SMPP 3.4 5.1.3 leaves
+// 0x400-0x4FF to SMSC vendors) for refusals SMPP has no word for.
+const (
+	StatusSuppressed    pdu.Status = 0x0401 // the recipient opted out
+	StatusQuotaExceeded pdu.Status = 0x0402 // the tenant's daily quota is used up
+	StatusNotAllowed    pdu.Status = 0x0403 // the destination country is not allowed
+)
+
+// smppStatus maps a policy refusal to command_status.
+var smppStatus = map[string]pdu.Status{
+	policy.CodeInvalidRecipient:  smpp.StatusInvDstAdr,
+	policy.CodeCountryNotAllowed: StatusNotAllowed,
+	policy.CodeInvalidSender:     smpp.StatusInvSrcAdr,
+	policy.CodeSenderNotAllowed:  smpp.StatusInvSrcAdr,
+	policy.CodeSuppressed:        StatusSuppressed,
+	policy.CodeQuotaExceeded:     StatusQuotaExceeded,
+}
+
+// smppError carries a policy refusal's command_status.
+type smppError struct {
+	error
+	st pdu.Status
+}
+
+func (e smppError) SMPPStatus() pdu.Status { return e.st }
+func (e smppError) Unwrap() error          { return e.error }
+
+func asSMPP(err error) error {
+	var pe *policy.Error
+	if errors.As(err, &pe) {
+		if st, ok := smppStatus[pe.Code]; ok {
+			return smppError{err, st}
+		}
+	}
+	return err
+}
+
+// smppIngress is the gateway as the SMPP server's Submitter and Checker.
+type smppIngress struct{ g *Gateway }
+
+func (s smppIngress) Submit(ctx context.Context, m *spool.Message) (*spool.Message, error) {
+	stored, _, err := s.g.Submit(ctx, m)
+	return stored, asSMPP(err)
+}
+
+func (s smppIngress) Check(ctx context.Context, m *spool.Message) error {
+	return asSMPP(s.g.Check(ctx, m))
+}
+
+var (
+	_ smpp.Submitter = smppIngress{}
+	_ smpp.Checker   = smppIngress{}
+)
+
+// Get, List and Cancel are the spool's, for the HTTP API.
+func (g *Gateway) Get(id string) (*spool.Message, error) { return g.store.Get(id) }
+
+// List implements httpapi.Backend.
+func (g *Gateway) List(f spool.Filter, cursor string, limit int) (spool.Page, error) {
+	return g.store.List(f, cursor, limit)
+}
+
+// Cancel implements httpapi.Backend.
+func (g *Gateway) Cancel(ctx context.Context, id, actor string) (*spool.Message, error) {
+	return g.store.Cancel(ctx, id, actor)
+}
