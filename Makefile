@@ -29,14 +29,11 @@ build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/smsgw
 
 # The embedded demo. Until the gateway lands (issue 6) it shows the codec.
+# The embedded demo: a simulated carrier and modem, 127.0.0.1 only; its
+# spool and credentials are kept in DEMO_DATA between runs. Ctrl-C stops it.
+DEMO_DATA ?= /tmp/smsgw-demo
 run: build
-	@echo "smsgw demo: the gateway (serve --demo) is not built yet; showing the PDU codec."
-	@echo
-	@echo '$$ smsgw pdu encode --to +13195550100 --text "Help is on the way. Stay on the line."'
-	@./$(BIN) pdu encode --to +13195550100 --text "Help is on the way. Stay on the line."
-	@echo
-	@echo '$$ smsgw pdu decode 07917283010010F5040BC87238880900F10000993092516195800AE8329BFD4697D9EC37'
-	@./$(BIN) pdu decode 07917283010010F5040BC87238880900F10000993092516195800AE8329BFD4697D9EC37
+	./$(BIN) serve --demo --data $(DEMO_DATA)
 
 test:
 	$(GO) test -race -count=1 ./...

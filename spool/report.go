@@ -173,6 +173,16 @@ func (w *wtx) applyReport(r Report) (*Message, error) {
 		detail += " " + r.Detail
 	}
 	actor := connectorActor(r.Connector)
+	if m.State.Final() && seq >= 1 && seq <= len(m.Parts) && m.Parts[seq-1].State.Final() {
+		// The id names a part that has its outcome: a duplicate, or a
+		// carrier that reuses ids (its counter restarted) reporting on a
+		// newer message whose send result is not recorded yet. Park it
+		// as well: a newer message filing the id claims it; a plain
+		// duplicate is dropped with the parked reports a day on.
+		if err := w.park(r); err != nil {
+			return nil, err
+		}
+	}
 	if m.State.Final() {
 		m.note(w.now, actor, "late or duplicate report ignored: "+detail)
 		return m, w.save(id, before, m)

@@ -180,3 +180,33 @@ func TestReceiptOvertakesResult(t *testing.T) {
 		t.Fatalf("state %s", got.State)
 	}
 }
+
+// TestReceiptForReusedID: a carrier whose id counter restarted reports
+// on a new message with an id an old, finished message had, before the
+// new message's send result is recorded: the new message gets it.
+func TestReceiptForReusedID(t *testing.T) {
+	s, _ := openTest(t, Options{})
+	old := sendOne(t, s, msg("+13195550001"), "c", "1")
+	if _, err := s.ApplyReport(bg, Report{Connector: "c", ProviderID: "1", State: StateDelivered}); err != nil {
+		t.Fatal(err)
+	}
+	m, _, err := s.Enqueue(bg, msg("+13195550002"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Lease(bg, 1, PriorityNormal); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ApplyReport(bg, Report{Connector: "c", ProviderID: "1", State: StateUndelivered}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Complete(bg, m.ID, 1, Result{Connector: "c", ProviderIDs: []string{"1"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := mustGet(t, s, m.ID); got.State != StateUndelivered {
+		t.Fatalf("new message %s", got.State)
+	}
+	if got := mustGet(t, s, old); got.State != StateDelivered {
+		t.Fatalf("old message %s", got.State)
+	}
+}

@@ -41,6 +41,11 @@ type Ratios struct {
 // Options configures a Server. The zero value of every field means its
 // default.
 type Options struct {
+	// Addr is the listen address; default 127.0.0.1 at a free port. Give
+	// a stopped simulator's Addr to bring "the carrier" back where the
+	// connector looks for it.
+	Addr string
+
 	// Accounts are the credentials accepted in binds. Default: one
 	// account DefaultSystemID/DefaultPassword.
 	Accounts []Account

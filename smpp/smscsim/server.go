@@ -34,7 +34,11 @@ type Server struct {
 
 // New starts a Server on 127.0.0.1 at a free port.
 func New(opts Options) (*Server, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addr := opts.Addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("smscsim: listen: %w", err)
 	}

@@ -116,6 +116,40 @@ type Entry struct {
 type slot struct {
 	Entry
 	sem chan struct{}
+	// urgent counts emergency sends waiting for a free slot: while one
+	// waits, other sends take no slot, so the next free one is its.
+	urgent atomic.Int32
+}
+
+// emergencyWait bounds how long an emergency send waits for a busy
+// connector's slot before it is deferred like any other.
+const emergencyWait = 30 * time.Second
+
+// acquire takes a slot for m: at once, or for an emergency message by
+// waiting for one (ahead of everything else).
+func (s *slot) acquire(ctx context.Context, m *spool.Message) bool {
+	if m.Priority < spool.PriorityEmergency && s.urgent.Load() > 0 {
+		return false
+	}
+	select {
+	case s.sem <- struct{}{}:
+		return true
+	default:
+	}
+	if m.Priority < spool.PriorityEmergency {
+		return false
+	}
+	s.urgent.Add(1)
+	defer s.urgent.Add(-1)
+	t := time.NewTimer(emergencyWait)
+	defer t.Stop()
+	select {
+	case s.sem <- struct{}{}:
+		return true
+	case <-ctx.Done():
+	case <-t.C:
+	}
+	return false
 }
 
 // Options tunes a Router. Zero values mean the defaults.
@@ -226,9 +260,7 @@ func (r *Router) Send(ctx context.Context, m *spool.Message) spool.Result {
 		if !s.Enabled || !s.Connector.Ready() {
 			continue
 		}
-		select {
-		case s.sem <- struct{}{}:
-		default:
+		if !s.acquire(ctx, m) {
 			busy = true
 			continue
 		}

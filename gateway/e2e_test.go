@@ -1,0 +1,304 @@
+package gateway
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fiorix/go-smpp/smpp/pdu"
+	"github.com/fiorix/go-smpp/smpp/pdu/pdufield"
+	"github.com/fiorix/go-smpp/smpp/pdu/pdutext"
+
+	"github.com/smsgw/smsgw/httpapi"
+	"github.com/smsgw/smsgw/modem/modemsim"
+	"github.com/smsgw/smsgw/smpp"
+	"github.com/smsgw/smsgw/smpp/smscsim"
+	"github.com/smsgw/smsgw/spool"
+)
+
+// TestHTTPToCarrier: HTTP submit → spool → carrier connector → smscsim →
+// receipt → delivered → a signed webhook.
+func TestHTTPToCarrier(t *testing.T) {
+	r := newRig(t, rigOptions{carrierEnabled: true, sim: smscsim.Options{IDFormat: smscsim.IDHexLower, ReceiptIDFormat: smscsim.IDDecimal}})
+	r.waitReady("carrier-a")
+	code, body := r.post(testKey, map[string]any{"to": "(319) 555-0123", "text": "Shelter at Lincoln High", "client_ref": "cad-77"})
+	if code != http.StatusAccepted || body["encoding"] != "gsm7" || body["segments"] != 1.0 || body["to"] != "+13195550123" {
+		t.Fatalf("submit: %d %v", code, body)
+	}
+	ev := r.waitHook(body["id"].(string))
+	if ev.Type != "message.status" || ev.Message.Status != "delivered" || ev.Message.ClientRef != "cad-77" || ev.Message.Connector != "carrier-a" {
+		t.Fatalf("webhook %+v", ev)
+	}
+}
+
+// TestHTTPToModem: the same through the modem (the carrier is not
+// enabled: fail closed), the status report closing the message.
+func TestHTTPToModem(t *testing.T) {
+	r := newRig(t, rigOptions{modemEnabled: true})
+	r.waitReady("modem-1")
+	text := strings.Repeat("Boil water notice for the north district. ", 5) // 2 parts
+	code, body := r.post(testKey, map[string]any{"to": "+13195550124", "text": text, "priority": "high"})
+	if code != http.StatusAccepted || body["segments"] != 2.0 {
+		t.Fatalf("submit: %d %v", code, body)
+	}
+	ev := r.waitHook(body["id"].(string))
+	if ev.Message.Status != "delivered" || ev.Message.Connector != "modem-1" {
+		t.Fatalf("webhook %+v", ev.Message)
+	}
+	if n := len(r.sim.Submits()); n != 0 {
+		t.Fatalf("the disabled carrier got %d submits", n)
+	}
+}
+
+// esme is an upstream application bound to the gateway's SMPP server;
+// deliver_sm it receives go to inbox.
+func esme(t *testing.T, addr string, inbox chan pdu.Body) *smpp.Session {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := smpp.NewSession(c, func(s *smpp.Session, req pdu.Body) {
+		s.Respond(req, pdu.NewDeliverSMResp())
+		inbox <- req
+	}, smpp.SessionOptions{})
+	ctx, cancel := context.WithCancel(context.Background())
+	go s.Run(ctx)
+	t.Cleanup(cancel)
+	b := pdu.NewBindTransceiver()
+	b.Fields().Set(pdufield.SystemID, "cad")
+	b.Fields().Set(pdufield.Password, testSMPPPass)
+	if _, err := s.Request(context.Background(), b); err != nil {
+		t.Fatal("bind:", err)
+	}
+	return s
+}
+
+// TestSMPPToCarrierAndReceiptBack: an upstream ESME submits over SMPP →
+// carrier → receipt → deliver_sm back to the ESME with our id.
+func TestSMPPToCarrierAndReceiptBack(t *testing.T) {
+	r := newRig(t, rigOptions{carrierEnabled: true})
+	r.waitReady("carrier-a")
+	inbox := make(chan pdu.Body, 10)
+	s := esme(t, r.g.SMPPAddr(), inbox)
+	p := pdu.NewSubmitSM(nil)
+	f := p.Fields()
+	f.Set(pdufield.SourceAddr, "13195550100")
+	f.Set(pdufield.SourceAddrTON, uint8(1))
+	f.Set(pdufield.DestinationAddr, "13195550125")
+	f.Set(pdufield.DestAddrTON, uint8(1))
+	f.Set(pdufield.RegisteredDelivery, uint8(1))
+	f.Set(pdufield.ShortMessage, pdutext.Raw("Units dispatched"))
+	resp, err := s.Request(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := resp.Fields()[pdufield.MessageID].String()
+	select {
+	case d := <-inbox:
+		if !strings.Contains(string(d.Fields()[pdufield.ShortMessage].Bytes()), "id:"+id) ||
+			!strings.Contains(string(d.Fields()[pdufield.ShortMessage].Bytes()), "stat:DELIVRD") {
+			t.Fatalf("receipt %q for %s", d.Fields()[pdufield.ShortMessage].Bytes(), id)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("no receipt came back to the ESME")
+	}
+}
+
+// TestPolicyRefusals: every refusal over HTTP, each with its own code.
+func TestPolicyRefusals(t *testing.T) {
+	r := newRig(t, rigOptions{carrierEnabled: true, quota: 3})
+	for _, tc := range []struct {
+		name string
+		key  string
+		body map[string]any
+		code int
+		want string
+	}{
+		{"international", testKey, map[string]any{"to": "+442079460000", "text": "x"}, 403, "country_not_allowed"},
+		{"invalid number", testKey, map[string]any{"to": "12", "text": "x"}, 422, "invalid_recipient"},
+		{"unknown sender", testKey, map[string]any{"to": "+13195550126", "text": "x", "from": "OTHER"}, 403, "sender_not_allowed"},
+		{"wrong key", "nope", map[string]any{"to": "+13195550126", "text": "x"}, 401, "unauthorized"},
+	} {
+		code, body := r.post(tc.key, tc.body)
+		if code != tc.code || errCode(body) != tc.want {
+			t.Errorf("%s: %d %v, want %d %s", tc.name, code, body, tc.code, tc.want)
+		}
+	}
+	// Quota: three a day.
+	var first string
+	for i := range 3 {
+		code, body := r.post(testKey, map[string]any{"to": fmt.Sprintf("+1319555020%d", i), "text": "x"})
+		if code != 202 {
+			t.Fatalf("message %d: %d %v", i, code, body)
+		}
+		if first == "" {
+			first = body["id"].(string)
+		}
+	}
+	if code, body := r.post(testKey, map[string]any{"to": "+13195550209", "text": "x"}); code != 429 || errCode(body) != "quota_exceeded" {
+		t.Fatalf("past the quota: %d %v", code, body)
+	}
+	// Another tenant's message id is not found.
+	if code, _ := r.do(http.MethodGet, "/api/v1/messages/"+first, otherKey, nil); code != 404 {
+		t.Fatalf("another tenant's message: %d", code)
+	}
+}
+
+// TestOptOutFromHandset: STOP from a handset to the modem's line
+// suppresses the number (the confirmation goes back), and a submit to it
+// is then refused on HTTP and on SMPP alike, with its own code.
+func TestOptOutFromHandset(t *testing.T) {
+	r := newRig(t, rigOptions{modemEnabled: true})
+	r.waitReady("modem-1")
+	if _, err := r.modem.DeliverMO(modemsim.MO{From: "+13195550130", Text: "STOP"}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.After(20 * time.Second)
+	for {
+		code, body := r.post(testKey, map[string]any{"to": "+13195550130", "text": "x"})
+		if code == 403 && errCode(body) == "suppressed" {
+			break
+		}
+		if code == 202 {
+			t.Logf("accepted before the STOP was stored: %v", body["id"])
+		}
+		select {
+		case ev := <-r.hooks: // the MO (webhook) is the signal that the STOP was stored
+			if ev.Type == "message.inbound" && ev.Message.Text != "STOP" {
+				t.Fatalf("inbound %+v", ev.Message)
+			}
+		case <-deadline:
+			t.Fatal("the number was never suppressed")
+		}
+	}
+	inbox := make(chan pdu.Body, 10)
+	s := esme(t, r.g.SMPPAddr(), inbox)
+	p := pdu.NewSubmitSM(nil)
+	p.Fields().Set(pdufield.DestinationAddr, "13195550130")
+	p.Fields().Set(pdufield.DestAddrTON, uint8(1))
+	p.Fields().Set(pdufield.ShortMessage, pdutext.Raw("x"))
+	var st pdu.Status
+	if _, err := s.Request(context.Background(), p); !errorsAs(err, &st) || st != StatusSuppressed {
+		t.Fatalf("SMPP submit to a suppressed number: %v", err)
+	}
+}
+
+func errorsAs(err error, st *pdu.Status) bool {
+	s, ok := err.(pdu.Status)
+	if ok {
+		*st = s
+	}
+	return ok
+}
+
+// TestFailover: the carrier goes away under load; traffic moves to the
+// modem and nothing is lost; when the carrier is back, traffic moves back.
+func TestFailover(t *testing.T) {
+	r := newRig(t, rigOptions{carrierEnabled: true, modemEnabled: true})
+	r.waitReady("carrier-a")
+	r.waitReady("modem-1")
+	submit := func(n int, base int) []string {
+		var ids []string
+		for i := range n {
+			code, body := r.post(testKey, map[string]any{"to": fmt.Sprintf("+131955%05d", base+i), "text": "Flood warning"})
+			if code != 202 {
+				t.Fatalf("submit: %d %v", code, body)
+			}
+			ids = append(ids, body["id"].(string))
+		}
+		return ids
+	}
+	ids := submit(20, 1000)
+	addr := r.sim.Addr()
+	r.sim.Close() // the bind dies, messages in flight
+	ids = append(ids, submit(20, 2000)...)
+	final := map[string]string{}
+	for len(final) < len(ids) {
+		ev := r.waitAny()
+		final[ev.Message.ID] = ev.Message.Connector
+	}
+	viaModem := 0
+	for _, id := range ids {
+		if final[id] == "modem-1" {
+			viaModem++
+		}
+		m, _ := r.g.store.Get(id)
+		if m.State != spool.StateDelivered {
+			t.Fatalf("%s %s (%s)", id, m.State, m.Reason)
+		}
+	}
+	if viaModem == 0 {
+		t.Fatal("nothing moved to the modem")
+	}
+	// The carrier comes back where it was.
+	sim2, err := smscsim.New(smscsim.Options{Addr: addr, Accounts: []smscsim.Account{{SystemID: "smsgw", Password: "carrierpw"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sim2.Close()
+	r.waitReady("carrier-a")
+	back := submit(5, 3000)
+	for _, id := range back {
+		if ev := r.waitHook(id); ev.Message.Connector != "carrier-a" {
+			t.Fatalf("after the carrier came back, %s went via %s", id, ev.Message.Connector)
+		}
+	}
+}
+
+// waitAny waits for the next final status webhook.
+func (r *rig) waitAny() httpapi.WebhookEvent {
+	r.t.Helper()
+	select {
+	case ev := <-r.hooks:
+		return ev
+	case <-time.After(30 * time.Second):
+		st, _ := r.g.store.Stats()
+		r.t.Fatalf("no webhook; spool %+v", st)
+		return httpapi.WebhookEvent{}
+	}
+}
+
+// TestEmergencyFirst: 10,000 normal messages queued behind a slow route
+// (one modem); an emergency message submitted after them is sent next.
+func TestEmergencyFirst(t *testing.T) {
+	r := newRig(t, rigOptions{modemEnabled: true, modem: modemsim.Options{SendDelay: 100 * time.Millisecond}})
+	r.waitReady("modem-1")
+	ctx := context.Background()
+	for i := range 10000 {
+		m := &spool.Message{Tenant: "psap-north", To: fmt.Sprintf("+1319%07d", 5500000+i), From: "+13195550100",
+			Body: "Routine notice", Source: "test"}
+		if err := plan(m); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := r.g.store.Enqueue(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if _, err := r.modem.WaitSubmits(wctx, 2); err != nil { // the backlog is moving
+		t.Fatal(err)
+	}
+	code, body := r.post(testKey, map[string]any{"to": "+13195559911", "text": "EVACUATE NOW", "priority": "emergency"})
+	if code != 202 {
+		t.Fatalf("emergency submit: %d %v", code, body)
+	}
+	before := len(r.modem.Submits())
+	subs, err := r.modem.WaitSubmits(wctx, before+2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The emergency message is the next one out (or the one after, if a
+	// normal one was already at the modem when it arrived).
+	for _, s := range subs[before : before+2] {
+		if strings.Contains(s.Message.Destination.String(), "3195559911") {
+			return
+		}
+	}
+	t.Fatalf("the emergency message was not among the next two sent: %+v", subs[before:before+2])
+}
