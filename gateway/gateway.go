@@ -111,13 +111,13 @@ func New(cfg *configs.Config, o Options) (_ *Gateway, err error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	g.store, err = spool.Open(filepath.Join(cfg.DataDir, "spool.db"), spoolOptions(cfg, g.log.With("comp", "spool")))
+	g.store, err = spool.Open(filepath.Join(cfg.DataDir, "spool.db"), spoolOptions(cfg, g.log))
 	if err != nil {
 		return nil, err
 	}
 	store := g.store
 	undo = append(undo, func() { store.Close() })
-	if g.policy, err = policy.New(g.store, policyTenants(cfg), policy.Options{Logger: g.log.With("comp", "policy")}); err != nil {
+	if g.policy, err = policy.New(g.store, policyTenants(cfg), policy.Options{Logger: g.log}); err != nil {
 		return nil, fmt.Errorf("tenants: %w", err)
 	}
 	g.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -156,10 +156,10 @@ func New(cfg *configs.Config, o Options) (_ *Gateway, err error) {
 	}
 
 	g.smppSrv = smpp.NewServer(smpp.ServerOptions{Accounts: smppAccounts(cfg), Lookup: g.store, Audit: g.store.Audit,
-		Parts: g.store, Logger: g.log.With("comp", "smpp-server")}, smppIngress{g})
-	g.webhooks = httpapi.NewWebhooks(httpapi.WebhookOptions{Logger: g.log.With("comp", "webhooks"), Registerer: g.reg})
+		Parts: g.store, Logger: g.log}, smppIngress{g})
+	g.webhooks = httpapi.NewWebhooks(httpapi.WebhookOptions{Logger: g.log, Registerer: g.reg})
 	g.webhooks.SetWebhooks(webhooks(cfg))
-	g.api = httpapi.New(httpapi.Options{Keys: apiKeys(cfg), Audit: g.store.Audit, Logger: g.log.With("comp", "http"),
+	g.api = httpapi.New(httpapi.Options{Keys: apiKeys(cfg), Audit: g.store.Audit, Logger: g.log,
 		Registerer: g.reg, Gatherer: g.reg}, g)
 
 	listen := func(network, addr string) (net.Listener, error) {
