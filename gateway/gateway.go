@@ -242,11 +242,11 @@ func (g *Gateway) Run(ctx context.Context) error {
 	workCtx, stopWork := context.WithCancel(context.Background())
 	var work sync.WaitGroup
 	work.Go(func() {
-		d := &spool.Dispatcher{Store: g.store, Sender: g.router, Workers: g.workers, Logger: g.log.With("comp", "dispatch")}
+		d := &spool.Dispatcher{Store: g.store, Sender: g.router, Workers: g.workers, Logger: g.log}
 		d.Run(workCtx)
 	})
 	work.Go(func() {
-		(&spool.OutboxDispatcher{Store: g.store, Deliverer: deliverer{g}, Logger: g.log.With("comp", "outbox")}).Run(workCtx)
+		(&spool.OutboxDispatcher{Store: g.store, Deliverer: deliverer{g}, Logger: g.log}).Run(workCtx)
 	})
 	work.Go(func() { g.purgeLoop(workCtx) })
 
