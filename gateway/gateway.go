@@ -260,11 +260,11 @@ func (g *Gateway) Run(ctx context.Context) error {
 	if g.smppTLSLn != nil {
 		intake.Go(func() { g.smppSrv.Serve(intakeCtx, g.smppTLSLn) })
 	}
-	for _, ln := range []net.Listener{g.httpLn, g.controlLn} {
+	for ln, h := range map[net.Listener]http.Handler{g.httpLn: g.handler(), g.controlLn: g.controlHandler()} {
 		if ln == nil {
 			continue
 		}
-		srv := &http.Server{Handler: g.handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 			ErrorLog: slog.NewLogLogger(g.log.Handler(), slog.LevelWarn)}
 		servers = append(servers, srv)
 		intake.Go(func() {
