@@ -62,7 +62,7 @@ const (
 // (smsgw.demo.yaml, for reading) and demo.json into dataDir. Credentials
 // are kept from an earlier run in the same directory: the demo is a real
 // gateway over a real spool, and a second run finds its messages and keys.
-func StartDemo(dataDir string, l DemoListen) (d *Demo, err error) {
+func StartDemo(dataDir string, l DemoListen) (_ *Demo, err error) {
 	if l.HTTP == "" {
 		l.HTTP = "127.0.0.1:8080"
 	}
@@ -76,7 +76,7 @@ func StartDemo(dataDir string, l DemoListen) (d *Demo, err error) {
 	if err != nil {
 		return nil, err
 	}
-	d = &Demo{Info: info}
+	d := &Demo{Info: info}
 	d.SMSC, err = smscsim.New(smscsim.Options{Accounts: []smscsim.Account{{SystemID: "smsgw", Password: "demo"}},
 		IDFormat: smscsim.IDHexLower, ReceiptDelay: 500 * time.Millisecond, RandomIDs: true})
 	if err != nil {
@@ -105,6 +105,7 @@ func StartDemo(dataDir string, l DemoListen) (d *Demo, err error) {
 	if d.Config, err = configs.Parse(yaml, name); err != nil {
 		return nil, fmt.Errorf("the demo's own configuration: %w", err)
 	}
+	d.Config.Listen.HTTP, d.Config.Listen.SMPP = l.HTTP, l.SMPP // ":0" (tests) is not a port config check takes
 	return d, nil
 }
 
@@ -195,8 +196,18 @@ func demoYAML(dir string, l DemoListen, info DemoInfo, host, port, modemPath str
 		return nil, err
 	}
 	var buf bytes.Buffer
-	err = demoTmpl.Execute(&buf, map[string]string{"Dir": abs, "HTTP": l.HTTP, "SMPP": l.SMPP, "Sender": demoSender,
+	err = demoTmpl.Execute(&buf, map[string]string{"Dir": abs, "HTTP": realPort(l.HTTP, "8080"), "SMPP": realPort(l.SMPP, "2775"), "Sender": demoSender,
 		"Key": info.APIKey, "Password": info.SMPP.Password, "CarrierHost": host, "CarrierPort": port,
 		"ModemPort": modemPath, "ModemLine": demoModemLine})
 	return buf.Bytes(), err
+}
+
+// realPort replaces port 0 ("any free port") with def in the file
+// written for reading; the gateway listens where it was asked.
+func realPort(addr, def string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || port != "0" {
+		return addr
+	}
+	return net.JoinHostPort(host, def)
 }

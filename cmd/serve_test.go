@@ -1,0 +1,82 @@
+package cmd
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/smsgw/smsgw/gateway"
+)
+
+// startDemo runs `smsgw serve --demo` on dir until the test ends and
+// returns once it has printed its credentials (after its listeners are
+// up).
+func startDemo(t *testing.T, dir string) (stop func() int) {
+	t.Helper()
+	root := newRootCmd(BuildInfo{Version: "test"})
+	pr, pw := io.Pipe()
+	root.SetOut(pw)
+	root.SetErr(io.Discard)
+	ctx, cancel := context.WithCancel(context.Background())
+	code := make(chan int, 1)
+	go func() {
+		code <- run(ctx, root, []string{"serve", "--demo", "--data", dir, "--http", "127.0.0.1:0", "--smpp", "127.0.0.1:0"})
+		pw.Close()
+	}()
+	sc := bufio.NewScanner(pr)
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "Send a message:") {
+			go io.Copy(io.Discard, pr)
+			return func() int { cancel(); return <-code }
+		}
+	}
+	cancel()
+	t.Fatalf("the demo stopped before it was up (exit %d)", <-code)
+	return nil
+}
+
+// TestDemo: the demo serves, `smsgw send` goes through its control
+// socket and the message is delivered by the simulated carrier; a
+// second run on the same data directory keeps the spool and the
+// credentials.
+func TestDemo(t *testing.T) {
+	dir := t.TempDir()
+	stop := startDemo(t, dir)
+	read := func() gateway.DemoInfo {
+		var info gateway.DemoInfo
+		b, err := os.ReadFile(filepath.Join(dir, "demo.json"))
+		if err == nil {
+			err = json.Unmarshal(b, &info)
+		}
+		if err != nil || info.APIKey == "" || !strings.HasPrefix(info.HTTP, "http://127.0.0.1:") {
+			t.Fatalf("demo.json: %v %+v", err, info)
+		}
+		return info
+	}
+	first := read()
+	code, out, errOut := runCmd(t, "", "send", "--data", dir, "--to", "+15555550199", "--text", "Hello from smsgw", "--json")
+	if code != 0 {
+		t.Fatalf("send: %d %s", code, errOut)
+	}
+	var m struct{ ID, Status, Encoding string }
+	if err := json.Unmarshal([]byte(out), &m); err != nil || m.ID == "" || m.Encoding != "gsm7" {
+		t.Fatalf("send printed %q", out)
+	}
+	if c := stop(); c != 0 {
+		t.Fatalf("serve exited %d", c)
+	}
+	stop = startDemo(t, dir)
+	defer stop()
+	if again := read(); again.APIKey != first.APIKey || again.SMPP.Password != first.SMPP.Password {
+		t.Fatalf("credentials changed: %+v then %+v", first, again)
+	}
+	code, out, _ = runCmd(t, "", "send", "--data", dir, "--to", "+15555550198", "--text", "Again", "--json")
+	if code != 0 {
+		t.Fatalf("send after restart: %d", code)
+	}
+}
