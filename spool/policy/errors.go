@@ -27,9 +27,9 @@ type CodeInfo struct {
 // Codes lists every refusal code, in the order Check applies its checks.
 var Codes = []CodeInfo{
 	{CodeUnknownTenant, "tenant", 403, "the tenant is not configured (or was removed by a reload)"},
-	{CodeInvalidRecipient, "to", 400, "the recipient is not a valid phone number (not a number, too short, too long, unknown range, extension)"},
+	{CodeInvalidRecipient, "to", 422, "the recipient is not a valid phone number (not a number, too short, too long, unknown range, extension)"},
 	{CodeCountryNotAllowed, "to", 403, "the recipient's country is not in the tenant's allowed countries"},
-	{CodeInvalidSender, "from", 400, "the sender is missing or not a valid E.164 number, short code (3-8 digits) or alphanumeric id (1-11 GSM characters, at least one letter)"},
+	{CodeInvalidSender, "from", 422, "the sender is missing or not a valid E.164 number, short code (3-8 digits) or alphanumeric id (1-11 GSM characters, at least one letter)"},
 	{CodeSenderNotAllowed, "from", 403, "the sender is valid but not one of the tenant's senders"},
 	{CodeSuppressed, "to", 403, "the recipient opted out (STOP) of this line or of all lines"},
 	{CodeQuotaExceeded, "", 429, "the tenant's daily quota (UTC day) is used up"},
