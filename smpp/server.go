@@ -326,6 +326,19 @@ func (srv *Server) unbind(b *binding) {
 	}
 }
 
+// Binds counts the live binds per system_id (status pages, metrics).
+func (srv *Server) Binds() map[string]int {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	out := make(map[string]int, len(srv.binds))
+	for id, bs := range srv.binds {
+		if len(bs) > 0 {
+			out[id] = len(bs)
+		}
+	}
+	return out
+}
+
 // receivers returns the live binds of systemID that may receive.
 func (srv *Server) receivers(systemID string) []*binding {
 	srv.mu.Lock()
