@@ -242,7 +242,7 @@ func (g *Gateway) Run(ctx context.Context) error {
 	workCtx, stopWork := context.WithCancel(context.Background())
 	var work sync.WaitGroup
 	work.Go(func() {
-		d := &spool.Dispatcher{Store: g.store, Sender: g.router, Workers: g.workers, Logger: g.log}
+		d := &spool.Dispatcher{Store: g.store, Sender: g.router, Workers: g.workers, Logger: g.log, Recorded: g.metrics.recorded}
 		d.Run(workCtx)
 	})
 	work.Go(func() {

@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/smsgw/smsgw/spool"
@@ -21,7 +22,7 @@ var _ route.Sink = (*sink)(nil)
 
 func (s *sink) Report(ctx context.Context, r spool.Report) error {
 	err := s.StoreSink.Report(ctx, r)
-	if err == nil {
+	if err == nil || errors.Is(err, spool.ErrReportParked) {
 		s.g.metrics.report(r)
 	}
 	return err

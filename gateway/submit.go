@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/fiorix/go-smpp/smpp/pdu"
 
@@ -119,7 +120,9 @@ func asSMPP(err error) error {
 type smppIngress struct{ g *Gateway }
 
 func (s smppIngress) Submit(ctx context.Context, m *spool.Message) (*spool.Message, error) {
+	start := time.Now()
 	stored, _, err := s.g.Submit(ctx, m)
+	s.g.metrics.submit.WithLabelValues("smpp").Observe(time.Since(start).Seconds())
 	return stored, asSMPP(err)
 }
 

@@ -1,0 +1,65 @@
+package gateway
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestMetrics: after a message goes out, /metrics has the series the
+// operations guide names, for both kinds of connector.
+func TestMetrics(t *testing.T) {
+	r := newRig(t, rigOptions{carrierEnabled: true, modemEnabled: true})
+	r.waitReady("carrier-a")
+	r.waitReady("modem-1")
+	code, body := r.post(testKey, map[string]any{"to": "+13195550160", "text": "metrics"})
+	if code != 202 {
+		t.Fatal(code, body)
+	}
+	r.waitHook(body["id"].(string))
+	resp, err := http.Get(r.url + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{
+		`smsgw_messages_total{direction="mt",priority="normal"} 1`,
+		`smsgw_sends_total{connector="carrier-a",result="sent"} 1`,
+		`smsgw_receipts_total{connector="carrier-a",state="delivered"} 1`,
+		`smsgw_queue_depth{priority="emergency"} 0`,
+		`smsgw_connector_ready{connector="modem-1",enabled="true",type="modem"} 1`,
+		`smsgw_modem_signal_dbm{connector="modem-1"} -73`,
+		`smsgw_modem_registered{connector="modem-1",registration=`,
+		`smsgw_smpp_binds{connector="carrier-a",kind="up"} 1`,
+		`smsgw_smpp_window_in_use{connector="carrier-a"} 0`,
+		`smsgw_spool_bytes `,
+		`smsgw_http_submit_duration_seconds_count 1`,
+	} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("no %s in /metrics", want)
+		}
+	}
+}
+
+// TestActivity: the per-minute ring keeps an hour and forgets older
+// minutes.
+func TestActivity(t *testing.T) {
+	now := time.Date(2026, 11, 22, 10, 0, 30, 0, time.UTC)
+	a := newActivity(func() time.Time { return now })
+	a.add(kindSent)
+	a.add(kindSent)
+	a.add(kindFailed)
+	now = now.Add(59 * time.Minute)
+	a.add(kindReceived)
+	h := a.lastHour()
+	if len(h) != 60 || h[0].Sent != 2 || h[0].Failed != 1 || h[59].Received != 1 {
+		t.Fatalf("hour %+v … %+v", h[0], h[59])
+	}
+	now = now.Add(time.Minute) // 10:00 falls out of the hour
+	if h := a.lastHour(); h[0].Sent != 0 || h[58].Received != 1 {
+		t.Fatalf("after a minute: %+v, %+v", h[0], h[58])
+	}
+}
