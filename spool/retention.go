@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/oklog/ulid/v2"
@@ -23,8 +24,14 @@ type Retention struct {
 	DeleteAfter time.Duration // remove final messages accepted this long ago
 	AuditAfter  time.Duration // remove audit entries this old (keep it longer than the rest)
 	States      []State       // only these final states (default: all final states)
-	DryRun      bool          // count, change nothing
-	Actor       string        // who asked, for the audit entry
+	// Tenant limits the purge of messages to one tenant's; ExceptTenants
+	// leaves out those with retention of their own. The audit trail and
+	// the idempotency keys are the gateway's: purge them from a run
+	// without Tenant.
+	Tenant        string
+	ExceptTenants []string
+	DryRun        bool   // count, change nothing
+	Actor         string // who asked, for the audit entry
 }
 
 // PurgeResult counts what Purge did (or would do, in a dry run).
@@ -59,7 +66,7 @@ func (s *Store) Purge(ctx context.Context, r Retention) (PurgeResult, error) {
 		}
 	}
 	if r.DeleteAfter > 0 {
-		n, err := s.purgeMessages(ctx, states, time.Time{}, now.Add(-r.DeleteAfter), r.DryRun, false)
+		n, err := s.purgeMessages(ctx, r, states, time.Time{}, now.Add(-r.DeleteAfter), r.DryRun, false)
 		res.Deleted = n
 		if err != nil {
 			return res, err
@@ -72,7 +79,7 @@ func (s *Store) Purge(ctx context.Context, r Retention) (PurgeResult, error) {
 		if r.DeleteAfter > 0 {
 			from = now.Add(-r.DeleteAfter)
 		}
-		n, err := s.purgeMessages(ctx, states, from, now.Add(-r.RedactAfter), r.DryRun, true)
+		n, err := s.purgeMessages(ctx, r, states, from, now.Add(-r.RedactAfter), r.DryRun, true)
 		res.Redacted = n
 		if err != nil {
 			return res, err
@@ -92,7 +99,7 @@ func (s *Store) Purge(ctx context.Context, r Retention) (PurgeResult, error) {
 // purgeMessages removes (or, with redact, strips the body of) the final
 // messages in states accepted in [since, cutoff), a chunk per
 // transaction.
-func (s *Store) purgeMessages(ctx context.Context, states []State, since, cutoff time.Time, dry, redact bool) (int, error) {
+func (s *Store) purgeMessages(ctx context.Context, r Retention, states []State, since, cutoff time.Time, dry, redact bool) (int, error) {
 	total := 0
 	var first ulid.ULID
 	if !since.IsZero() {
@@ -111,7 +118,7 @@ func (s *Store) purgeMessages(ctx context.Context, states []State, since, cutoff
 					if err != nil {
 						return err
 					}
-					if redact && m.Redacted {
+					if redact && m.Redacted || !r.covers(m.Tenant) {
 						continue
 					}
 					n++
@@ -160,6 +167,14 @@ func scanState(tx *bolt.Tx, st State, from []byte, cutoff time.Time) (ids []ulid
 		ids = append(ids, id)
 	}
 	return ids, nil
+}
+
+// covers says whether the retention applies to a tenant's messages.
+func (r Retention) covers(tenant string) bool {
+	if r.Tenant != "" {
+		return tenant == r.Tenant
+	}
+	return !slices.Contains(r.ExceptTenants, tenant)
 }
 
 // redact removes a message's content and keeps everything else.

@@ -137,3 +137,34 @@ func TestCompactShrinksAndKeepsEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestRetentionPerTenant: a tenant with its own retention is purged by
+// its own run and left out of the gateway-wide one.
+func TestRetentionPerTenant(t *testing.T) {
+	s, clock := openTest(t, Options{})
+	a, b := msg("+13195550001"), msg("+13195550002")
+	a.Tenant, b.Tenant = "short", "long"
+	ida := sendOne(t, s, a, "c", "1")
+	idb := sendOne(t, s, b, "c", "2")
+	for _, id := range []string{"1", "2"} {
+		if _, err := s.ApplyReport(bg, Report{Connector: "c", ProviderID: id, State: StateDelivered}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clock.Add(48 * time.Hour)
+	if _, err := s.Purge(bg, Retention{DeleteAfter: 24 * time.Hour, ExceptTenants: []string{"short"}, States: []State{StateDelivered}, Tenant: "long"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Get(idb); !errors.Is(err, ErrNotFound) {
+		t.Fatal("the long tenant's message is still there")
+	}
+	if _, err := s.Get(ida); err != nil {
+		t.Fatal("the short tenant's message went with the other tenant's purge")
+	}
+	if _, err := s.Purge(bg, Retention{DeleteAfter: 24 * time.Hour, ExceptTenants: []string{"short"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Get(ida); err != nil {
+		t.Fatal("the gateway-wide purge took a tenant with its own retention")
+	}
+}
