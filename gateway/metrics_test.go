@@ -1,11 +1,16 @@
 package gateway
 
 import (
+	"encoding/json"
 	"io"
+	"os"
+	"regexp"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // TestMetrics: after a message goes out, /metrics has the series the
@@ -61,5 +66,64 @@ func TestActivity(t *testing.T) {
 	now = now.Add(time.Minute) // 10:00 falls out of the hour
 	if h := a.lastHour(); h[0].Sent != 0 || h[58].Received != 1 {
 		t.Fatalf("after a minute: %+v, %+v", h[0], h[58])
+	}
+}
+
+// TestGrafanaDashboard: every series the example dashboard queries is
+// one the gateway exports.
+func TestGrafanaDashboard(t *testing.T) {
+	b, err := os.ReadFile("../configs/grafana/smsgw-dashboard.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d struct {
+		Panels []struct {
+			Title   string
+			Targets []struct{ Expr string }
+		}
+	}
+	if err := json.Unmarshal(b, &d); err != nil {
+		t.Fatal(err)
+	}
+	r := newRig(t, rigOptions{carrierEnabled: true, modemEnabled: true})
+	r.waitReady("carrier-a")
+	r.waitReady("modem-1")
+	code, body := r.post(testKey, map[string]any{"to": "+13195550161", "text": "dashboard"})
+	if code != 202 {
+		t.Fatal(code, body)
+	}
+	r.waitHook(body["id"].(string))
+	names := map[string]bool{}
+	mfs, err := r.g.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		names[mf.GetName()] = true
+		names[mf.GetName()+"_bucket"] = true
+	}
+	// Series that have no sample yet (no SMPP bind, nothing overdue) are
+	// still declared by their collectors.
+	ch := make(chan *prometheus.Desc, 100)
+	m := r.g.metrics
+	for _, c := range []prometheus.Collector{m.messages, m.reports, m.outbox, m.sends, m.submit, &spoolCollector{g: r.g}} {
+		c.Describe(ch)
+	}
+	close(ch)
+	fq := regexp.MustCompile(`fqName: "([a-z_]+)"`)
+	for d := range ch {
+		if n := fq.FindStringSubmatch(d.String()); n != nil {
+			names[n[1]], names[n[1]+"_bucket"] = true, true
+		}
+	}
+	re := regexp.MustCompile(`smsgw_[a-z_]+`)
+	for _, p := range d.Panels {
+		for _, tg := range p.Targets {
+			for _, n := range re.FindAllString(tg.Expr, -1) {
+				if !names[n] {
+					t.Errorf("panel %q queries %s, which the gateway does not export", p.Title, n)
+				}
+			}
+		}
 	}
 }
