@@ -3,9 +3,9 @@ package gateway
 import (
 	"encoding/json"
 	"io"
+	"net/http"
 	"os"
 	"regexp"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
