@@ -478,3 +478,19 @@ func TestDataCodings(t *testing.T) {
 		}
 	}
 }
+
+// TestSimSlowResponses: a carrier slow to answer (but within the
+// response timeout) fills the window; every message still goes out once.
+func TestSimSlowResponses(t *testing.T) {
+	r := newSimRig(t, smscsim.Options{}, CarrierOptions{Session: SessionOptions{Window: 5}})
+	r.sim.SetResponseDelay(30 * time.Millisecond)
+	ids := r.enqueue(t, 30, "Traffic diverted at exit 12.")
+	for _, m := range r.waitFinal(t, ids) {
+		if m.State != spool.StateDelivered || m.Attempts != 1 {
+			t.Fatalf("%s: %s after %d attempts", m.ID, m.State, m.Attempts)
+		}
+	}
+	if n := len(r.sim.Submits()); n != 30 {
+		t.Fatalf("%d submits for 30 messages", n)
+	}
+}
