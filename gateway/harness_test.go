@@ -33,6 +33,7 @@ type rig struct {
 	sim    *smscsim.Server
 	modem  *modemsim.Modem
 	hooks  chan httpapi.WebhookEvent
+	seen   map[string]httpapi.WebhookEvent // events read while waiting for another message's
 	url    string // the gateway's HTTP API
 	dir    string
 	cancel context.CancelFunc
@@ -108,7 +109,7 @@ routes:
 
 func newRig(t *testing.T, o rigOptions) *rig {
 	t.Helper()
-	r := &rig{t: t, dir: t.TempDir(), hooks: make(chan httpapi.WebhookEvent, 100000)}
+	r := &rig{t: t, dir: t.TempDir(), hooks: make(chan httpapi.WebhookEvent, 100000), seen: map[string]httpapi.WebhookEvent{}}
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(req.Body)
 		if err := httpapi.VerifySignature(hookSecret, req.Header.Get(httpapi.SignatureHeader), body, time.Now(), time.Minute); err != nil {
@@ -250,6 +251,9 @@ func (r *rig) do(method, path, key string, body any) (int, map[string]any) {
 // status.
 func (r *rig) waitHook(id string) httpapi.WebhookEvent {
 	r.t.Helper()
+	if ev, ok := r.seen[id]; ok {
+		return ev
+	}
 	deadline := time.After(20 * time.Second)
 	for {
 		select {
@@ -257,6 +261,7 @@ func (r *rig) waitHook(id string) httpapi.WebhookEvent {
 			if ev.Message.ID == id {
 				return ev
 			}
+			r.seen[ev.Message.ID] = ev // another message's: kept for its own wait
 		case <-deadline:
 			m, _ := r.g.store.Get(id)
 			r.t.Fatalf("no webhook for %s; message %+v", id, m)
