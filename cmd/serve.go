@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -65,7 +66,12 @@ data directory keeps its spool and credentials.`,
 					cfg.Listen.SMPP = smppAddr
 				}
 			}
-			g, err := gateway.New(cfg, gateway.Options{Version: info.Version})
+			o := gateway.Options{Version: info.Version}
+			if d != nil {
+				o.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+				o.ExtraHTTP = d.WebhookReceiver(o.Logger)
+			}
+			g, err := gateway.New(cfg, o)
 			if err != nil {
 				return withCode(ExitFailedStartup, err)
 			}

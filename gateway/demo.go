@@ -6,8 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,6 +18,7 @@ import (
 	"time"
 
 	"github.com/smsgw/smsgw/configs"
+	"github.com/smsgw/smsgw/httpapi"
 	"github.com/smsgw/smsgw/modem/modemsim"
 	"github.com/smsgw/smsgw/smpp/smscsim"
 )
@@ -109,6 +113,32 @@ func StartDemo(dataDir string, l DemoListen) (_ *Demo, err error) {
 	return d, nil
 }
 
+// DemoWebhookPath is where the demo's own webhook receiver listens, on
+// the gateway's HTTP listener; its secret is the demo's API key.
+const DemoWebhookPath = "/demo/webhook"
+
+// WebhookReceiver is the demo tenant's webhook: it checks each event's
+// signature and logs it, so that the tour shows webhooks at work.
+func (d *Demo) WebhookReceiver(log *slog.Logger) func(mux *http.ServeMux) {
+	return func(mux *http.ServeMux) {
+		mux.HandleFunc("POST "+DemoWebhookPath, func(w http.ResponseWriter, r *http.Request) {
+			body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+			if err == nil {
+				err = httpapi.VerifySignature(d.Info.APIKey, r.Header.Get(httpapi.SignatureHeader), body, time.Now(), 5*time.Minute)
+			}
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusUnauthorized)
+				return
+			}
+			var ev httpapi.WebhookEvent
+			json.Unmarshal(body, &ev)
+			log.Info("demo webhook received", "event", ev.Type, "id", ev.Message.ID, "status", ev.Message.Status,
+				"to", ev.Message.To, "from", ev.Message.From, "text", ev.Message.Text)
+			w.WriteHeader(http.StatusNoContent)
+		})
+	}
+}
+
 // Started records the listeners' real addresses in demo.json.
 func (d *Demo) Started(g *Gateway) error {
 	d.Info.HTTP = "http://" + g.HTTPAddr()
@@ -169,6 +199,9 @@ tenants:
       - {id: demo, key: "{{.Key}}"}
     smpp_accounts:
       - {system_id: demo, password: "{{.Password}}"}
+{{- if .Webhook}}
+    webhook: {url: "{{.Webhook}}", secret: "{{.Secret}}"}   # the demo's own receiver: it logs each event
+{{- end}}
 connectors:
   - name: demo-carrier         # the simulated carrier SMSC (smscsim)
     type: smpp
@@ -196,7 +229,11 @@ func demoYAML(dir string, l DemoListen, info DemoInfo, host, port, modemPath str
 		return nil, err
 	}
 	var buf bytes.Buffer
-	err = demoTmpl.Execute(&buf, map[string]string{"Dir": abs, "HTTP": realPort(l.HTTP, "8080"), "SMPP": realPort(l.SMPP, "2775"), "Sender": demoSender,
+	hook := ""
+	if _, port, _ := net.SplitHostPort(l.HTTP); port != "0" {
+		hook = "http://" + l.HTTP + DemoWebhookPath
+	}
+	err = demoTmpl.Execute(&buf, map[string]string{"Webhook": hook, "Secret": info.APIKey, "Dir": abs, "HTTP": realPort(l.HTTP, "8080"), "SMPP": realPort(l.SMPP, "2775"), "Sender": demoSender,
 		"Key": info.APIKey, "Password": info.SMPP.Password, "CarrierHost": host, "CarrierPort": port,
 		"ModemPort": modemPath, "ModemLine": demoModemLine})
 	return buf.Bytes(), err

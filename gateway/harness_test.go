@@ -34,7 +34,7 @@ type rig struct {
 	modem  *modemsim.Modem
 	hooks  chan httpapi.WebhookEvent
 	seen   map[string]httpapi.WebhookEvent // events read while waiting for another message's
-	url    string // the gateway's HTTP API
+	url    string                          // the gateway's HTTP API
 	dir    string
 	cancel context.CancelFunc
 	done   chan error
