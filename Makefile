@@ -19,7 +19,8 @@ FUZZ_TARGETS := \
 	./spool:FuzzDecodeRecord \
 	./modem:FuzzParseLines \
 	./smpp:FuzzServerSession \
-	./smpp/smscsim:FuzzSession
+	./smpp/smscsim:FuzzSession \
+	./configs:FuzzParse
 
 .PHONY: all build run test crash bench fuzz lint install cross clean
 
@@ -50,7 +51,7 @@ fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \
 		echo "fuzz $$pkg $$name ($(FUZZTIME))"; \
-		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg; \
+		$(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s $$pkg; \
 	done
 
 lint:

@@ -29,11 +29,44 @@ func (c *Connector) decodeNode(d *decoder, n *yaml.Node, path string) {
 	}
 }
 
-// connectorType peeks at a connector's "type" key.
+// connectorType peeks at a connector's "type" key, its own or merged
+// (<<), without reporting anything: decoding the mapping does.
 func connectorType(n *yaml.Node) string {
+	return lookup(n, "type", map[*yaml.Node]bool{})
+}
+
+// lookup finds key in mapping n or what it merges, visiting each node
+// once (merges may form cycles or share nodes).
+func lookup(n *yaml.Node, key string, seen map[*yaml.Node]bool) string {
+	for hops := 0; n != nil && n.Kind == yaml.AliasNode && hops < 100; hops++ {
+		n = n.Alias
+	}
+	if n == nil || seen[n] {
+		return ""
+	}
+	seen[n] = true
+	switch n.Kind {
+	case yaml.SequenceNode: // a merge of several mappings: the first wins
+		for _, m := range n.Content {
+			if v := lookup(m, key, seen); v != "" {
+				return v
+			}
+		}
+		return ""
+	case yaml.MappingNode:
+	default:
+		return ""
+	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		if k, v := n.Content[i], n.Content[i+1]; k.Value == "type" && v.Kind == yaml.ScalarNode {
+		if k, v := n.Content[i], n.Content[i+1]; k.Value == key && k.ShortTag() != "!!merge" && v.Kind == yaml.ScalarNode {
 			return v.Value
+		}
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].ShortTag() == "!!merge" {
+			if v := lookup(n.Content[i+1], key, seen); v != "" {
+				return v
+			}
 		}
 	}
 	return ""

@@ -21,6 +21,10 @@ type decoder struct {
 	foreign map[string]string // keys of another kind of mapping, for a better message (connectors)
 	budget  int               // nodes left to visit (aliases can multiply them)
 	baseDir string            // relative *_file paths are read from here
+	merges  int               // merges (<<) being expanded, one inside the other
+	deep    bool              // a merge too deep was reported
+	// expanding are the merged nodes being expanded, to stop cycles.
+	expanding map[*yaml.Node]bool
 }
 
 // maxNodes bounds the nodes visited, aliases counted each time they are

@@ -35,7 +35,7 @@ func Load(path string) (*Config, error) {
 // file loads.
 func Parse(data []byte, name string) (*Config, error) {
 	diags := &Diagnostics{File: name}
-	d := &decoder{diags: diags, lines: map[string]int{}, failed: map[string]bool{}, budget: maxNodes, baseDir: filepath.Dir(name)}
+	d := &decoder{diags: diags, lines: map[string]int{}, failed: map[string]bool{}, expanding: map[*yaml.Node]bool{}, budget: maxNodes, baseDir: filepath.Dir(name)}
 	cfg := Default()
 	cfg.File = name
 	if len(data) > maxFileSize {

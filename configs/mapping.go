@@ -86,6 +86,16 @@ func (d *decoder) mergePairs(v *yaml.Node, path string) [][2]*yaml.Node {
 	if v = d.resolve(v, path); v == nil {
 		return nil
 	}
+	if d.merges >= maxMergeDepth || d.expanding[v] {
+		if !d.deep {
+			d.errAt(path, v.Line, "merges (<<) nested more than %d deep, or in a cycle", maxMergeDepth)
+			d.deep = true
+		}
+		return nil
+	}
+	d.merges++
+	d.expanding[v] = true
+	defer func() { d.merges--; delete(d.expanding, v) }()
 	switch v.Kind {
 	case yaml.MappingNode:
 		return d.pairs(v, path)
@@ -103,6 +113,9 @@ func (d *decoder) mergePairs(v *yaml.Node, path string) [][2]*yaml.Node {
 	d.errAt(path, v.Line, "a merge (<<) takes mappings, got %s", describe(v))
 	return nil
 }
+
+// maxMergeDepth bounds merges within merges (and merge cycles).
+const maxMergeDepth = 10
 
 // secretKey is one key given for a secret.
 type secretKey struct {
@@ -124,9 +137,16 @@ func (d *decoder) mapping(n *yaml.Node, path string, strict bool, targets ...ref
 	var order []string
 	d.entries(n, path, func(k, v *yaml.Node, p string) {
 		f, ok := fields[k.Value]
+		if !ok && path == "" && strings.HasPrefix(k.Value, "x-") {
+			return // an extension key at the top level: a place for anchors
+		}
 		if !ok {
+			base, isHash := strings.CutSuffix(k.Value, "_hash")
 			switch kind, other := foreign[k.Value]; {
 			case !strict:
+			case isHash && fields[base].part == partValue:
+				d.errAt(p, k.Line, "unknown key: smsgw sends this secret, so a hash will not do; give %s_env or %s_file", base, base)
+				d.failed[join(path, base)] = true
 			case other:
 				d.errAt(p, k.Line, "unknown key: %s is a key of %s", k.Value, kind)
 			default:

@@ -33,7 +33,7 @@ func (d *decoder) validateTenant(t *Tenant, p string, seen *credentials) {
 		d.errorf(join(p, "default_region"), "%s", msg)
 	}
 	for j, cc := range t.AllowedCountries {
-		if cc != "*" {
+		if _, given := d.lines[join(p, "allowed_countries")]; given && cc != "*" { // else it is the region, checked above
 			if msg := countryProblem(cc); msg != "" {
 				d.errorf(index(join(p, "allowed_countries"), j), "%s", msg)
 			}
