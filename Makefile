@@ -22,7 +22,7 @@ FUZZ_TARGETS := \
 	./smpp/smscsim:FuzzSession \
 	./configs:FuzzParse
 
-.PHONY: all build run test crash bench fuzz lint install cross clean
+.PHONY: all build run test crash bench fuzz lint install deb cross clean
 
 all: lint test build
 
@@ -58,8 +58,36 @@ lint:
 	$(GO) vet ./...
 	@out=$$(gofmt -l . ); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
+# Where install puts the systemd unit, the udev rules and the sysusers.d
+# entry: systemd and udev read none of them under PREFIX. The configuration
+# goes to /etc/smsgw/smsgw.yaml (the unit reads it there), only if absent.
+# Without DESTDIR, install then runs systemd/postinstall.sh: the user smsgw,
+# udev and systemd reloaded; it does not start the service.
+UNITDIR      ?= /lib/systemd/system
+UDEVRULESDIR ?= /lib/udev/rules.d
+SYSUSERSDIR  ?= /usr/lib/sysusers.d
+
 install: build
 	install -D -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/smsgw
+	sed 's|^ExecStart=/usr/bin/smsgw |ExecStart=$(PREFIX)/bin/smsgw |' systemd/smsgw.service > $(BIN).service
+	install -D -m 0644 $(BIN).service $(DESTDIR)$(UNITDIR)/smsgw.service
+	install -D -m 0644 systemd/60-smsgw-modems.rules $(DESTDIR)$(UDEVRULESDIR)/60-smsgw-modems.rules
+	install -D -m 0644 systemd/smsgw.sysusers $(DESTDIR)$(SYSUSERSDIR)/smsgw.conf
+	@if [ -e $(DESTDIR)/etc/smsgw/smsgw.yaml ]; then \
+		echo "kept $(DESTDIR)/etc/smsgw/smsgw.yaml"; \
+	else \
+		install -D -m 0640 configs/smsgw.example.yaml $(DESTDIR)/etc/smsgw/smsgw.yaml; \
+	fi
+	@if [ -z "$(DESTDIR)" ]; then sh systemd/postinstall.sh configure; fi
+
+# The Debian package, bin/smsgw_<version>_<arch>.deb, as systemd/nfpm.yaml
+# describes it. nfpm runs with go run and is not a dependency of the module.
+# A version that is not a tag (v1.2.3) becomes 0.0.0+git<describe>.
+DEB_ARCH    ?= $(shell $(GO) env GOARCH)
+DEB_VERSION ?= $(shell echo '$(VERSION)' | sed -E -e '/^v?[0-9]+\./!s/^/0.0.0+git/' -e 's/^v//' -e 's/-/+/g')
+deb: build
+	VERSION='$(DEB_VERSION)' DEB_ARCH='$(DEB_ARCH)' \
+	$(GO) run github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.48.0 package --config systemd/nfpm.yaml --packager deb --target bin/
 
 # Release builds for the appliance targets.
 cross:
