@@ -26,9 +26,17 @@ import (
 // DemoInfo is what a script needs to use the demo gateway; `smsgw serve
 // --demo` writes it as demo.json in the data directory.
 type DemoInfo struct {
-	HTTP   string   `json:"http"`
-	APIKey string   `json:"api_key"`
-	SMPP   DemoSMPP `json:"smpp"`
+	HTTP   string    `json:"http"`
+	APIKey string    `json:"api_key"`
+	SMPP   DemoSMPP  `json:"smpp"`
+	Admin  DemoAdmin `json:"admin"`
+}
+
+// DemoAdmin is the demo's admin UI login (role admin).
+type DemoAdmin struct {
+	URL      string `json:"url"`
+	User     string `json:"user"`
+	Password string `json:"password"`
 }
 
 // DemoSMPP are the demo's SMPP server credentials.
@@ -60,6 +68,7 @@ const (
 	demoSystemID  = "demo"
 	demoModemLine = "+15555550123"
 	demoSender    = "+15555550100"
+	demoAdminUser = "admin"
 )
 
 // StartDemo starts the simulators and writes the demo's configuration
@@ -145,6 +154,7 @@ func (d *Demo) Started(g *Gateway) error {
 	host, port, _ := net.SplitHostPort(g.SMPPAddr())
 	d.Info.SMPP.Host = host
 	d.Info.SMPP.Port, _ = strconv.Atoi(port)
+	d.Info.Admin.URL = d.Info.HTTP + AdminPrefix + "/"
 	b, _ := json.MarshalIndent(d.Info, "", "  ")
 	return os.WriteFile(filepath.Join(d.Config.DataDir, "demo.json"), append(b, '\n'), 0o600)
 }
@@ -178,6 +188,10 @@ func loadDemoInfo(dir string) (DemoInfo, error) {
 		info.SMPP.Password = rand.Text()[:8]
 	}
 	info.SMPP.SystemID = demoSystemID
+	if info.Admin.Password == "" {
+		info.Admin.Password = rand.Text()[:12]
+	}
+	info.Admin.User = demoAdminUser
 	return info, nil
 }
 
@@ -217,6 +231,9 @@ connectors:
     port: {{.ModemPort}}
     number: "{{.ModemLine}}"
     poll_interval: 5s
+admin:
+  users:
+    - {name: {{.AdminUser}}, role: admin, password: "{{.AdminPassword}}"}   # the admin UI (demo.json)
 routes:
   - name: demo
     match: {tenant: demo}
@@ -235,7 +252,7 @@ func demoYAML(dir string, l DemoListen, info DemoInfo, host, port, modemPath str
 	}
 	err = demoTmpl.Execute(&buf, map[string]string{"Webhook": hook, "Secret": info.APIKey, "Dir": abs, "HTTP": realPort(l.HTTP, "8080"), "SMPP": realPort(l.SMPP, "2775"), "Sender": demoSender,
 		"Key": info.APIKey, "Password": info.SMPP.Password, "CarrierHost": host, "CarrierPort": port,
-		"ModemPort": modemPath, "ModemLine": demoModemLine})
+		"ModemPort": modemPath, "ModemLine": demoModemLine, "AdminUser": demoAdminUser, "AdminPassword": info.Admin.Password})
 	return buf.Bytes(), err
 }
 

@@ -302,14 +302,17 @@ func waitOr(wg *sync.WaitGroup, ctx context.Context) {
 	}
 }
 
-// handler is the HTTP API, plus whatever Options.ExtraHTTP mounts.
+// handler is the HTTP API, the admin UI under /admin/ (the API serves
+// nothing at "/", which sends a browser there), plus whatever
+// Options.ExtraHTTP mounts.
 func (g *Gateway) handler() http.Handler {
-	if g.o.ExtraHTTP == nil {
-		return g.api.Handler()
-	}
 	mux := http.NewServeMux()
 	mux.Handle("/", g.api.Handler())
-	g.o.ExtraHTTP(mux)
+	mux.Handle(AdminPrefix+"/", g.adminHandler())
+	mux.Handle("GET /{$}", http.RedirectHandler(AdminPrefix+"/", http.StatusFound))
+	if g.o.ExtraHTTP != nil {
+		g.o.ExtraHTTP(mux)
+	}
 	return mux
 }
 
