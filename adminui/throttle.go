@@ -1,6 +1,7 @@
 package adminui
 
 import (
+	"maps"
 	"sync"
 	"time"
 )
@@ -58,12 +59,15 @@ func (t *throttle) wait(now time.Time, keys ...string) time.Duration {
 func (t *throttle) failure(now time.Time, keys ...string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	if len(t.fails) >= throttleMax { // forget quiet keys, or all if none is
+		maps.DeleteFunc(t.fails, func(_ string, f *failures) bool { return now.Sub(f.last) > throttleForget })
+		if len(t.fails) >= throttleMax {
+			clear(t.fails)
+		}
+	}
 	for _, k := range keys {
 		f := t.fails[k]
 		if f == nil || now.Sub(f.last) > throttleForget {
-			if len(t.fails) >= throttleMax {
-				t.pruneLocked(now)
-			}
 			f = &failures{}
 			t.fails[k] = f
 		}
@@ -75,19 +79,8 @@ func (t *throttle) failure(now time.Time, keys ...string) {
 // success forgets keys' failures.
 func (t *throttle) success(keys ...string) {
 	t.mu.Lock()
+	defer t.mu.Unlock()
 	for _, k := range keys {
 		delete(t.fails, k)
-	}
-	t.mu.Unlock()
-}
-
-func (t *throttle) pruneLocked(now time.Time) {
-	for k, f := range t.fails {
-		if now.Sub(f.last) > throttleForget {
-			delete(t.fails, k)
-		}
-	}
-	if len(t.fails) >= throttleMax {
-		clear(t.fails)
 	}
 }
