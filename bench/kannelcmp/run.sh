@@ -15,6 +15,8 @@
 #
 # Knobs (environment): N_MAX=20000 N_DEFAULT=5000 CONC=64 RATE=1000
 # PACED_SECS=12 THROTTLE=200 N_THR=3000 WINDOW=15 KANNEL_STORE=file|spool
+# RECEIPTS=on|off (smscd sends delivery receipts, which both gateways
+# pass back to the application: Kannel's dlr-url, smsgw's webhook)
 # ONLY=smsgw (skip Kannel) SCENARIOS="max paced throttled" KEEP=1 (keep
 # the temp dir) OUT=FILE.
 set -euo pipefail
@@ -29,6 +31,7 @@ THROTTLE=${THROTTLE:-200}
 N_THR=${N_THR:-3000}
 WINDOW=${WINDOW:-15}
 KANNEL_STORE=${KANNEL_STORE:-file}
+RECEIPTS=${RECEIPTS:-on}
 ONLY=${ONLY:-}
 SCENARIOS=${SCENARIOS:-max paced throttled}
 
@@ -95,7 +98,7 @@ wait_for() {
 bound() { curl -sf "http://$STATS_ADDR/stats" | grep -q '"bound":[1-9]'; }
 
 start_smscd() { # start_smscd THROTTLE
-	"$TMP/smscd" -throttle "$1" -lifetime 20m >"$TMP/smscd.out" 2>>"$TMP/smscd.err" &
+	"$TMP/smscd" -throttle "$1" -receipts "$RECEIPTS" -lifetime 20m >"$TMP/smscd.out" 2>>"$TMP/smscd.err" &
 	SMSCD_PID=$!
 	PIDS+=("$SMSCD_PID")
 	wait_for grep -q stats_addr= "$TMP/smscd.out"
@@ -236,7 +239,7 @@ load() { # load SCENARIO GATEWAY-LABEL TARGET ARGS...: one measured run
 	else
 		target_args=(-target smsgw -url "$SMSGW_URL" -key "$SMSGW_KEY" -pids "$SMSGW_PID")
 	fi
-	timeout 300 "$TMP/httpload" "${target_args[@]}" -stats "http://$STATS_ADDR" \
+	timeout 300 "$TMP/httpload" "${target_args[@]}" -stats "http://$STATS_ADDR" -smsc-pid "$SMSCD_PID" \
 		-scenario "$scenario" -gateway "$label" -out "$OUT" "$@"
 }
 
@@ -286,7 +289,7 @@ done
 
 echo
 echo "Machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1), $("$GO" version | cut -d' ' -f3-), $(date -u +%Y-%m-%d)."
-echo "Kannel: ${KANNEL_VERSION:-not run}; store-type $KANNEL_STORE. Run time: $(($(date +%s) - T0)) s."
+echo "Kannel: ${KANNEL_VERSION:-not run}; store-type $KANNEL_STORE; receipts $RECEIPTS. Run time: $(($(date +%s) - T0)) s."
 echo
 "$TMP/httpload" -report "$OUT"
 echo

@@ -83,6 +83,8 @@ type Result struct {
 	CPUSecsE2E   float64 `json:"cpu_secs_e2e"`   // until the last message reached the SMSC
 	CPUSecsTotal float64 `json:"cpu_secs_total"` // after receipts settled
 	CPUmsPerMsg  float64 `json:"cpu_ms_per_msg"` // total / reached_smsc
+	SMSCCPUSecs  float64 `json:"smsc_cpu_secs"`  // smscd's (-smsc-pid), same span as total
+	LoadCPUSecs  float64 `json:"load_cpu_secs"`  // this process's, same span
 }
 
 // smscStats is smscd's /stats.
@@ -90,6 +92,7 @@ type smscStats struct {
 	Accepted      int64 `json:"accepted"`
 	Throttled     int64 `json:"throttled"`
 	LastAcceptNs  int64 `json:"last_accept_ns"`
+	ReceiptsSent  int64 `json:"receipts_sent"`
 	ReceiptsAcked int64 `json:"receipts_acked"`
 	Bound         int   `json:"bound"`
 	DLRCallbacks  int64 `json:"dlr_callbacks"`
@@ -121,6 +124,7 @@ func main() {
 	flag.DurationVar(&c.timeout, "timeout", 30*time.Second, "per request")
 	stats := flag.String("stats", "", "smscd stats URL, http://127.0.0.1:PORT")
 	pids := flag.String("pids", "", "comma-separated PIDs whose CPU time is measured")
+	smscPID := flag.Int("smsc-pid", 0, "smscd's PID, to report its CPU time beside the gateway's")
 	e2eTimeout := flag.Duration("e2e-timeout", 60*time.Second, "how long to wait after the last answer for the messages to reach the SMSC")
 	window := flag.Duration("window", 0, "also count what reached the SMSC in this long after the first request")
 	settle := flag.Duration("settle", 20*time.Second, "how long to wait for receipts to reach the application before reading CPU")
@@ -168,6 +172,14 @@ func main() {
 		log.Fatal(err)
 	}
 	cpu0, err := cpuSecs(pidList)
+	if err != nil {
+		log.Fatal(err)
+	}
+	others := []int{os.Getpid()}
+	if *smscPID > 0 {
+		others = append(others, *smscPID)
+	}
+	other0, err := eachCPUSecs(others)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -249,7 +261,8 @@ func main() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		if s.DLRCallbacks+s.Webhooks-base.DLRCallbacks-base.Webhooks >= s.Accepted-base.Accepted {
+		if s.DLRCallbacks+s.Webhooks-base.DLRCallbacks-base.Webhooks >= s.Accepted-base.Accepted ||
+			s.ReceiptsSent == base.ReceiptsSent { // no receipts (smscd -receipts off)
 			break
 		}
 		time.Sleep(50 * time.Millisecond)
@@ -258,6 +271,12 @@ func main() {
 	cpu1, err := cpuSecs(pidList)
 	if err != nil {
 		log.Fatal(err)
+	}
+	if other1, err := eachCPUSecs(others); err == nil {
+		r.LoadCPUSecs = other1[0] - other0[0]
+		if *smscPID > 0 {
+			r.SMSCCPUSecs = other1[1] - other0[1]
+		}
 	}
 	r.Throttled = s.Throttled - base.Throttled
 	r.ReceiptsApp = s.DLRCallbacks + s.Webhooks - base.DLRCallbacks - base.Webhooks
@@ -281,10 +300,10 @@ func main() {
 	}
 	fmt.Fprintf(os.Stderr, "%s %s: %d sent, %d accepted (%.0f/s), errors %v, p50 %.2f ms p99 %.2f ms max %.1f ms; "+
 		"%d reached the SMSC in %.2f s (%.0f msgs/s, complete %v), window %.0f/s, throttled %d; "+
-		"receipts to app %d; CPU %.2f s (%.3f ms/msg)\n",
+		"receipts to app %d; CPU %.2f s (%.3f ms/msg), smscd %.2f s, httpload %.2f s\n",
 		r.Scenario, r.Gateway, r.Sent, r.Accepted, r.HTTPRate, r.Errors, r.P50ms, r.P99ms, r.MaxMs,
 		r.Delivered, r.E2ESecs, r.E2ERate, r.Complete, r.WindowRate, r.Throttled,
-		r.ReceiptsApp, r.CPUSecsTotal, r.CPUmsPerMsg)
+		r.ReceiptsApp, r.CPUSecsTotal, r.CPUmsPerMsg, r.SMSCCPUSecs, r.LoadCPUSecs)
 }
 
 // run sends the requests and returns the latencies of the accepted ones,
@@ -446,27 +465,39 @@ var clockTicks = func() float64 {
 
 // cpuSecs is the user and system CPU time of the processes, in seconds.
 func cpuSecs(pids []int) (float64, error) {
-	var ticks int64
+	each, err := eachCPUSecs(pids)
+	total := 0.0
+	for _, s := range each {
+		total += s
+	}
+	return total, err
+}
+
+// eachCPUSecs is the user and system CPU time of each process, in seconds.
+func eachCPUSecs(pids []int) ([]float64, error) {
+	var secs []float64
 	for _, pid := range pids {
+		var ticks int64
 		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		// The fields after the command name (which may hold spaces).
 		i := strings.LastIndexByte(string(b), ')')
 		f := strings.Fields(string(b[i+1:]))
 		if len(f) < 13 {
-			return 0, fmt.Errorf("/proc/%d/stat: too short", pid)
+			return nil, fmt.Errorf("/proc/%d/stat: too short", pid)
 		}
 		for _, s := range f[11:13] { // utime, stime: fields 14 and 15
 			n, err := strconv.ParseInt(s, 10, 64)
 			if err != nil {
-				return 0, err
+				return nil, err
 			}
 			ticks += n
 		}
+		secs = append(secs, float64(ticks)/clockTicks)
 	}
-	return float64(ticks) / clockTicks, nil
+	return secs, nil
 }
 
 func parsePIDs(s string) ([]int, error) {
@@ -520,8 +551,8 @@ func printReport(w io.Writer, file string) error {
 	if err := sc.Err(); err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "| scenario | gateway | load | accepted / sent | HTTP accepted/s | p50 | p99 | max | errors | reached SMSC | end-to-end msgs/s | in window | receipts to app | CPU ms/msg |")
-	fmt.Fprintln(w, "|---|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| scenario | gateway | load | accepted / sent | HTTP accepted/s | p50 | p99 | max | errors | reached SMSC | end-to-end msgs/s | in window | receipts to app | CPU ms/msg | CPU s gateway / smscd / httpload |")
+	fmt.Fprintln(w, "|---|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|")
 	for _, r := range rs {
 		errs := "none"
 		if len(r.Errors) > 0 {
@@ -540,9 +571,9 @@ func printReport(w io.Writer, file string) error {
 		if r.WindowSecs > 0 {
 			win = fmt.Sprintf("%.0f/s over %.0f s", r.WindowRate, r.WindowSecs)
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %d / %d | %.0f | %.2f ms | %.2f ms | %.1f ms | %s | %d | %s | %s | %d | %.3f |\n",
+		fmt.Fprintf(w, "| %s | %s | %s | %d / %d | %.0f | %.2f ms | %.2f ms | %.1f ms | %s | %d | %s | %s | %d | %.3f | %.1f / %.1f / %.1f |\n",
 			r.Scenario, r.Gateway, r.Mode, r.Accepted, r.Sent, r.HTTPRate, r.P50ms, r.P99ms, r.MaxMs,
-			errs, r.Delivered, e2e, win, r.ReceiptsApp, r.CPUmsPerMsg)
+			errs, r.Delivered, e2e, win, r.ReceiptsApp, r.CPUmsPerMsg, r.CPUSecsTotal, r.SMSCCPUSecs, r.LoadCPUSecs)
 	}
 	fmt.Fprintln(w)
 	for _, r := range rs {
