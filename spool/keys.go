@@ -16,7 +16,7 @@ var (
 	bRcpt    = []byte("rcpt")   // recipient ‖ 0 ‖ id(16) → ∅
 	bRef     = []byte("ref")    // tenant ‖ 0 ‖ client ref ‖ 0 ‖ id(16) → ∅
 	bIdem    = []byte("idem")   // tenant ‖ 0 ‖ key → id(16) ‖ expires ms(8)
-	bExt     = []byte("ext")    // connector ‖ 0 ‖ provider key → id(16) ‖ seq(2) ‖ original id
+	bExt     = []byte("ext")    // connector ‖ 0 ‖ provider key ‖ 0 ‖ id as filed, lower-case ‖ 0 → id(16) ‖ seq(2) ‖ id as filed
 	bOutbox  = []byte("outbox") // id(16) → outbox record
 	bOutQ    = []byte("outq")   // due ms(8) ‖ id(16) → ∅
 	bAudit   = []byte("audit")  // seq(8) → audit record
@@ -26,7 +26,9 @@ var (
 	kAudHead = []byte("audit_head")
 )
 
-const schemaVersion = 1
+// schemaVersion 2: the ext index keeps every spelling filed under a
+// number (version 1 kept the last: "a" and "10" both read as ten).
+const schemaVersion = 2
 
 // recordVersion is the first byte of every stored record.
 const recordVersion = 1

@@ -23,6 +23,10 @@ type Report struct {
 	Code       string    // the carrier's error code, if any
 	At         time.Time // when the carrier says it happened (zero: now)
 	Detail     string    // e.g. the receipt text
+	// ExactID: the carrier spells ids in receipts as it gave them (or
+	// the connector respelled them so), so the id matches only a part
+	// filed with the same spelling, never another base's reading of it.
+	ExactID bool
 }
 
 // fileParts records the provider ids of an attempt on the message's
@@ -53,7 +57,7 @@ func (w *wtx) fileProviderIDs(id ulid.ULID, connector string, ids []string, firs
 		v := binary.BigEndian.AppendUint16(id[:16:16], uint16(first+i))
 		v = append(v, pid...)
 		for _, k := range providerKeys(pid) {
-			if err := b.Put(strKey(nil, connector, k), v); err != nil {
+			if err := b.Put(extKey(connector, k, pid), v); err != nil {
 				return err
 			}
 		}
@@ -70,7 +74,7 @@ func (w *wtx) unfileProviderIDs(id ulid.ULID, m *Message) error {
 	b := w.bucket(bExt)
 	for _, p := range m.Parts {
 		for _, k := range providerKeys(p.ProviderID) {
-			key := strKey(nil, m.Connector, k)
+			key := extKey(m.Connector, k, p.ProviderID)
 			if v := b.Get(key); len(v) >= 18 && bytes.Equal(v[:16], id[:]) {
 				if err := b.Delete(key); err != nil {
 					return err
@@ -81,32 +85,38 @@ func (w *wtx) unfileProviderIDs(id ulid.ULID, m *Message) error {
 	return nil
 }
 
+// extKey is the ext index key of a provider id filed under one of its
+// keys (providerKeys): every spelling filed under a number has its own.
+func extKey(connector, k, pid string) []byte {
+	return strKey(nil, connector, k, strings.ToLower(pid))
+}
+
 // lookupProviderID finds the message and part a provider id names. When
-// two messages match different readings of the id (one decimal, one
+// messages match different readings of the id (one decimal, one
 // hexadecimal), the one filed with the same spelling wins.
-func (w *wtx) lookupProviderID(connector, pid string) (id ulid.ULID, seq int, ok bool) {
-	b := w.bucket(bExt)
-	found := 0
+func (w *wtx) lookupProviderID(connector, pid string, exactOnly bool) (id ulid.ULID, seq int, ok bool) {
+	c := w.bucket(bExt).Cursor()
 	for _, k := range providerKeys(pid) {
-		v := b.Get(strKey(nil, connector, k))
-		if len(v) < 18 {
-			continue
-		}
-		filed := string(v[18:])
-		exact := sameProviderID(filed, pid)
-		if !exact && !plainlyHex(filed) && !plainlyHex(pid) {
-			// Two all-digit ids are both decimal: "16" is not the hex
-			// reading of another message's "10".
-			continue
-		}
-		if found == 0 || exact {
-			copy(id[:], v[:16])
-			seq = int(binary.BigEndian.Uint16(v[16:18]))
-			ok = true
-		}
-		found++
-		if exact {
-			break
+		prefix := strKey(nil, connector, k)
+		for key, v := c.Seek(prefix); key != nil && bytes.HasPrefix(key, prefix); key, v = c.Next() {
+			if len(v) < 18 {
+				continue
+			}
+			filed := string(v[18:])
+			exact := sameProviderID(filed, pid)
+			if !exact && (exactOnly || !plainlyHex(filed) && !plainlyHex(pid)) {
+				// Two all-digit ids are both decimal: "16" is not the hex
+				// reading of another message's "10".
+				continue
+			}
+			if !ok || exact {
+				copy(id[:], v[:16])
+				seq = int(binary.BigEndian.Uint16(v[16:18]))
+				ok = true
+			}
+			if exact {
+				return id, seq, ok
+			}
 		}
 	}
 	return id, seq, ok
@@ -153,7 +163,7 @@ var ErrReportParked = fmt.Errorf("%w (yet): report parked", ErrNotFound)
 // applyReport applies r to its message; ErrNotFound (checked) when no
 // message has its id.
 func (w *wtx) applyReport(r Report) (*Message, error) {
-	id, seq, ok := w.lookupProviderID(r.Connector, r.ProviderID)
+	id, seq, ok := w.lookupProviderID(r.Connector, r.ProviderID, r.ExactID)
 	if !ok {
 		return nil, checked{fmt.Errorf("%w: no message for %s id %q", ErrNotFound, r.Connector, r.ProviderID)}
 	}
@@ -246,8 +256,9 @@ func (w *wtx) park(r Report) error {
 // claimParked takes the parked reports that a provider id just filed
 // names, to apply once the message is saved. A report is claimed when it
 // spells the id the same way, or gives the same number in the other base
-// where one of the two is plainly hexadecimal (it has a letter a-f): two
-// all-digit ids are both decimal ("16" is not the hex reading of "10").
+// where one of the two is plainly hexadecimal (it has a letter a-f) and
+// the report is not ExactID: two all-digit ids are both decimal ("16" is
+// not the hex reading of "10").
 func (w *wtx) claimParked(connector, pid string) error {
 	b := w.bucket(bMeta)
 	hexID := plainlyHex(pid)
@@ -261,7 +272,8 @@ func (w *wtx) claimParked(connector, pid string) error {
 				continue
 			}
 			dup := slices.ContainsFunc(claimed, func(r Report) bool { return r.ProviderID == p.Report.ProviderID })
-			if !dup && (hexID || plainlyHex(p.Report.ProviderID) || sameProviderID(p.Report.ProviderID, pid)) {
+			cross := !p.Report.ExactID && (hexID || plainlyHex(p.Report.ProviderID))
+			if !dup && (cross || sameProviderID(p.Report.ProviderID, pid)) {
 				claimed = append(claimed, p.Report)
 			}
 		}

@@ -1,11 +1,14 @@
 package spool
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // sendOne enqueues, leases and completes a message with the given ids.
@@ -66,6 +69,65 @@ func TestReceiptPrefersExactSpelling(t *testing.T) {
 	m, err := s.ApplyReport(bg, Report{Connector: "c", ProviderID: "10", State: StateDelivered})
 	if err != nil || m.ID != b {
 		t.Fatalf("receipt for 10 matched %v (a=%s b=%s), err %v", m, a, b, err)
+	}
+}
+
+// TestReceiptSameNumberTwoSpellings: hex "a" and all-digit "10" (which
+// read as decimal is ten, as "a" is) are filed for two messages; each
+// receipt spelled as filed finds its own message, whichever came first.
+func TestReceiptSameNumberTwoSpellings(t *testing.T) {
+	s, _ := openTest(t, Options{})
+	a := sendOne(t, s, msg("+13195550001"), "c", "a")
+	b := sendOne(t, s, msg("+13195550002"), "c", "10")
+	for _, r := range []struct{ pid, want string }{{"a", a}, {"10", b}} {
+		m, err := s.ApplyReport(bg, Report{Connector: "c", ProviderID: r.pid, State: StateDelivered})
+		if err != nil || m.ID != r.want || m.State != StateDelivered {
+			t.Fatalf("receipt for %q matched %v, want %s; err %v", r.pid, m, r.want, err)
+		}
+	}
+}
+
+// TestSchema1Migrated: a spool written by schema 1 (one ext entry per
+// key) opens, is rewritten to schema 2, and its receipts still match.
+func TestSchema1Migrated(t *testing.T) {
+	s, _ := openTest(t, Options{})
+	id := sendOne(t, s, msg("+13195550001"), "c", "1A2B")
+	path, opts := s.Path(), s.opts
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error { // back to schema 1's layout
+		b := tx.Bucket(bExt)
+		var keys [][]byte
+		b.ForEach(func(k, _ []byte) error { keys = append(keys, bytes.Clone(k)); return nil })
+		for _, k := range keys {
+			v := bytes.Clone(b.Get(k))
+			old := k[:bytes.IndexByte(k[bytes.IndexByte(k, 0)+1:], 0)+bytes.IndexByte(k, 0)+2]
+			if err := b.Delete(k); err != nil {
+				return err
+			}
+			if err := b.Put(old, v); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bMeta).Put(kSchema, u64(1))
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(path, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	m, err := s.ApplyReport(bg, Report{Connector: "c", ProviderID: "6699", State: StateDelivered})
+	if err != nil || m.ID != id || m.State != StateDelivered {
+		t.Fatalf("after migration the receipt matched %v, err %v", m, err)
 	}
 }
 

@@ -1,10 +1,12 @@
 package spool
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -89,7 +91,14 @@ func (s *Store) load() error {
 				if err := meta.Put(kSchema, u64(schemaVersion)); err != nil {
 					return err
 				}
-			} else if n := binary.BigEndian.Uint64(v); n != schemaVersion {
+			} else if n := binary.BigEndian.Uint64(v); n == 1 {
+				if err := migrateExt(tx); err != nil {
+					return err
+				}
+				if err := meta.Put(kSchema, u64(schemaVersion)); err != nil {
+					return err
+				}
+			} else if n != schemaVersion {
 				return fmt.Errorf("spool: schema version %d, this binary knows %d", n, schemaVersion)
 			}
 			w := &wtx{tx: tx, s: s, now: s.now()}
@@ -169,4 +178,31 @@ func getMessage(tx *bolt.Tx, id ulid.ULID) (*Message, error) {
 		return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
 	}
 	return decodeMessage(v)
+}
+
+// migrateExt rewrites a schema 1 ext index (connector ‖ 0 ‖ key ‖ 0) to
+// schema 2's, which adds the spelling filed.
+func migrateExt(tx *bolt.Tx) error {
+	b := tx.Bucket(bExt)
+	type entry struct{ k, v []byte }
+	var old []entry
+	err := b.ForEach(func(k, v []byte) error {
+		if bytes.Count(k, []byte{0}) == 2 && len(v) >= 18 {
+			old = append(old, entry{bytes.Clone(k), bytes.Clone(v)})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, e := range old {
+		nk := append(bytes.Clone(e.k), strings.ToLower(string(e.v[18:]))...)
+		if err := b.Put(append(nk, 0), e.v); err != nil {
+			return err
+		}
+		if err := b.Delete(e.k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
