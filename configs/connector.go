@@ -56,9 +56,13 @@ type SMPPConnector struct {
 	// DataCoding is how text is encoded: gsm7_0 (default), gsm7_1,
 	// latin1 or ucs2 (see the Coding* constants).
 	DataCoding string `yaml:"data_coding"`
+	// ReceiptIDs is how receipts spell the ids submit_sm_resp gave:
+	// auto (default), exact, hex_to_decimal or decimal_to_hex (see the
+	// ReceiptIDs* constants), as Kannel's msg-id-type.
+	ReceiptIDs string `yaml:"receipt_ids"`
 }
 
-// Values of SMPPConnector.Bind, LongMessages and DataCoding.
+// Values of SMPPConnector.Bind, LongMessages, DataCoding and ReceiptIDs.
 const (
 	BindTransceiver         = "transceiver"          // one bind_transceiver
 	BindTransmitterReceiver = "transmitter_receiver" // a bind_transmitter and a bind_receiver
@@ -71,6 +75,11 @@ const (
 	CodingGSM7IA5     = "gsm7_1" // GSM 03.38 7-bit as data_coding 0x01 (carriers that read 0x00 as Latin-1)
 	CodingLatin1      = "latin1" // ISO-8859-1 as data_coding 0x03 where it suffices, else UCS-2
 	CodingUCS2        = "ucs2"   // always UCS-2, data_coding 0x08 (carriers that mangle GSM 7-bit)
+
+	ReceiptIDsAuto         = "auto"           // as given; matched across bases only where an id has a hex letter
+	ReceiptIDsExact        = "exact"          // receipts spell ids as submit_sm_resp did
+	ReceiptIDsHexToDecimal = "hex_to_decimal" // submit_sm_resp in hex, receipts in decimal
+	ReceiptIDsDecimalToHex = "decimal_to_hex" // submit_sm_resp in decimal, receipts in hex
 )
 
 // ClientTLS configures TLS to a carrier (SMPP over TLS).

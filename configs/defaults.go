@@ -72,6 +72,7 @@ func (s *SMPPConnector) setDefaults() {
 		Reconnect:       Backoff{Initial: time.Second, Max: time.Minute},
 		LongMessages:    LongUDH,
 		DataCoding:      CodingGSM7Default,
+		ReceiptIDs:      ReceiptIDsAuto,
 	}
 }
 

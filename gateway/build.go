@@ -162,7 +162,7 @@ func carrierOptions(c *configs.Config, conn configs.Connector, log *slog.Logger)
 	o := smpp.CarrierOptions{
 		Name: conn.Name, Addr: net.JoinHostPort(s.Host, strconv.Itoa(s.Port)), SystemID: s.SystemID,
 		Password: s.Password.Value, SystemType: s.SystemType, AddressRange: s.AddressRange,
-		Bind: s.Bind, Sessions: s.Sessions, TPS: s.TPS, DataCoding: s.DataCoding, LongMessages: s.LongMessages,
+		Bind: s.Bind, Sessions: s.Sessions, TPS: s.TPS, DataCoding: s.DataCoding, LongMessages: s.LongMessages, ReceiptIDs: s.ReceiptIDs,
 		SourceTON: u8(s.SourceTON), SourceNPI: u8(s.SourceNPI), DestTON: u8(s.DestTON), DestNPI: u8(s.DestNPI),
 		Tenant:       tenantOfConnector(c, conn.Name),
 		Session:      smpp.SessionOptions{Window: s.Window, EnquireLink: s.EnquireLink, ResponseTimeout: s.ResponseTimeout, Logger: log},

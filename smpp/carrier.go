@@ -56,6 +56,16 @@ type CarrierOptions struct {
 	// whole text in message_payload; the carrier splits it).
 	LongMessages string
 
+	// ReceiptIDs says how the carrier spells message ids in receipts
+	// against its submit_sm_resp: ReceiptIDsAuto (default: as given,
+	// matched across bases only where an id has a hex letter),
+	// ReceiptIDsExact (the same spelling), ReceiptIDsHexToDecimal
+	// (submit_sm_resp in hex, receipts in decimal) or
+	// ReceiptIDsDecimalToHex (the other way round). An all-digit hex id
+	// ("10") and its decimal receipt ("16") match only with the setting;
+	// with any setting but auto, ids match by their exact spelling only.
+	ReceiptIDs string
+
 	// Addressing overrides the TON/NPI chosen from each address (E.164:
 	// 1/1, short code: 3/0, alphanumeric: 5/0, other: 0/1).
 	SourceTON, SourceNPI, DestTON, DestNPI *uint8

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/big"
 	"strings"
 	"time"
 
@@ -199,6 +200,8 @@ func (c *Carrier) handle(ctx context.Context, s *Session, req pdu.Body) {
 func (c *Carrier) receive(ctx context.Context, d delivery) error {
 	if r, ok := parseReceipt(d); ok {
 		r.Connector = c.o.Name
+		r.ProviderID = receiptID(c.o.ReceiptIDs, r.ProviderID)
+		r.ExactID = c.o.ReceiptIDs != "" && c.o.ReceiptIDs != ReceiptIDsAuto
 		err := c.sink.Report(ctx, r)
 		switch {
 		case errors.Is(err, spool.ErrReportParked):
@@ -311,6 +314,34 @@ func parseReceipt(d delivery) (spool.Report, bool) {
 		r.State = spool.StateSent
 	}
 	return r, r.ProviderID != ""
+}
+
+// The values of CarrierOptions.ReceiptIDs.
+const (
+	ReceiptIDsAuto         = "auto"
+	ReceiptIDsExact        = "exact"          // receipts spell ids as submit_sm_resp did
+	ReceiptIDsHexToDecimal = "hex_to_decimal" // submit_sm_resp hex, receipts decimal
+	ReceiptIDsDecimalToHex = "decimal_to_hex" // submit_sm_resp decimal, receipts hex
+)
+
+// receiptID respells a receipt's message id the way submit_sm_resp gave
+// it, as the carrier's setting says; an id that is not a number in the
+// expected base is left as it is.
+func receiptID(setting, id string) string {
+	from, to := 0, 0
+	switch setting {
+	case ReceiptIDsHexToDecimal:
+		from, to = 10, 16
+	case ReceiptIDsDecimalToHex:
+		from, to = 16, 10
+	default:
+		return id
+	}
+	n, ok := new(big.Int).SetString(strings.TrimPrefix(strings.ToLower(strings.TrimSpace(id)), "0x"), from)
+	if !ok || n.Sign() < 0 {
+		return id
+	}
+	return n.Text(to)
 }
 
 // receiptFields splits "id:1 sub:001 … stat:DELIVRD err:000 text:…".

@@ -181,6 +181,47 @@ func TestSimReceiptsHexAndDecimal(t *testing.T) {
 	}
 }
 
+// TestSimReceiptIDsSetting: with counter ids, many hex ids have no
+// letter ("10" is sixteen), so only the carrier's receipt_ids setting can
+// tell that receipt "16" is for "10"; with it, every message is matched,
+// in both directions.
+func TestSimReceiptIDsSetting(t *testing.T) {
+	for _, tc := range []struct {
+		setting   string
+		resp, dlr smscsim.IDFormat
+	}{
+		{ReceiptIDsHexToDecimal, smscsim.IDHexLower, smscsim.IDDecimal},
+		{ReceiptIDsDecimalToHex, smscsim.IDDecimal, smscsim.IDHexUpper},
+	} {
+		t.Run(tc.setting, func(t *testing.T) {
+			r := newSimRig(t, smscsim.Options{IDFormat: tc.resp, ReceiptIDFormat: tc.dlr}, CarrierOptions{ReceiptIDs: tc.setting})
+			ids := r.enqueue(t, 40, "Boil water notice lifted.") // ids 1 to 0x28 (40)
+			for _, m := range r.waitFinal(t, ids) {
+				if m.State != spool.StateDelivered {
+					t.Errorf("%s %s: %s (parts %+v)", m.ID, m.State, m.Reason, m.Parts)
+				}
+			}
+		})
+	}
+}
+
+func TestReceiptIDRespelled(t *testing.T) {
+	for _, tc := range []struct{ setting, in, want string }{
+		{ReceiptIDsHexToDecimal, "16", "10"},
+		{ReceiptIDsHexToDecimal, "18446744073709551617", "10000000000000001"}, // past 64 bits
+		{ReceiptIDsHexToDecimal, "abc", "abc"},                                // not decimal: as given
+		{ReceiptIDsDecimalToHex, "0x1F", "31"},
+		{ReceiptIDsDecimalToHex, "1f", "31"},
+		{ReceiptIDsDecimalToHex, "zz", "zz"},
+		{ReceiptIDsAuto, "16", "16"},
+		{"", "16", "16"},
+	} {
+		if got := receiptID(tc.setting, tc.in); got != tc.want {
+			t.Errorf("receiptID(%s, %q) = %q, want %q", tc.setting, tc.in, got, tc.want)
+		}
+	}
+}
+
 // TestSimUndeliveredPart: one undelivered part makes the whole message
 // undelivered.
 func TestSimUndeliveredPart(t *testing.T) {
