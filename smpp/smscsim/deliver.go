@@ -78,6 +78,9 @@ func (s *Server) send(sysID string, rebind bool) {
 	}
 	var ps []pdu.Body
 	for _, o := range s.out {
+		if w := s.opts.Window; w > 0 && len(ss.inflight) >= w {
+			break
+		}
 		if o.d.SystemID != sysID || o.d.Acked || o.sess != nil || (o.held && !rebind) {
 			continue
 		}
@@ -116,14 +119,19 @@ func (o *outbound) pdu(seq uint32) pdu.Body {
 }
 
 // acked records a deliver_sm_resp: status 0 acknowledges, anything else
-// holds the deliver_sm for the next bind.
+// holds the deliver_sm for the next bind. With a Window, the freed slot
+// takes the next waiting deliver_sm.
 func (s *Server) acked(ss *session, seq uint32, st pdu.Status) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	o := ss.inflight[seq]
 	if o == nil {
+		s.mu.Unlock()
 		return
 	}
+	if s.opts.Window > 0 { // a slot is free: send what waits for it
+		defer s.send(o.d.SystemID, false)
+	}
+	defer s.mu.Unlock()
 	delete(ss.inflight, seq)
 	o.sess = nil
 	o.d.Status = st

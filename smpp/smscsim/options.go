@@ -72,6 +72,10 @@ type Options struct {
 	Outcome func(Submit) Outcome
 	// Ratios weighs the outcomes when Outcome is nil.
 	Ratios Ratios
+	// Window bounds the deliver_sm (receipts and MO) outstanding on one
+	// session, as a real SMSC's window does. Default 0: no bound, every
+	// queued deliver_sm is written at once.
+	Window int
 
 	// WriteTimeout bounds every write to a connection; a client that
 	// does not read for that long is disconnected. Default 2 s.

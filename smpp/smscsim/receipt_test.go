@@ -179,3 +179,43 @@ func TestReceiptGoesToItsSystemID(t *testing.T) {
 		t.Fatalf("deliveries %+v, err %v", ds, err)
 	}
 }
+
+// With a Window, no more deliver_sm are outstanding than it allows, and
+// each deliver_sm_resp lets the next one go.
+func TestReceiptWindow(t *testing.T) {
+	s := newSim(t, smscsim.Options{Window: 2})
+	c := bound(t, s)
+	m := plain
+	m.reg = 1
+	for range 5 {
+		c.submit(m)
+	}
+	var first []pdu.Body // the receipts come between the responses
+	for range 7 {
+		if p := c.read(); p.Header().ID == pdu.DeliverSMID {
+			first = append(first, p)
+		}
+	}
+	if len(first) != 2 {
+		t.Fatalf("%d deliver_sm among the first 7 PDUs, want 2", len(first))
+	}
+	if _, err := s.WaitDeliveries(testCtx(t), 5); err != nil {
+		t.Fatal(err)
+	}
+	sent := 0
+	for _, d := range s.Deliveries() {
+		sent += d.Sent
+	}
+	if sent != 2 {
+		t.Fatalf("%d deliver_sm written with a window of 2 unanswered", sent)
+	}
+	for _, d := range first {
+		c.ack(d, smscsim.StatusOK)
+	}
+	for range 3 {
+		c.ack(c.expect(pdu.DeliverSMID), smscsim.StatusOK)
+	}
+	if _, err := s.WaitAcked(testCtx(t), 5); err != nil {
+		t.Fatal(err)
+	}
+}
