@@ -31,7 +31,9 @@ type WebhookOptions struct {
 	// Timeout bounds one delivery. Default 10s.
 	Timeout time.Duration
 	// Transport sends the requests. Default: a clone of
-	// http.DefaultTransport.
+	// http.DefaultTransport that keeps up to 64 idle connections per
+	// receiver (the default 2 would open a new connection for most posts
+	// from the outbox's concurrent workers).
 	Transport http.RoundTripper
 	// UserAgent, default "smsgw-webhook/1".
 	UserAgent string
@@ -87,7 +89,9 @@ func NewWebhooks(o WebhookOptions) *Webhooks {
 		o.Timeout = 10 * time.Second
 	}
 	if o.Transport == nil {
-		o.Transport = http.DefaultTransport.(*http.Transport).Clone()
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 64
+		o.Transport = t
 	}
 	if o.UserAgent == "" {
 		o.UserAgent = "smsgw-webhook/1"

@@ -20,14 +20,14 @@ type Deliverer interface {
 type OutboxDispatcher struct {
 	Store     *Store
 	Deliverer Deliverer
-	Workers   int           // default 8
+	Workers   int           // default 32
 	Idle      time.Duration // default 1s
 	Logger    *slog.Logger
 }
 
 // Run delivers until ctx ends, then waits for deliveries in flight.
 func (d *OutboxDispatcher) Run(ctx context.Context) error {
-	workers := or0(d.Workers, 8)
+	workers := or0(d.Workers, 32)
 	idle, log := loopDefaults(d.Idle, d.Logger, "outbox")
 	var wg sync.WaitGroup
 	defer wg.Wait()
@@ -61,6 +61,14 @@ func (d *OutboxDispatcher) Run(ctx context.Context) error {
 			return nil
 		case <-done:
 			busy--
+			for drained := false; !drained; { // lease for every freed worker at once
+				select {
+				case <-done:
+					busy--
+				default:
+					drained = true
+				}
+			}
 		case <-d.Store.owake:
 		case <-timer.C:
 		}
