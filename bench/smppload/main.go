@@ -1,16 +1,18 @@
-// Command smppload measures smsgw's SMPP server end to end on loopback:
+// Command smppload measures smsgw's SMPP side end to end on loopback:
 // an ESME load generator (our session layer) binds to an in-process
 // smpp.Server whose submits go into a real spool (fsync on every
-// commit); a dispatcher sends them through the carrier connector to a
-// second smpp.Server standing in for the carrier's SMSC (it acknowledges
-// at once, storing nothing, as smscsim will); receipts
-// are not generated yet (smscsim will). It prints a Markdown report.
+// commit); a dispatcher sends them through the carrier connector to the
+// simulated carrier SMSC (smpp/smscsim), which answers at once and sends
+// a delivery receipt for each; the connector stores the receipts, and the
+// spool's outbox returns each to the load generator as a deliver_sm. It
+// prints a Markdown report.
 //
 //	go run ./bench/smppload [-dir DIR] [-d 3s]
 //
 // For each window (1, 10, 100 outstanding submit_sm): submits for -d,
 // accepted messages/s (each submit_sm_resp sent only after the fsync),
-// p50/p99/max submit_sm_resp latency, and how many reached the far SMSC.
+// p50/p99/max submit_sm_resp latency, how many reached the SMSC, and how
+// many receipts came back to the load generator.
 // Then a paced run at 1,000 submits/s with window 100 for the p99 ack.
 package main
 
@@ -32,18 +34,10 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/smsgw/smsgw/smpp"
+	"github.com/smsgw/smsgw/smpp/smscsim"
 	"github.com/smsgw/smsgw/spool"
 	"github.com/smsgw/smsgw/spool/route"
 )
-
-// farSMSC stands in for the carrier's SMSC: it takes every submit at
-// once, without storing it (smscsim will replace it).
-type farSMSC struct{ n atomic.Int64 }
-
-func (f *farSMSC) Submit(_ context.Context, m *spool.Message) (*spool.Message, error) {
-	m.ID = fmt.Sprintf("%x", f.n.Add(1))
-	return m, nil
-}
 
 type submitter struct{ s *spool.Store }
 
@@ -58,6 +52,8 @@ type stack struct {
 	gw, far  *spool.Store
 	gwAddr   string
 	farCount func() int64
+	receipts atomic.Int64 // deliver_sm receipts the load generator took
+	sim      *smscsim.Server
 	stop     func()
 }
 
@@ -66,44 +62,40 @@ func startStack(dir string, window int) (*stack, error) {
 	if err != nil {
 		return nil, err
 	}
-	far := &farSMSC{}
+	sim, err := smscsim.New(smscsim.Options{Accounts: []smscsim.Account{{SystemID: "smsgw", Password: "pw"}},
+		IDFormat: smscsim.IDHexLower, ReceiptIDFormat: smscsim.IDDecimal, Window: 100})
+	if err != nil {
+		gw.Close()
+		return nil, err
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
-	serve := func(sub smpp.Submitter, acct smpp.Account) (string, error) {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return "", err
-		}
-		srv := smpp.NewServer(smpp.ServerOptions{Accounts: []smpp.Account{acct}, Session: smpp.SessionOptions{Inbound: 1000}}, sub)
-		wg.Add(1)
-		go func() { defer wg.Done(); srv.Serve(ctx, ln) }()
-		return ln.Addr().String(), nil
-	}
-	gwAddr, err := serve(submitter{gw}, smpp.Account{SystemID: "load", Password: "pw", Tenant: "bench", MaxBinds: 8})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		cancel()
 		return nil, err
 	}
-	farAddr, err := serve(far, smpp.Account{SystemID: "smsgw", Password: "pw", Tenant: "carrier", MaxBinds: 8})
-	if err != nil {
-		cancel()
-		return nil, err
-	}
+	srv := smpp.NewServer(smpp.ServerOptions{Accounts: []smpp.Account{{SystemID: "load", Password: "pw", Tenant: "bench", MaxBinds: 8}},
+		Session: smpp.SessionOptions{Inbound: 1000, Window: 100}}, submitter{gw})
+	wg.Add(1)
+	go func() { defer wg.Done(); srv.Serve(ctx, ln) }()
+	gwAddr, farAddr := ln.Addr().String(), sim.Addr()
 	carrier := smpp.NewCarrier(smpp.CarrierOptions{Name: "carrier-a", Addr: farAddr, SystemID: "smsgw", Password: "pw",
-		Session: smpp.SessionOptions{Window: 100}}, route.StoreSink{Store: gw})
+		Session: smpp.SessionOptions{Window: 100}, ReceiptIDs: smpp.ReceiptIDsHexToDecimal}, route.StoreSink{Store: gw})
 	router, _ := route.New([]route.Rule{{Name: "all", Connectors: []string{"carrier-a"}}},
 		[]route.Entry{{Connector: carrier, Enabled: true, MaxInFlight: 100}}, route.Options{})
-	wg.Add(2)
+	wg.Add(3)
 	go func() { defer wg.Done(); carrier.Run(ctx) }()
 	go func() { defer wg.Done(); (&spool.Dispatcher{Store: gw, Sender: router, Workers: 100}).Run(ctx) }()
+	go func() { defer wg.Done(); (&spool.OutboxDispatcher{Store: gw, Deliverer: srv}).Run(ctx) }()
 	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
 	defer wcancel()
 	if err := carrier.WaitReady(wctx, true); err != nil {
 		cancel()
 		return nil, fmt.Errorf("carrier never bound: %w", err)
 	}
-	return &stack{gw: gw, gwAddr: gwAddr, farCount: far.n.Load,
-		stop: func() { cancel(); wg.Wait(); gw.Close() }}, nil
+	return &stack{gw: gw, gwAddr: gwAddr, sim: sim, farCount: func() int64 { return int64(len(sim.Submits())) },
+		stop: func() { cancel(); wg.Wait(); gw.Close(); sim.Close() }}, nil
 }
 
 // result of one load run.
@@ -116,6 +108,8 @@ type result struct {
 	errors     int
 	atSMSC     int64
 	atSMSCRate float64
+	receipts   int64
+	rcptRate   float64
 }
 
 // load submits with window outstanding for d (paced at limit/s if > 0).
@@ -124,8 +118,12 @@ func load(st *stack, window int, d time.Duration, limit float64) (result, error)
 	if err != nil {
 		return result{}, err
 	}
-	s := smpp.NewSession(c, func(s *smpp.Session, req pdu.Body) { s.Respond(req, pdu.NewDeliverSMResp()) },
-		smpp.SessionOptions{Window: window, EnquireLink: -1})
+	s := smpp.NewSession(c, func(s *smpp.Session, req pdu.Body) {
+		s.Respond(req, pdu.NewDeliverSMResp())
+		if f := req.Fields()[pdufield.ESMClass]; f != nil && f.Bytes()[0]&0x04 != 0 {
+			st.receipts.Add(1)
+		}
+	}, smpp.SessionOptions{Window: window, EnquireLink: -1, Inbound: 1000})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go s.Run(ctx)
@@ -174,7 +172,6 @@ func load(st *stack, window int, d time.Duration, limit float64) (result, error)
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	s.Close()
 	slices.Sort(lat)
 	r := result{window: window, sent: len(lat), rate: float64(len(lat)) / elapsed.Seconds(), errors: int(errs.Load())}
 	if len(lat) > 0 {
@@ -187,6 +184,31 @@ func load(st *stack, window int, d time.Duration, limit float64) (result, error)
 	}
 	r.atSMSC = st.farCount()
 	r.atSMSCRate = float64(r.atSMSC) / time.Since(start).Seconds()
+	// And for the receipts to come back to the load generator.
+	deadline = time.Now().Add(30 * time.Second)
+	for st.receipts.Load() < int64(r.sent) && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	r.receipts = st.receipts.Load()
+	if stats, err := st.gw.Stats(); err == nil && r.receipts < int64(r.sent) {
+		unacked, statuses := 0, map[uint32]int{}
+		for _, d := range st.sim.Deliveries() {
+			if !d.Acked {
+				unacked++
+				statuses[uint32(d.Status)]++
+			}
+		}
+		fmt.Fprintf(os.Stderr, "window %d: receipts missing; spool states %v, outbox %d; at the SMSC %d receipts unacknowledged (statuses %v)\n",
+			window, stats.States, stats.Outbox, unacked, statuses)
+		if os.Getenv("SMPPLOAD_DEBUG") != "" {
+			pg, _ := st.gw.List(spool.Filter{State: spool.StateSent}, "", 3)
+			for _, m := range pg.Messages {
+				fmt.Fprintf(os.Stderr, "  %s parts %+v timeline %+v\n", m.ID, m.Parts, m.Timeline)
+			}
+		}
+	}
+	r.rcptRate = float64(r.receipts) / time.Since(start).Seconds()
+	s.Close()
 	return r, nil
 }
 
@@ -199,8 +221,8 @@ func main() {
 		fatal(err)
 	}
 	defer os.RemoveAll(dir)
-	fmt.Println("| window | accepted msgs/s (durable) | p50 ack | p99 ack | max ack | errors | at the SMSC | end-to-end msgs/s |")
-	fmt.Println("|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Println("| window | accepted msgs/s (durable) | p50 ack | p99 ack | max ack | errors | at the SMSC | end-to-end msgs/s | receipts back | receipts/s |")
+	fmt.Println("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, w := range []int{1, 10, 100} {
 		st, err := startStack(dir, w)
 		if err != nil {
@@ -211,7 +233,8 @@ func main() {
 		if err != nil {
 			fatal(err)
 		}
-		fmt.Printf("| %d | %.0f | %s | %s | %s | %d | %d | %.0f |\n", r.window, r.rate, ms(r.p50), ms(r.p99), ms(r.max), r.errors, r.atSMSC, r.atSMSCRate)
+		fmt.Printf("| %d | %.0f | %s | %s | %s | %d | %d | %.0f | %d | %.0f |\n", r.window, r.rate, ms(r.p50), ms(r.p99), ms(r.max),
+			r.errors, r.atSMSC, r.atSMSCRate, r.receipts, r.rcptRate)
 	}
 	st, err := startStack(dir, 1000)
 	if err != nil {
