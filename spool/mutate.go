@@ -31,7 +31,7 @@ func inQueue(s State) bool { return s == StateQueued || s == StateSending }
 
 // load reads a message for change.
 func (w *wtx) load(id ulid.ULID) (*Message, snapshot, error) {
-	m, err := getMessage(w.tx, id)
+	m, err := w.s.getMessage(w.tx, id)
 	if err != nil {
 		return nil, snapshot{}, err
 	}
@@ -51,6 +51,7 @@ func (w *wtx) insert(id ulid.ULID, m *Message, rec []byte) error {
 	if err := w.bucket(bMsgs).Put(id[:], rec); err != nil {
 		return err
 	}
+	w.s.msgCache.put(id, rec, m)
 	if err := w.bucket(bState).Put(stateKey(m.State, id), nil); err != nil {
 		return err
 	}
@@ -83,6 +84,7 @@ func (w *wtx) save(id ulid.ULID, before snapshot, m *Message) error {
 	if err := w.bucket(bMsgs).Put(id[:], rec); err != nil {
 		return err
 	}
+	w.s.msgCache.put(id, rec, m)
 	if before.state != m.State {
 		st := w.bucket(bState)
 		if err := st.Delete(stateKey(before.state, id)); err != nil {
@@ -140,5 +142,6 @@ func (w *wtx) remove(id ulid.ULID, m *Message) error {
 		}
 	}
 	w.counts[m.State]--
+	w.s.msgCache.drop(id)
 	return w.unfileProviderIDs(id, m)
 }

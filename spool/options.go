@@ -45,6 +45,12 @@ type Options struct {
 	// MaxBatch is the most writes sharing one commit. Default 1024.
 	MaxBatch int
 
+	// RecordCache is how many decoded records (messages, outbox items)
+	// the store keeps from its own writes, so that the next change of a
+	// message does not parse its JSON again (see recCache). Each costs
+	// about 3 KiB. Default 4096; negative: none.
+	RecordCache int
+
 	// Now is the clock (tests). Default time.Now.
 	Now func() time.Time
 
@@ -103,6 +109,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = 1024
+	}
+	if o.RecordCache == 0 {
+		o.RecordCache = 4096
 	}
 	if o.Now == nil {
 		o.Now = time.Now

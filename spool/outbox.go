@@ -43,6 +43,11 @@ func decodeItem(b []byte) (*OutboxItem, error) {
 	return it, decodeRecord(b, it)
 }
 
+func cloneItem(it *OutboxItem) *OutboxItem {
+	c := *it
+	return &c
+}
+
 // oweReport queues a delivery report for a message that reached a final
 // state, when the submitter asked for one.
 func (w *wtx) oweReport(m *Message) error {
@@ -64,6 +69,7 @@ func (w *wtx) putItem(it *OutboxItem) error {
 	if err := w.bucket(bOutbox).Put(id[:], rec); err != nil {
 		return err
 	}
+	w.s.itemCache.put(id, rec, it)
 	if err := w.bucket(bOutQ).Put(timeKey(it.NextAt, id), nil); err != nil {
 		return err
 	}
@@ -154,6 +160,9 @@ func (w *wtx) getItem(id ulid.ULID) (*OutboxItem, error) {
 	if v == nil {
 		return nil, fmt.Errorf("%w: outbox item %s", ErrNotFound, id)
 	}
+	if it, ok := w.s.itemCache.get(id, v); ok {
+		return it, nil
+	}
 	return decodeItem(v)
 }
 
@@ -166,6 +175,7 @@ func (w *wtx) moveItem(id ulid.ULID, oldKey []byte, it *OutboxItem) error {
 	if err := w.bucket(bOutbox).Put(id[:], rec); err != nil {
 		return err
 	}
+	w.s.itemCache.put(id, rec, it)
 	q := w.bucket(bOutQ)
 	if err := q.Delete(oldKey); err != nil {
 		return err
@@ -202,6 +212,7 @@ func (s *Store) AckOutbox(ctx context.Context, itemID string, attempt int, deliv
 		if err := w.bucket(bOutbox).Delete(uid[:]); err != nil {
 			return err
 		}
+		w.s.itemCache.drop(uid)
 		if err := w.bucket(bOutQ).Delete(key); err != nil {
 			return err
 		}

@@ -17,7 +17,7 @@ func (s *Store) Get(id string) (*Message, error) {
 	}
 	var m *Message
 	err = s.db.View(func(tx *bolt.Tx) error {
-		m, err = getMessage(tx, uid)
+		m, err = s.getMessage(tx, uid)
 		return err
 	})
 	return m, err

@@ -39,6 +39,9 @@ type Store struct {
 	rcpt   *rcptIndex      // messages by recipient, in memory
 	wake   chan struct{}   // signalled when new work may be due
 	owake  chan struct{}   // the same for the outbox
+
+	msgCache  *recCache[*Message]    // decoded messages this process wrote
+	itemCache *recCache[*OutboxItem] // the same for outbox items
 }
 
 // Open opens or creates the spool file at path. A writable open recovers
@@ -61,6 +64,8 @@ func Open(path string, opts Options) (*Store, error) {
 	s := &Store{
 		db: db, path: path, opts: opts, log: opts.Logger.With("comp", "spool"), ids: newIDGen(),
 		wake: make(chan struct{}, 1), owake: make(chan struct{}, 1), rcpt: newRcptIndex(),
+		msgCache:  newRecCache(opts.RecordCache, (*Message).Clone),
+		itemCache: newRecCache(opts.RecordCache, cloneItem),
 	}
 	if err := s.load(); err != nil {
 		db.Close()
@@ -171,13 +176,33 @@ func signal(c chan struct{}) {
 	}
 }
 
-// get reads and decodes one message inside a transaction.
+// getMessage reads and decodes one message inside a transaction.
 func getMessage(tx *bolt.Tx, id ulid.ULID) (*Message, error) {
+	return (*Store)(nil).getMessage(tx, id)
+}
+
+// getMessage reads one message inside a transaction, from the record
+// cache when it holds these very bytes. s may be nil (no cache).
+func (s *Store) getMessage(tx *bolt.Tx, id ulid.ULID) (*Message, error) {
 	v := tx.Bucket(bMsgs).Get(id[:])
 	if v == nil {
 		return nil, fmt.Errorf("%w: %s", ErrNotFound, id)
 	}
-	return decodeMessage(v)
+	var c *recCache[*Message]
+	if s != nil {
+		c = s.msgCache
+	}
+	if m, ok := c.get(id, v); ok {
+		return m, nil
+	}
+	m, err := decodeMessage(v)
+	if err == nil && s != nil && !tx.Writable() {
+		// A read (Get) of a record written before this process started
+		// or evicted: keep it, it is likely to change next. bbolt's
+		// bytes belong to the transaction, so the cache takes a copy.
+		c.put(id, bytes.Clone(v), m)
+	}
+	return m, err
 }
 
 // migrateExt rewrites a schema 1 ext index (connector ‖ 0 ‖ key ‖ 0) to
