@@ -33,7 +33,7 @@ status, encoding and segment count once the gateway has it on disk.`,
 			}
 			target := url
 			if target == "" {
-				target = filepath.Join(data, "smsgw.sock")
+				target = filepath.Join(data, controlSocket)
 			}
 			if key == "" {
 				key = os.Getenv("SMSGW_API_KEY")

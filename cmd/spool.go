@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/smsgw/smsgw/gateway"
 	"github.com/smsgw/smsgw/spool"
 )
 
@@ -20,6 +22,10 @@ const defaultDataDir = "/var/lib/smsgw"
 
 // spoolFile is the spool's file name in the data directory.
 const spoolFile = "spool.db"
+
+// controlSocket is the running gateway's control socket in the data
+// directory.
+const controlSocket = "smsgw.sock"
 
 // spoolFlags are the flags every spool command shares.
 type spoolFlags struct {
@@ -30,6 +36,24 @@ type spoolFlags struct {
 func (f *spoolFlags) register(c *cobra.Command) {
 	c.PersistentFlags().StringVar(&f.data, "data", defaultDataDir, "data directory of the gateway (the spool is DIR/"+spoolFile+")")
 	c.PersistentFlags().BoolVar(&f.asJSON, "json", false, "print JSON")
+}
+
+// spoolAPI is what the spool commands call: a *spool.Store opened on the
+// file (the gateway stopped), or a *gateway.ControlClient talking to the
+// running gateway over its control socket.
+type spoolAPI interface {
+	Stats() (spool.Stats, error)
+	List(f spool.Filter, cursor string, limit int) (spool.Page, error)
+	Get(id string) (*spool.Message, error)
+	Enqueue(ctx context.Context, m *spool.Message) (*spool.Message, bool, error)
+	Retry(ctx context.Context, id, actor string) (*spool.Message, error)
+	Cancel(ctx context.Context, id, actor string) (*spool.Message, error)
+	Purge(ctx context.Context, r spool.Retention) (spool.PurgeResult, error)
+	Export(w io.Writer, f spool.Filter) (int, error)
+	Backup(w io.Writer) (int64, error)
+	Check() error
+	VerifyAudit() (spool.AuditSummary, error)
+	AuditLog(before uint64, limit int) ([]spool.AuditEntry, error)
 }
 
 // open opens the spool file offline. bbolt locks the file, so while the
@@ -48,12 +72,20 @@ func (f *spoolFlags) open(readOnly bool) (*spool.Store, error) {
 }
 
 // view runs fn on the spool opened read-only.
-func (f *spoolFlags) view(fn func(*spool.Store) error) error { return f.with(true, fn) }
+func (f *spoolFlags) view(fn func(spoolAPI) error) error { return f.with(true, fn) }
 
 // change runs fn on the spool opened for writing.
-func (f *spoolFlags) change(fn func(*spool.Store) error) error { return f.with(false, fn) }
+func (f *spoolFlags) change(fn func(spoolAPI) error) error { return f.with(false, fn) }
 
-func (f *spoolFlags) with(readOnly bool, fn func(*spool.Store) error) error {
+// with runs fn through the running gateway's control socket when one
+// answers at DIR/smsgw.sock, else on the spool file.
+func (f *spoolFlags) with(readOnly bool, fn func(spoolAPI) error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	cl, err := gateway.DialControl(ctx, filepath.Join(f.data, controlSocket))
+	cancel()
+	if err == nil {
+		return fn(cl)
+	}
 	s, err := f.open(readOnly)
 	if err != nil {
 		return err
@@ -66,17 +98,18 @@ func newSpoolCmd() *cobra.Command {
 	f := &spoolFlags{}
 	c := &cobra.Command{
 		Use:   "spool",
-		Short: "Inspect and manage the message spool (offline, with the gateway stopped)",
+		Short: "Inspect and manage the message spool (running gateway or stopped)",
 		Long: `Inspect and manage the message spool.
 
-These commands open the spool file in the data directory directly, so they
-work while the gateway is stopped. While it runs, bbolt's file lock keeps
-them out and they say so.`,
+While the gateway runs, these commands go through its control socket
+(DIR/smsgw.sock); when it is stopped, they open the spool file in the data
+directory directly. Either way they do the same thing. compact needs the
+gateway stopped.`,
 	}
 	f.register(c)
 	c.AddCommand(newSpoolStatsCmd(f), newSpoolListCmd(f), newSpoolShowCmd(f), newSpoolAddCmd(f),
 		newSpoolRetryCmd(f), newSpoolCancelCmd(f), newSpoolPurgeCmd(f), newSpoolExportCmd(f),
-		newSpoolCompactCmd(f), newSpoolCheckCmd(f), newAuditCmd(f))
+		newSpoolCompactCmd(f), newSpoolCheckCmd(f), newSpoolBackupCmd(f), newAuditCmd(f))
 	return c
 }
 
@@ -95,7 +128,7 @@ func newAuditCmd(f *spoolFlags) *cobra.Command {
 		Short: "Walk the audit chain and report whether any entry was edited, removed or reordered",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			return f.view(func(s *spool.Store) error {
+			return f.view(func(s spoolAPI) error {
 				sum, err := s.VerifyAudit()
 				if err != nil {
 					return err
@@ -115,7 +148,7 @@ func newAuditCmd(f *spoolFlags) *cobra.Command {
 		Short: "Print the newest audit entries",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			return f.view(func(s *spool.Store) error {
+			return f.view(func(s spoolAPI) error {
 				entries, err := s.AuditLog(0, limit)
 				if err != nil {
 					return err

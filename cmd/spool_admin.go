@@ -53,7 +53,7 @@ and recovery, and 'smsgw send' through a running gateway otherwise.`,
 			}
 			m.Encoding, m.Segments = plan.Encoding.String(), plan.Segments
 			m.ValidUntil, m.Source = time.Now().Add(d), "cli"
-			return f.change(func(s *spool.Store) error {
+			return f.change(func(s spoolAPI) error {
 				stored, _, err := s.Enqueue(c.Context(), &m)
 				if err != nil {
 					return err
@@ -82,13 +82,13 @@ and recovery, and 'smsgw send' through a running gateway otherwise.`,
 }
 
 // idCmd is a command that takes one message id and changes it.
-func idCmd(f *spoolFlags, use, short string, fn func(*cobra.Command, *spool.Store, string) (*spool.Message, error), verb string) *cobra.Command {
+func idCmd(f *spoolFlags, use, short string, fn func(*cobra.Command, spoolAPI, string) (*spool.Message, error), verb string) *cobra.Command {
 	return &cobra.Command{
 		Use:   use + " ID",
 		Short: short,
 		Args:  cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			return f.change(func(s *spool.Store) error {
+			return f.change(func(s spoolAPI) error {
 				m, err := fn(c, s, args[0])
 				if err != nil {
 					return err
@@ -105,14 +105,14 @@ func idCmd(f *spoolFlags, use, short string, fn func(*cobra.Command, *spool.Stor
 
 func newSpoolRetryCmd(f *spoolFlags) *cobra.Command {
 	return idCmd(f, "retry", "Send a queued message now, or a failed one again (as a new message)",
-		func(c *cobra.Command, s *spool.Store, id string) (*spool.Message, error) {
+		func(c *cobra.Command, s spoolAPI, id string) (*spool.Message, error) {
 			return s.Retry(c.Context(), id, "cli")
 		}, "retry")
 }
 
 func newSpoolCancelCmd(f *spoolFlags) *cobra.Command {
 	return idCmd(f, "cancel", "Cancel a message that has not been sent yet",
-		func(c *cobra.Command, s *spool.Store, id string) (*spool.Message, error) {
+		func(c *cobra.Command, s spoolAPI, id string) (*spool.Message, error) {
 			return s.Cancel(c.Context(), id, "cli")
 		}, "cancelled")
 }
@@ -153,7 +153,7 @@ being sent are never touched. The purge itself is audited.`,
 				}
 				r.States = append(r.States, st)
 			}
-			return f.change(func(s *spool.Store) error {
+			return f.change(func(s spoolAPI) error {
 				res, err := s.Purge(c.Context(), r)
 				if err != nil {
 					return err
@@ -201,7 +201,7 @@ func newSpoolExportCmd(f *spoolFlags) *cobra.Command {
 				defer file.Close()
 				w = file
 			}
-			return f.view(func(s *spool.Store) error {
+			return f.view(func(s spoolAPI) error {
 				n, err := s.Export(w, filter)
 				if err == nil && out != "" && out != "-" {
 					fmt.Fprintf(c.ErrOrStderr(), "exported %d messages to %s\n", n, out)
@@ -237,7 +237,7 @@ func newSpoolCheckCmd(f *spoolFlags) *cobra.Command {
 		Short: "Verify that the indexes agree with the messages",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			return f.view(func(s *spool.Store) error {
+			return f.view(func(s spoolAPI) error {
 				if err := s.Check(); err != nil {
 					return fmt.Errorf("spool check failed:\n%w", err)
 				}
@@ -246,4 +246,64 @@ func newSpoolCheckCmd(f *spoolFlags) *cobra.Command {
 			})
 		},
 	}
+}
+
+func newSpoolBackupCmd(f *spoolFlags) *cobra.Command {
+	var force bool
+	c := &cobra.Command{
+		Use:   "backup FILE",
+		Short: "Copy the spool to FILE, consistent, while the gateway runs or not",
+		Long: `Copy the spool to FILE: a consistent copy (one read transaction), taken
+through the running gateway's control socket or from the stopped spool
+file. FILE is written beside itself and renamed when complete and synced,
+so a backup cut short never looks complete. "-" writes to standard output.
+
+To restore: stop the gateway, copy the backup to DIR/spool.db, start it.
+Messages queued in the backup are sent again.`,
+		Example: `  smsgw spool backup /backup/smsgw-$(date +%F).db`,
+		Args:    usageArgs(cobra.ExactArgs(1)),
+		RunE: func(c *cobra.Command, args []string) error {
+			return f.view(func(s spoolAPI) error {
+				if args[0] == "-" {
+					_, err := s.Backup(c.OutOrStdout())
+					return err
+				}
+				n, err := backupTo(s, args[0], force)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(c.OutOrStdout(), "backed up %s to %s\n", bytesHuman(n), args[0])
+				return nil
+			})
+		},
+	}
+	c.Flags().BoolVar(&force, "force", false, "replace FILE if it exists")
+	return c
+}
+
+// backupTo writes a backup to path through a temporary file beside it,
+// synced, then renamed over path.
+func backupTo(s spoolAPI, path string, force bool) (int64, error) {
+	if _, err := os.Stat(path); err == nil && !force {
+		return 0, withCode(ExitUsage, fmt.Errorf("%s exists; give --force to replace it", path))
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return 0, err
+	}
+	defer os.Remove(tmp.Name()) // after the rename, nothing is there
+	n, err := s.Backup(tmp)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return 0, fmt.Errorf("backup to %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o600); err != nil {
+		return 0, err
+	}
+	return n, os.Rename(tmp.Name(), path)
 }

@@ -20,7 +20,7 @@ func newSpoolStatsCmd(f *spoolFlags) *cobra.Command {
 		Short: "Messages per state and priority, the outbox and the file size",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			return f.view(func(s *spool.Store) error {
+			return f.view(func(s spoolAPI) error {
 				st, err := s.Stats()
 				if err != nil {
 					return err
@@ -125,7 +125,7 @@ func newSpoolListCmd(f *spoolFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return f.view(func(s *spool.Store) error {
+			return f.view(func(s spoolAPI) error {
 				page, err := s.List(filter, cursor, limit)
 				if err != nil {
 					return err
@@ -159,7 +159,7 @@ func newSpoolShowCmd(f *spoolFlags) *cobra.Command {
 		Short: "One message with its timeline, segments and attempts",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			return f.view(func(s *spool.Store) error {
+			return f.view(func(s spoolAPI) error {
 				m, err := s.Get(args[0])
 				if err != nil {
 					return err

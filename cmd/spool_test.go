@@ -94,3 +94,95 @@ func TestSpoolInUse(t *testing.T) {
 		}
 	}
 }
+
+// TestSpoolCommandsWhileRunning: with the gateway running, the spool
+// commands go through its control socket and do what they do offline:
+// stats, list, show, add, cancel, retry, export, a backup that opens as a
+// spool, the audit trail; refusals keep their meaning; compact says the
+// gateway must stop.
+func TestSpoolCommandsWhileRunning(t *testing.T) {
+	dir := t.TempDir()
+	stop := startDemo(t, dir)
+	defer stop()
+	code, out, errOut := runCmd(t, "", "send", "--data", dir, "--to", "+15555550199", "--text", "Hello", "--json")
+	var sent spool.Message
+	if code != ExitOK || json.Unmarshal([]byte(out), &sent) != nil {
+		t.Fatalf("send: %d %q %s", code, out, errOut)
+	}
+	must := func(args ...string) string {
+		t.Helper()
+		code, out, errOut := runCmd(t, "", append(args, "--data", dir)...)
+		if code != ExitOK {
+			t.Fatalf("%v: exit %d %s", args, code, errOut)
+		}
+		return out
+	}
+	var st spool.Stats
+	if err := json.Unmarshal([]byte(must("spool", "stats", "--json")), &st); err != nil || st.AuditSeq == 0 {
+		t.Fatalf("stats: %v %+v", err, st)
+	}
+	if out := must("spool", "show", sent.ID); !strings.Contains(out, sent.ID) || !strings.Contains(out, "+15555550199") {
+		t.Fatalf("show: %q", out)
+	}
+	// A message added for tomorrow can be cancelled; cancelling it again
+	// is refused as offline.
+	var added spool.Message
+	out = must("spool", "add", "--tenant", "demo", "--to", "+15555550123", "--text", "later",
+		"--send-at", time.Now().Add(24*time.Hour).UTC().Format(time.RFC3339), "--json")
+	if err := json.Unmarshal([]byte(out), &added); err != nil || added.Source != "cli" {
+		t.Fatalf("add: %q", out)
+	}
+	if out := must("spool", "cancel", added.ID); !strings.HasSuffix(out, ": cancelled\n") {
+		t.Fatalf("cancel: %q", out)
+	}
+	code, _, errOut = runCmd(t, "", "spool", "cancel", "--data", dir, added.ID)
+	if code != ExitFailure || !strings.Contains(errOut, "final") {
+		t.Fatalf("second cancel: exit %d %q", code, errOut)
+	}
+	code, _, errOut = runCmd(t, "", "spool", "show", "--data", dir, "01M80RP4R57XXJXDBVAD40P1PE")
+	if code != ExitFailure || !strings.Contains(errOut, "not found") {
+		t.Fatalf("show of an unknown id: %d %q", code, errOut)
+	}
+	// One for tomorrow, retried: it goes now.
+	out = must("spool", "add", "--tenant", "demo", "--to", "+15555550124", "--text", "now, please",
+		"--send-at", time.Now().Add(24*time.Hour).UTC().Format(time.RFC3339), "--json")
+	var later spool.Message
+	if err := json.Unmarshal([]byte(out), &later); err != nil {
+		t.Fatalf("add: %q", out)
+	}
+	if out := must("spool", "retry", later.ID); !strings.Contains(out, later.ID) {
+		t.Fatalf("retry of the scheduled message: %q", out)
+	}
+	var page spool.Page
+	if err := json.Unmarshal([]byte(must("spool", "list", "--json")), &page); err != nil || len(page.Messages) != 3 {
+		t.Fatalf("list: %v, %d messages", err, len(page.Messages))
+	}
+	if err := json.Unmarshal([]byte(must("spool", "list", "--state", "cancelled", "--json")), &page); err != nil ||
+		len(page.Messages) != 1 || page.Messages[0].ID != added.ID {
+		t.Fatalf("list of the cancelled: %v %+v", err, page.Messages)
+	}
+	if out := must("spool", "export"); strings.Count(out, "\n") != 3 {
+		t.Fatalf("export: %q", out)
+	}
+	if out := must("audit", "verify"); !strings.Contains(out, "intact") {
+		t.Fatalf("audit verify: %q", out)
+	}
+	backup := filepath.Join(t.TempDir(), "b.db")
+	must("spool", "backup", backup)
+	code, _, errOut = runCmd(t, "", "spool", "backup", "--data", dir, backup)
+	if code != ExitUsage || !strings.Contains(errOut, "--force") {
+		t.Fatalf("backup over a file: exit %d %q", code, errOut)
+	}
+	b, err := spool.Open(backup, spool.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Get(added.ID); err != nil {
+		t.Fatalf("the backup lacks the message: %v", err)
+	}
+	b.Close()
+	code, _, errOut = runCmd(t, "", "spool", "compact", "--data", dir)
+	if code != ExitFailure || !strings.Contains(errOut, "in use") {
+		t.Fatalf("compact while running: exit %d %q", code, errOut)
+	}
+}
