@@ -15,6 +15,7 @@ import (
 
 	"github.com/smsgw/smsgw/configs"
 	"github.com/smsgw/smsgw/gateway"
+	"github.com/smsgw/smsgw/systemd"
 )
 
 func newServeCmd(info BuildInfo) *cobra.Command {
@@ -66,7 +67,9 @@ data directory keeps its spool and credentials.`,
 					cfg.Listen.SMPP = smppAddr
 				}
 			}
-			o := gateway.Options{Version: info.Version}
+			o := gateway.Options{Version: info.Version,
+				Ready:    func() { notify(systemd.Ready()) },
+				Stopping: func() { notify(systemd.Stopping()) }}
 			if d != nil {
 				o.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 				o.ExtraHTTP = d.WebhookReceiver(o.Logger)
@@ -84,6 +87,9 @@ data directory keeps its spool and credentials.`,
 			if !demo {
 				go reloadOnHUP(c.Context(), g, config)
 			}
+			// The watchdog is fed only after a real spool write: a gateway
+			// whose disk or writer is wedged is restarted by systemd.
+			go systemd.Watchdog(c.Context(), g.ProbeSpool, slog.Default())
 			return g.Run(c.Context())
 		},
 	}
@@ -127,6 +133,7 @@ func reloadOnHUP(ctx context.Context, g *gateway.Gateway, path string) {
 			return
 		case <-hup:
 		}
+		notify(systemd.Reloading())
 		cfg, err := configs.Load(path)
 		if err == nil {
 			err = g.Reload(cfg)
@@ -134,6 +141,14 @@ func reloadOnHUP(ctx context.Context, g *gateway.Gateway, path string) {
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "smsgw: reload refused, the running configuration stays: %v\n", err)
 		}
+		notify(systemd.Ready())
+	}
+}
+
+// notify reports a failed sd_notify; systemd acts on the missing state.
+func notify(err error) {
+	if err != nil {
+		slog.Warn("sd_notify failed", "err", err)
 	}
 }
 
@@ -142,6 +157,7 @@ func printDemo(w io.Writer, d *gateway.Demo, cfg *configs.Config) {
 
   HTTP API   %s   (API key: %s)
   SMPP       %s:%d   (system_id %s, password %s)
+  admin UI   %s   (user %s, password %s)
   data       %s   (demo.json has all of this)
 
 Send a message:
@@ -149,5 +165,5 @@ Send a message:
   smsgw send --data %s --to +15555550199 --text "Hello from smsgw"
 
 `, d.Info.HTTP, d.Info.APIKey, d.Info.SMPP.Host, d.Info.SMPP.Port, d.Info.SMPP.SystemID, d.Info.SMPP.Password,
-		cfg.DataDir, d.Info.APIKey, d.Info.HTTP, cfg.DataDir)
+		d.Info.Admin.URL, d.Info.Admin.User, d.Info.Admin.Password, cfg.DataDir, d.Info.APIKey, d.Info.HTTP, cfg.DataDir)
 }

@@ -5,10 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/smsgw/smsgw/gateway"
 )
@@ -78,5 +81,43 @@ func TestDemo(t *testing.T) {
 	code, out, _ = runCmd(t, "", "send", "--data", dir, "--to", "+15555550198", "--text", "Again", "--json")
 	if code != 0 {
 		t.Fatalf("send after restart: %d", code)
+	}
+}
+
+// TestServeNotifiesSystemd: under systemd (NOTIFY_SOCKET, WATCHDOG_USEC),
+// serve says READY=1 once it listens, feeds the watchdog (after spool
+// writes), and says STOPPING=1 when it stops.
+func TestServeNotifiesSystemd(t *testing.T) {
+	sock := filepath.Join(t.TempDir(), "notify.sock")
+	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: sock, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	t.Setenv("NOTIFY_SOCKET", sock)
+	t.Setenv("WATCHDOG_USEC", "300000")
+	t.Setenv("WATCHDOG_PID", strconv.Itoa(os.Getpid()))
+	stop := startDemo(t, t.TempDir())
+	got := map[string]bool{}
+	buf := make([]byte, 4096)
+	conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	for !got["READY=1"] || !got["WATCHDOG=1"] {
+		n, err := conn.Read(buf)
+		if err != nil {
+			t.Fatalf("after %v: %v", got, err)
+		}
+		for _, l := range strings.Split(string(buf[:n]), "\n") {
+			got[l] = true
+		}
+	}
+	if code := stop(); code != 0 {
+		t.Fatalf("serve exited %d", code)
+	}
+	for !got["STOPPING=1"] {
+		n, err := conn.Read(buf)
+		if err != nil {
+			t.Fatalf("no STOPPING=1 after the stop: %v (%v)", err, got)
+		}
+		got[string(buf[:n])] = true
 	}
 }

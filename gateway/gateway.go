@@ -52,8 +52,11 @@ type Options struct {
 	// Default 20s.
 	StopTimeout time.Duration
 	// ExtraHTTP, when set, is mounted on the HTTP listener next to the API
-	// (the admin UI).
+	// (the demo's webhook receiver).
 	ExtraHTTP func(mux *http.ServeMux)
+	// Ready, when set, is called once every listener serves (systemd's
+	// READY=1); Stopping when the orderly stop begins (STOPPING=1).
+	Ready, Stopping func()
 }
 
 // connector is one configured connector and its running part.
@@ -274,9 +277,15 @@ func (g *Gateway) Run(ctx context.Context) error {
 		})
 	}
 	g.log.Info("smsgw ready", "http", g.HTTPAddr(), "smpp", g.SMPPAddr(), "control", g.cfg.Load().Listen.Control)
+	if g.o.Ready != nil {
+		g.o.Ready()
+	}
 
 	<-ctx.Done()
 	g.log.Info("smsgw stopping: no new intake")
+	if g.o.Stopping != nil {
+		g.o.Stopping()
+	}
 	deadline, cancel := context.WithTimeout(context.Background(), g.o.StopTimeout)
 	defer cancel()
 	stopIntake()

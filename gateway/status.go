@@ -59,13 +59,22 @@ func (g *Gateway) Status(ctx context.Context) httpapi.Status {
 	return st
 }
 
+// ProbeSpool writes to the spool and waits for the fsync: the proof of
+// life systemd's watchdog asks for.
+func (g *Gateway) ProbeSpool(ctx context.Context) error {
+	if err := g.store.SaveState(ctx, "gateway/alive", []byte(time.Now().UTC().Format(time.RFC3339Nano))); err != nil {
+		return fmt.Errorf("the spool does not take writes: %w", err)
+	}
+	return nil
+}
+
 // Ready implements httpapi.Backend: the spool takes writes and at least
 // one enabled connector can send.
 func (g *Gateway) Ready(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	if err := g.store.SaveState(ctx, "gateway/ready", []byte(time.Now().UTC().Format(time.RFC3339))); err != nil {
-		return fmt.Errorf("the spool does not take writes: %w", err)
+	if err := g.ProbeSpool(ctx); err != nil {
+		return err
 	}
 	for _, c := range g.connectorStatus() {
 		if c.Enabled && c.Ready {
