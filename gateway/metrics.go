@@ -73,6 +73,10 @@ func (m *metrics) inbound(msg *spool.Message) {
 
 func (m *metrics) report(r spool.Report) {
 	m.reports.WithLabelValues(r.Connector, r.State.String()).Inc()
+	switch r.State { // the carrier could not deliver it: a failure of this minute
+	case spool.StateUndelivered, spool.StateExpired, spool.StateRejected:
+		m.activity.add(kindFailed)
+	}
 }
 
 func (m *metrics) delivered(it *spool.OutboxItem, err error) {

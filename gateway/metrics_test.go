@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/smsgw/smsgw/spool"
 )
 
 // TestMetrics: after a message goes out, /metrics has the series the
@@ -125,5 +127,19 @@ func TestGrafanaDashboard(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestActivityCountsFailedReceipts: a receipt saying the carrier could not
+// deliver counts as a failure of its minute; a delivered one does not.
+func TestActivityCountsFailedReceipts(t *testing.T) {
+	m := &metrics{reports: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "r"}, []string{"connector", "state"}),
+		activity: newActivity(time.Now)}
+	for _, st := range []spool.State{spool.StateDelivered, spool.StateUndelivered, spool.StateExpired, spool.StateSent} {
+		m.report(spool.Report{Connector: "c", State: st})
+	}
+	h := m.activity.lastHour()
+	if got := h[59].Failed; got != 2 {
+		t.Fatalf("%d failures counted, want 2", got)
 	}
 }
