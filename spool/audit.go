@@ -65,8 +65,12 @@ func readAuditHead(tx *bolt.Tx) auditHead {
 // JSON is re-encoded, and the content can be encoded by the caller,
 // outside the commit loop.
 func auditContent(e AuditEntry) ([]byte, error) {
-	return json.Marshal(auditBody{At: e.At, Action: e.Action, Actor: e.Actor, Addr: e.Addr,
-		Tenant: e.Tenant, MsgID: e.MsgID, Detail: e.Detail})
+	a := auditBody{At: e.At, Action: e.Action, Actor: e.Actor, Addr: e.Addr,
+		Tenant: e.Tenant, MsgID: e.MsgID, Detail: e.Detail}
+	if b, ok := appendAudit(make([]byte, 0, 160+len(a.Detail)), &a); ok {
+		return b, nil
+	}
+	return json.Marshal(a)
 }
 
 func chainHash(prev [32]byte, seq uint64, content []byte) [32]byte {

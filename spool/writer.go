@@ -292,8 +292,6 @@ func decodeRecord(b []byte, v any) error {
 	return nil
 }
 
-func encodeMessage(m *Message) ([]byte, error) { return encodeRecord(m) }
-
 func decodeMessage(b []byte) (*Message, error) {
 	m := new(Message)
 	if err := decodeRecord(b, m); err != nil {
