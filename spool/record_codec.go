@@ -64,33 +64,31 @@ func appendMessage(b []byte, m *Message) ([]byte, bool) {
 	e.timeOmit("next_at", m.NextAt)
 	if len(m.Parts) > 0 {
 		e.key("parts")
-		e.b = append(e.b, '[')
-		for i, p := range m.Parts {
-			if i > 0 {
-				e.b = append(e.b, ',')
-			}
-			e.appendPart(p)
-		}
-		e.b = append(e.b, ']')
+		appendArray(&e, m.Parts, (*jsonObj).appendPart)
 	}
 	e.key("timeline")
-	if m.Timeline == nil {
-		e.b = append(e.b, "null"...)
-	} else {
-		e.b = append(e.b, '[')
-		for i, ev := range m.Timeline {
-			if i > 0 {
-				e.b = append(e.b, ',')
-			}
-			e.appendEvent(ev)
-		}
-		e.b = append(e.b, ']')
-	}
+	appendArray(&e, m.Timeline, (*jsonObj).appendEvent)
 	e.timeOmit("updated_at", m.UpdatedAt)
 	e.strOmit("idempotency", m.Idempotency)
 	e.strOmit("retry_of", m.RetryOf)
 	e.strOmit("callback", m.Callback)
 	return e.end()
+}
+
+// appendArray writes items as a JSON array, nil as null.
+func appendArray[T any](e *jsonObj, items []T, each func(*jsonObj, T)) {
+	if items == nil {
+		e.b = append(e.b, "null"...)
+		return
+	}
+	e.b = append(e.b, '[')
+	for i, it := range items {
+		if i > 0 {
+			e.b = append(e.b, ',')
+		}
+		each(e, it)
+	}
+	e.b = append(e.b, ']')
 }
 
 func (e *jsonObj) appendPart(p Part) {

@@ -61,8 +61,8 @@ func FuzzRecordCodec(f *testing.F) {
 			ValidUntil: at, SendAt: at.Add(time.Duration(n)), ClientRef: body, ReportReq: n%5 == 0,
 			Source: detail, SourceAddr: to, Encoding: "gsm7", Segments: n, Route: detail, Connector: to,
 			State: state, Reason: body, Attempts: n, MaxAttempts: -n, NextAt: at,
-			Parts: []Part{{Seq: n, ProviderID: detail, State: state, Error: body, UpdatedAt: at}, {Seq: 2, State: StateSent}},
-			Timeline: []Event{{At: at, State: state, Detail: body, Actor: detail}, {State: StateQueued}},
+			Parts:     []Part{{Seq: n, ProviderID: detail, State: state, Error: body, UpdatedAt: at}, {Seq: 2, State: StateSent}},
+			Timeline:  []Event{{At: at, State: state, Detail: body, Actor: detail}, {State: StateQueued}},
 			UpdatedAt: at, Idempotency: to, RetryOf: detail, Callback: body}
 		if n%7 == 0 {
 			m.Parts, m.Timeline = nil, nil
