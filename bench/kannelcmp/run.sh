@@ -213,6 +213,7 @@ connectors:
     password: bench
     window: 100
     tps: 0
+    receipt_ids: exact   # smscd gives and reports ids in decimal
 routes:
   - name: all
     connectors: [smsc]

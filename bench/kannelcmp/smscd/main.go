@@ -121,6 +121,7 @@ func main() {
 	throttle := flag.Int("throttle", 0, "answer ESME_RTHROTTLED above this many accepted submit_sm per second; 0: no limit")
 	receipts := flag.String("receipts", "on", "on: a delivery receipt right after each submit_sm that asks for one; off: none")
 	lifetime := flag.Duration("lifetime", 30*time.Minute, "stop by itself after this long")
+	window := flag.Int("window", 100, "deliver_sm (receipts) outstanding per session, as a real SMSC's window; 0: no bound")
 	flag.Parse()
 	log.SetPrefix("smscd: ")
 	log.SetFlags(0)
@@ -143,6 +144,7 @@ func main() {
 		Addr:         *addr,
 		Accounts:     []smscsim.Account{{SystemID: *sysID, Password: *password}},
 		ReceiptDelay: delay,
+		Window:       *window,
 		Trace:        &c,
 	})
 	if err != nil {
