@@ -13,7 +13,10 @@ import (
 // (or unlimited) and backs off when the carrier answers ESME_RTHROTTLED
 // or ESME_RMSGQFUL: every sender pauses briefly, and the rate drops to
 // just under what the carrier accepted in the last second. Each second
-// without a throttle it climbs back by 5%, up to the configured TPS.
+// without a throttle it climbs back by 5%, up to the configured TPS, but
+// by only 1% within 5% of the rate the carrier last refused (its ceiling,
+// forgotten after a minute), so that it stays near the carrier's limit
+// longer between refusals.
 // This keeps a throttling carrier near its limit instead of bouncing
 // every message back to the spool (what makes Kannel fall to a few
 // messages per second against a throttling SMSC).
@@ -27,6 +30,7 @@ type pacer struct {
 	pause      time.Duration // the last pause, doubled while throttles continue
 	lastCut    time.Time
 	lastRaise  time.Time
+	ceiling    rate.Limit // what the carrier took when it last refused; 0: none known
 	secStart   time.Time // accepted counts per whole second
 	secCount   int
 	prevCount  int
@@ -40,6 +44,9 @@ const (
 	// minRateSample is the fewest accepted submits in a second that say
 	// what rate the carrier takes; with fewer, a throttle only pauses.
 	minRateSample = 10
+	// ceilingMemory is how long the rate of the last refusal slows the
+	// climb near it.
+	ceilingMemory = time.Minute
 )
 
 func newPacer(tps float64, now func() time.Time) *pacer {
@@ -87,7 +94,14 @@ func (p *pacer) accepted() {
 	p.secCount++
 	p.pause = 0
 	if cur := p.lim.Limit(); cur < p.max && now.Sub(p.lastCut) >= time.Second && now.Sub(p.lastRaise) >= time.Second {
-		p.set(min(p.max, cur*1.05+1))
+		if now.Sub(p.lastCut) >= ceilingMemory {
+			p.ceiling = 0
+		}
+		step := cur*0.05 + 1
+		if c := p.ceiling; c > 0 && cur >= c*0.95 && cur < c*1.05 {
+			step = max(cur*0.01, 0.5) // close to where the carrier refused: creep
+		}
+		p.set(min(p.max, cur+step))
 		p.lastRaise = now
 	}
 }
@@ -117,6 +131,9 @@ func (p *pacer) throttled(queueFull bool) time.Duration {
 			p.set(rate.Limit(float64(seen) * 0.95)) // just under what the carrier took
 		case cur != rate.Inf:
 			p.set(max(1, cur*0.9))
+		}
+		if seen >= minRateSample {
+			p.ceiling = rate.Limit(seen)
 		}
 		p.lastCut = now
 	}
