@@ -31,7 +31,7 @@ type pacer struct {
 	lastCut    time.Time
 	lastRaise  time.Time
 	ceiling    rate.Limit // what the carrier took when it last refused; 0: none known
-	secStart   time.Time // accepted counts per whole second
+	secStart   time.Time  // accepted counts per whole second
 	secCount   int
 	prevCount  int
 }
