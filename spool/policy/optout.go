@@ -49,7 +49,7 @@ func (p *Policy) Inbound(ctx context.Context, tenant, from, to, text string) (In
 		return InboundAction{Action: ActionNone}, nil
 	}
 	a := InboundAction{Action: kw.action, Keyword: word, Language: kw.lang}
-	rcpt, why := parseNumber(from, r.DefaultRegion, false)
+	rcpt, why := parseNumberCached(from, r.DefaultRegion, false)
 	if why != "" {
 		return InboundAction{Action: ActionNone}, fmt.Errorf("policy: %s from %s: %w", word, quote(from),
 			refuse(CodeInvalidRecipient, "from", "sender of the inbound message: %s", why))

@@ -56,7 +56,7 @@ func NormaliseSender(raw, region string) (string, SenderKind, error) {
 		return r
 	}, s)
 	if strings.HasPrefix(digits, "+") || len(digits) > maxShortCode {
-		n, why := parseNumber(s, region, false)
+		n, why := parseNumberCached(s, region, false)
 		if why != "" {
 			return bad("%s", why)
 		}
