@@ -51,7 +51,9 @@ func (w *wtx) insert(id ulid.ULID, m *Message, rec []byte) error {
 	if err := w.bucket(bMsgs).Put(id[:], rec); err != nil {
 		return err
 	}
-	w.s.msgCache.put(id, rec, m)
+	if c := w.s.msgCache; !inQueue(m.State) || c.worthKeeping(w.queued()) {
+		c.put(id, rec, m)
+	}
 	if err := w.bucket(bState).Put(stateKey(m.State, id), nil); err != nil {
 		return err
 	}
@@ -73,6 +75,16 @@ func (w *wtx) insert(id ulid.ULID, m *Message, rec []byte) error {
 	}
 	w.counts[m.State]++
 	return nil
+}
+
+// queued is how many messages are in the queue (queued or sending),
+// this transaction's changes included.
+func (w *wtx) queued() int64 {
+	var n int64
+	for i := range w.lanes {
+		n += w.s.lanes[i] + w.lanes[i]
+	}
+	return n
 }
 
 // save writes a changed message and moves its state and queue entries.

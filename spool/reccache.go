@@ -25,10 +25,11 @@ import (
 // full the old one is dropped. No per-entry list to maintain, no
 // allocation per hit beyond the copy returned.
 type recCache[T any] struct {
-	mu       sync.Mutex
-	half     int
-	cur, old map[ulid.ULID]recEntry[T]
-	clone    func(T) T
+	mu           sync.Mutex
+	half         int
+	cur, old     map[ulid.ULID]recEntry[T]
+	clone        func(T) T
+	hits, misses int64 // for benchmarks and tests
 }
 
 type recEntry[T any] struct {
@@ -58,11 +59,26 @@ func (c *recCache[T]) get(id ulid.ULID, rec []byte) (v T, ok bool) {
 			c.putLocked(id, e)
 		}
 	}
+	ok = ok && bytes.Equal(e.rec, rec)
+	if ok {
+		c.hits++
+	} else {
+		c.misses++
+	}
 	c.mu.Unlock()
-	if !ok || !bytes.Equal(e.rec, rec) {
+	if !ok {
 		return v, false
 	}
 	return c.clone(e.v), true
+}
+
+// worthKeeping says whether a record that waits behind ahead others
+// (a new message behind the queue) is worth caching: past a quarter of
+// the cache, the records written meanwhile push it out before it is read
+// again, and it would only push out records in use (those of messages
+// in flight).
+func (c *recCache[T]) worthKeeping(ahead int64) bool {
+	return c != nil && ahead < int64(c.half/2)
 }
 
 // put records that rec, stored under id, decodes to v. rec must not be

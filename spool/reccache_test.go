@@ -137,7 +137,11 @@ func TestRecCacheBounded(t *testing.T) {
 	if _, ok := c.get(ids[9], []byte{9}); ok {
 		t.Fatal("dropped entry returned")
 	}
-	if newRecCache(-1, func(v int) int { return v }) != nil {
+	if !c.worthKeeping(0) || c.worthKeeping(1) {
+		t.Fatal("a cache of 4 keeps records only with nobody ahead")
+	}
+	off := newRecCache(-1, func(v int) int { return v })
+	if off != nil || off.worthKeeping(0) {
 		t.Fatal("negative size made a cache")
 	}
 }
