@@ -3,6 +3,7 @@ package spool
 import (
 	"bytes"
 	"encoding/json"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -29,6 +30,16 @@ func checkSameEncoding(t *testing.T, m *Message, a *auditBody) {
 	}
 	if want := jsonRecord(t, m); !bytes.Equal(got, want) {
 		t.Fatalf("message encoded as\n%s\nencoding/json:\n%s", got, want)
+	}
+	var fast, slow Message
+	if !parseMessage(got[1:], &fast) {
+		t.Fatalf("parseMessage refused what appendMessage wrote:\n%s", got)
+	}
+	if err := json.Unmarshal(got[1:], &slow); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(fast, slow) {
+		t.Fatalf("parseMessage read\n%+v\nencoding/json\n%+v", fast, slow)
 	}
 	back, err := decodeMessage(got)
 	if err != nil {
@@ -143,4 +154,56 @@ func benchRecord() *Message {
 			{At: at, State: StateSending, Detail: "attempt 1", Actor: "spool"},
 			{At: at, State: StateSent, Detail: "sent via carrier, 1 part(s): 1a2b3c4d", Actor: "connector:carrier"}},
 		UpdatedAt: at}
+}
+
+// FuzzParseMessage: whatever parseMessage accepts, encoding/json reads
+// the same way; anything else it leaves to encoding/json.
+func FuzzParseMessage(f *testing.F) {
+	rec, _ := encodeMessage(benchRecord())
+	f.Add(rec[1:])
+	m := benchRecord()
+	m.Body, m.Binary, m.Timeline, m.Parts = "a\"b\\c\n\u2028\x01<é>", []byte{1, 2, 3}, nil, []Part{}
+	rec, _ = encodeMessage(m)
+	f.Add(rec[1:])
+	f.Add([]byte(`{"state":"sent","parts":[{"seq":1},{"seq":2,"state":"sent"}],"parts":[{"error":"x"}]}`))
+	f.Add([]byte(`{"state":"queued","body":"\ud83d\ude00","attempts":-0,"segments":1e2}`))
+	f.Add([]byte(`{"state":"queued","valid_until":"2026-01-01T00:00:00+01:00","binary":"","udh":null,"timeline":[]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var fast Message
+		if !parseMessage(b, &fast) {
+			return
+		}
+		var slow Message
+		if err := json.Unmarshal(b, &slow); err != nil {
+			t.Fatalf("parseMessage accepted what encoding/json refuses (%v): %q", err, b)
+		}
+		if !reflect.DeepEqual(fast, slow) {
+			t.Fatalf("%q:\nparseMessage %+v\nencoding/json %+v", b, fast, slow)
+		}
+	})
+}
+
+// BenchmarkDecodeMessage: the record of benchRecord, by hand and by
+// encoding/json.
+//
+//	go test -run '^$' -bench DecodeMessage ./spool/
+func BenchmarkDecodeMessage(b *testing.B) {
+	rec, _ := encodeMessage(benchRecord())
+	b.Run("hand", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := decodeMessage(rec); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var m Message
+			if err := decodeRecord(rec, &m); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

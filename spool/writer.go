@@ -294,6 +294,13 @@ func decodeRecord(b []byte, v any) error {
 
 func decodeMessage(b []byte) (*Message, error) {
 	m := new(Message)
+	if len(b) > 0 && b[0] == recordVersion && parseMessage(b[1:], m) {
+		if !m.State.valid() {
+			return nil, fmt.Errorf("spool: decode record: no state")
+		}
+		return m, nil
+	}
+	*m = Message{} // what parseMessage left
 	if err := decodeRecord(b, m); err != nil {
 		return nil, err
 	}
