@@ -36,8 +36,6 @@ type OutboxItem struct {
 // outboxTTL is how long an undeliverable report or MO is retried.
 const outboxTTL = 72 * time.Hour
 
-func encodeItem(it *OutboxItem) ([]byte, error) { return encodeRecord(it) }
-
 func decodeItem(b []byte) (*OutboxItem, error) {
 	it := new(OutboxItem)
 	return it, decodeRecord(b, it)

@@ -7,8 +7,8 @@ import (
 	"unicode/utf8"
 )
 
-// The records written at every change of state (messages, audit
-// entries) are encoded by hand here rather than by encoding/json's
+// The records written at every change of state (messages, outbox
+// items, audit entries) are encoded by hand here rather than by encoding/json's
 // reflection, which took a quarter of the commit loop's time. The bytes
 // are exactly encoding/json's (FuzzRecordCodec checks it against
 // json.Encoder with SetEscapeHTML(false) for messages and json.Marshal
@@ -116,6 +116,34 @@ func (e *jsonObj) appendEvent(ev Event) {
 	sub.strOmit("detail", ev.Detail)
 	sub.strOmit("actor", ev.Actor)
 	e.b, e.ok = sub.end()
+}
+
+// encodeItem is the stored form of an outbox item, as encodeMessage's.
+func encodeItem(it *OutboxItem) ([]byte, error) {
+	b := append(make([]byte, 0, 320+len(it.Target)+len(it.LastError)), recordVersion)
+	if b, ok := appendItem(b, it); ok {
+		return b, nil
+	}
+	return encodeRecord(it)
+}
+
+// appendItem appends it as encoding/json encodes it, or reports false.
+func appendItem(b []byte, it *OutboxItem) ([]byte, bool) {
+	if !it.State.valid() {
+		return b, false
+	}
+	e := jsonObj{b: b, ok: true}
+	e.str("id", it.ID)
+	e.str("kind", string(it.Kind))
+	e.str("msg_id", it.MessageID)
+	e.str("tenant", it.Tenant)
+	e.str("target", it.Target)
+	e.str("state", states[it.State].name)
+	e.int("attempts", it.Attempts)
+	e.time("next_at", it.NextAt)
+	e.strOmit("last_error", it.LastError)
+	e.time("created", it.Created)
+	return e.end()
 }
 
 // appendAudit appends an audit entry's content as json.Marshal encodes

@@ -85,6 +85,18 @@ func FuzzRecordCodec(f *testing.F) {
 			return // encoding/json refuses these times; encodeMessage returns its error
 		}
 		checkSameEncoding(t, m, &auditBody{At: at, Action: body, Actor: detail, Addr: to, Tenant: to, MsgID: detail, Detail: body})
+		it := &OutboxItem{ID: to, Kind: OutboxKind(detail), MessageID: body, Tenant: to, Target: body,
+			State: state, Attempts: n, NextAt: at, LastError: body, Created: at.Add(time.Duration(n))}
+		if n%13 == 0 {
+			it.LastError, it.NextAt = "", time.Time{}
+		}
+		got, err := encodeItem(it)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := jsonRecord(t, it); !bytes.Equal(got, want) {
+			t.Fatalf("item encoded as\n%s\nencoding/json:\n%s", got, want)
+		}
 	})
 }
 
@@ -115,6 +127,9 @@ func TestRecordCodecFallback(t *testing.T) {
 	m.State = 0
 	if _, err := encodeMessage(m); err == nil {
 		t.Fatal("no error for an invalid state")
+	}
+	if _, err := encodeItem(&OutboxItem{}); err == nil {
+		t.Fatal("no error for an item with no state")
 	}
 }
 
