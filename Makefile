@@ -17,6 +17,8 @@ FUZZ_TARGETS := \
 	./pdu:FuzzReassemble \
 	./spool:FuzzProviderKeys \
 	./spool:FuzzDecodeRecord \
+	./spool:FuzzRecordCodec \
+	./spool:FuzzParseMessage \
 	./modem:FuzzParseLines \
 	./smpp:FuzzServerSession \
 	./smpp/smscsim:FuzzSession \
