@@ -91,7 +91,8 @@ func StartDemo(dataDir string, l DemoListen) (_ *Demo, err error) {
 	}
 	d := &Demo{Info: info}
 	d.SMSC, err = smscsim.New(smscsim.Options{Accounts: []smscsim.Account{{SystemID: "smsgw", Password: "demo"}},
-		IDFormat: smscsim.IDHexLower, ReceiptDelay: 500 * time.Millisecond, RandomIDs: true})
+		IDFormat: smscsim.IDHexLower, ReceiptDelay: 500 * time.Millisecond, RandomIDs: true,
+		Window: 10, Redeliver: 5 * time.Second})
 	if err != nil {
 		return nil, fmt.Errorf("demo carrier: %w", err)
 	}

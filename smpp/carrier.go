@@ -126,6 +126,10 @@ type CarrierHealth struct {
 	Rate               float64 `json:"rate"` // the submit rate allowed now (0: unlimited)
 }
 
+// carrierInbound is the default number of the carrier's requests a
+// session handles at once.
+const carrierInbound = 512
+
 // NewCarrier makes a connector; Run binds it.
 func NewCarrier(o CarrierOptions, sink route.Sink) *Carrier {
 	if o.ReconnectMin <= 0 {
@@ -142,6 +146,13 @@ func NewCarrier(o CarrierOptions, sink route.Sink) *Carrier {
 	}
 	if o.Tenant == "" {
 		o.Tenant = "default"
+	}
+	if o.Session.Inbound <= 0 {
+		// The carrier's deliver_sm (receipts, MO) we handle at once. Above
+		// its window: an SMSC whose window equals ours would otherwise
+		// send the next deliver_sm on our response, before the slot that
+		// answered it is free, and get ESME_RTHROTTLED.
+		o.Session.Inbound = carrierInbound
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()

@@ -205,6 +205,25 @@ func TestSimReceiptIDsSetting(t *testing.T) {
 	}
 }
 
+// TestSimFullReceiptWindow: an SMSC with a receipt window of 100 keeps
+// it full; the connector takes every receipt as it comes and refuses
+// none (a receipt refused with ESME_RTHROTTLED waits for the SMSC's
+// retry, which a simulator without Redeliver makes only on a rebind).
+func TestSimFullReceiptWindow(t *testing.T) {
+	r := newSimRig(t, smscsim.Options{Window: 100}, CarrierOptions{Session: SessionOptions{Window: 100}})
+	ids := r.enqueue(t, 1000, "Cooling centre open until 9 pm.")
+	for _, m := range r.waitFinal(t, ids) {
+		if m.State != spool.StateDelivered {
+			t.Fatalf("%s %s: %s", m.ID, m.State, m.Reason)
+		}
+	}
+	for _, d := range r.sim.Deliveries() {
+		if d.Status != 0 {
+			t.Fatalf("a receipt was refused with %#x", uint32(d.Status))
+		}
+	}
+}
+
 func TestReceiptIDRespelled(t *testing.T) {
 	for _, tc := range []struct{ setting, in, want string }{
 		{ReceiptIDsHexToDecimal, "16", "10"},

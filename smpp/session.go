@@ -214,6 +214,7 @@ func (s *Session) Run(ctx context.Context) error {
 				s.handler(s, body)
 			}()
 		default:
+			s.log.Warn("peer request refused with ESME_RTHROTTLED: too many in hand", "id", hdr.ID, "seq", hdr.Seq, "inbound", cap(s.inbound))
 			s.writeHeader(hdr.ID|0x80000000, StatusThrottled, hdr.Seq)
 		}
 	}

@@ -119,7 +119,7 @@ func (o *outbound) pdu(seq uint32) pdu.Body {
 }
 
 // acked records a deliver_sm_resp: status 0 acknowledges, anything else
-// holds the deliver_sm for the next bind. With a Window, the freed slot
+// holds the deliver_sm for the next bind, or for Options.Redeliver. With a Window, the freed slot
 // takes the next waiting deliver_sm.
 func (s *Server) acked(ss *session, seq uint32, st pdu.Status) {
 	s.mu.Lock()
@@ -128,10 +128,7 @@ func (s *Server) acked(ss *session, seq uint32, st pdu.Status) {
 		s.mu.Unlock()
 		return
 	}
-	if s.opts.Window > 0 { // a slot is free: send what waits for it
-		defer s.send(o.d.SystemID, false)
-	}
-	defer s.mu.Unlock()
+	sysID := o.d.SystemID
 	delete(ss.inflight, seq)
 	o.sess = nil
 	o.d.Status = st
@@ -141,6 +138,18 @@ func (s *Server) acked(ss *session, seq uint32, st pdu.Status) {
 		o.held = true
 	}
 	s.notifyLocked()
+	s.mu.Unlock()
+	if d := s.opts.Redeliver; st != StatusOK && d > 0 {
+		s.afterFunc(d, func() {
+			s.mu.Lock()
+			o.held = false
+			s.mu.Unlock()
+			s.send(sysID, false)
+		})
+	}
+	if s.opts.Window > 0 { // a slot is free: send what waits for it
+		s.send(sysID, false)
+	}
 }
 
 // Deliveries returns every deliver_sm queued so far (receipts and MO),

@@ -40,7 +40,8 @@
 // Deliveries records each with whether it was acknowledged (WaitDeliveries
 // and WaitAcked wait for them); one not
 // acknowledged when its session ends, or answered with an error, is sent
-// again after the next bind.
+// again after the next bind, or after Options.Redeliver. Options.Window
+// bounds the deliver_sm outstanding per session, as a real SMSC's window.
 //
 // Faults can be set at any time: SetThrottle (ESME_RTHROTTLED above a rate),
 // SetQueueFull (ESME_RMSGQFUL for the next n), SetResponseDelay (slow

@@ -76,6 +76,10 @@ type Options struct {
 	// session, as a real SMSC's window does. Default 0: no bound, every
 	// queued deliver_sm is written at once.
 	Window int
+	// Redeliver is how long a deliver_sm answered with an error waits
+	// before it is sent again, as a real SMSC retries. Default 0: only
+	// after the next bind.
+	Redeliver time.Duration
 
 	// WriteTimeout bounds every write to a connection; a client that
 	// does not read for that long is disconnected. Default 2 s.

@@ -219,3 +219,24 @@ func TestReceiptWindow(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// With Redeliver, a receipt the client refused is sent again on the same
+// bind after that delay.
+func TestReceiptRedelivered(t *testing.T) {
+	s := newSim(t, smscsim.Options{Redeliver: 20 * time.Millisecond})
+	c := bound(t, s)
+	m := plain
+	m.reg = 1
+	id := c.submitOK(m)
+	first := c.expect(pdu.DeliverSMID)
+	c.ack(first, smscsim.StatusThrottled)
+	again := c.expect(pdu.DeliverSMID)
+	if f := receipt(t, again); f[1] != id || again.Header().Seq == first.Header().Seq {
+		t.Fatalf("redelivered receipt for %s, seq %d after %d", f[1], again.Header().Seq, first.Header().Seq)
+	}
+	c.ack(again, smscsim.StatusOK)
+	ds, err := s.WaitAcked(testCtx(t), 1)
+	if err != nil || ds[0].Sent != 2 {
+		t.Fatalf("deliveries %+v, %v", ds, err)
+	}
+}

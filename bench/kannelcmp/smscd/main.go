@@ -122,6 +122,7 @@ func main() {
 	receipts := flag.String("receipts", "on", "on: a delivery receipt right after each submit_sm that asks for one; off: none")
 	lifetime := flag.Duration("lifetime", 30*time.Minute, "stop by itself after this long")
 	window := flag.Int("window", 100, "deliver_sm (receipts) outstanding per session, as a real SMSC's window; 0: no bound")
+	redeliver := flag.Duration("redeliver", 5*time.Second, "send a refused deliver_sm again after this long, as a real SMSC retries; 0: only after a rebind")
 	flag.Parse()
 	log.SetPrefix("smscd: ")
 	log.SetFlags(0)
@@ -145,6 +146,7 @@ func main() {
 		Accounts:     []smscsim.Account{{SystemID: *sysID, Password: *password}},
 		ReceiptDelay: delay,
 		Window:       *window,
+		Redeliver:    *redeliver,
 		Trace:        &c,
 	})
 	if err != nil {
