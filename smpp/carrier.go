@@ -126,8 +126,8 @@ type CarrierHealth struct {
 	Rate               float64 `json:"rate"` // the submit rate allowed now (0: unlimited)
 }
 
-// carrierInbound is the default number of the carrier's requests a
-// session handles at once.
+// carrierInbound is the default number of the peer's requests a session
+// handles at once, on carrier binds and on the server's.
 const carrierInbound = 512
 
 // NewCarrier makes a connector; Run binds it.

@@ -123,6 +123,12 @@ func NewServer(o ServerOptions, sub Submitter) *Server {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	if o.Session.Inbound <= 0 {
+		// An application keeping a window of 100 full sends its next
+		// submit_sm on our response, before the slot that answered it is
+		// free: room above the windows applications use.
+		o.Session.Inbound = carrierInbound
+	}
 	srv := &Server{o: o, sub: sub, log: o.Logger.With("comp", "smpp-server"), binds: map[string][]*binding{},
 		limits: map[string]*rate.Limiter{}}
 	if o.Parts != nil {
