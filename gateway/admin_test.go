@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/smsgw/smsgw/configs"
@@ -40,6 +41,53 @@ func artefactDir(t *testing.T) string {
 		}
 	}
 	return dir
+}
+
+// axeScript is axe-core (the accessibility engine, installed by .ci/run
+// with npm), or "" when it is missing and not required.
+func axeScript(t *testing.T) string {
+	b, err := os.ReadFile("../.ci/npm/node_modules/axe-core/axe.min.js")
+	if err != nil {
+		if os.Getenv("SMSGW_REQUIRE_CHROMIUM") == "1" {
+			t.Fatalf("axe-core: %v (cd .ci/npm && npm ci)", err)
+		}
+		t.Logf("no axe-core (cd .ci/npm && npm ci): pages not checked for accessibility")
+		return ""
+	}
+	return string(b)
+}
+
+// axeViolation is one rule a page breaks, as axe-core reports it.
+type axeViolation struct {
+	ID     string `json:"id"`
+	Impact string `json:"impact"`
+	Help   string `json:"help"`
+	Nodes  []struct {
+		Target []string `json:"target"`
+	} `json:"nodes"`
+}
+
+// checkAccessibility runs axe-core on the page in ctx against the WCAG
+// 2.0/2.1/2.2 A and AA rules and fails the test on any violation.
+func checkAccessibility(t *testing.T, ctx context.Context, axe, page string) {
+	t.Helper()
+	awaitPromise := func(p *runtime.EvaluateParams) { yes := true; p.AwaitPromise = &yes }
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](axe+";true")); err != nil {
+		t.Fatalf("%s: loading axe-core: %v", page, err)
+	}
+	vs, err := chromedp.Run(ctx, chromedp.Evaluate[[]axeViolation](
+		`axe.run(document, {runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}).then(r => r.violations)`,
+		awaitPromise))
+	if err != nil {
+		t.Fatalf("%s: axe-core: %v", page, err)
+	}
+	for _, v := range vs {
+		var where []string
+		for _, n := range v.Nodes {
+			where = append(where, strings.Join(n.Target, " "))
+		}
+		t.Errorf("%s: accessibility (WCAG A/AA): %s (%s, %s) at %s", page, v.Help, v.ID, v.Impact, strings.Join(where, "; "))
+	}
 }
 
 // TestAdminUIRoot checks the mount: "/" sends a browser to the UI, the
@@ -121,8 +169,12 @@ func TestAdminUIBrowser(t *testing.T) {
 		}
 		return v
 	}
+	axe := axeScript(t)
 	shot := func(name string) {
 		t.Helper()
+		if axe != "" {
+			checkAccessibility(t, ctx, axe, name)
+		}
 		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		if err != nil {
 			t.Fatalf("screenshot %s: %v", name, err)
@@ -173,6 +225,18 @@ func TestAdminUIBrowser(t *testing.T) {
 	// Log in: "/" leads to the login page.
 	run("login page", chromedp.Navigate(r.url+"/"), chromedp.WaitVisible(chromedp.ID("user")))
 	shot("01-login")
+	// By keyboard alone: Tab goes to the skip link (shown when focused),
+	// the home link, then the fields and the button, in reading order.
+	var order []string
+	for range 5 {
+		run("tab", chromedp.KeyEvent("\t"))
+		order = append(order, text(chromedp.Evaluate[string](`(() => { const e = document.activeElement;
+			const r = e.getBoundingClientRect();
+			return (e.id || e.textContent.trim()) + (r.width > 0 && r.height > 0 ? "" : " (hidden)"); })()`)))
+	}
+	if got := strings.Join(order, " | "); got != "Skip to main content | smsgw admin | user | password | Log in" {
+		t.Errorf("Tab order on the login page: %s", got)
+	}
 	run("log in",
 		chromedp.SendKeys(chromedp.ID("user"), "tech"),
 		chromedp.SendKeys(chromedp.ID("password"), "tech-password"),
