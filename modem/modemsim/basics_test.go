@@ -135,8 +135,8 @@ func TestRegistration(t *testing.T) {
 	}
 	// Power-on was before the port opened: restart to time it. A reset
 	// forgets the URC settings and echo.
+	began := time.Now() // before the reset, which starts the delay: never later than it
 	c.must("AT+CFUN=1,1")
-	began := time.Now()
 	c.urcs = nil // those of before the reset
 	c.send("AT+CREG?\r")
 	if got := c.expect("OK\r\n"); got != "AT+CREG?\r\r\n+CREG: 0,2\r\n\r\nOK\r\n" {
