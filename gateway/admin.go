@@ -59,7 +59,7 @@ func (a adminBackend) List(f spool.Filter, cursor string, limit int) (spool.Page
 func (a adminBackend) Get(id string) (*spool.Message, error) { return a.g.store.Get(id) }
 
 func (a adminBackend) Retry(ctx context.Context, id, actor string) (*spool.Message, error) {
-	return a.g.store.Retry(ctx, id, actor)
+	return a.g.Retry(ctx, id, actor)
 }
 
 func (a adminBackend) Cancel(ctx context.Context, id, actor string) (*spool.Message, error) {

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/smsgw/smsgw/spool"
+	"github.com/smsgw/smsgw/spool/policy"
 )
 
 // controlHandler serves the control socket: the HTTP API (smsgw send with
@@ -49,7 +50,7 @@ func (g *Gateway) controlHandler() http.Handler {
 	})
 	for verb, fn := range map[string]func(*http.Request, string) (*spool.Message, error){
 		"retry": func(r *http.Request, id string) (*spool.Message, error) {
-			return s.Retry(r.Context(), id, controlActor)
+			return g.Retry(r.Context(), id, controlActor)
 		},
 		"cancel": func(r *http.Request, id string) (*spool.Message, error) {
 			return s.Cancel(r.Context(), id, controlActor)
@@ -180,6 +181,10 @@ func controlReply(w http.ResponseWriter, v any, err error) {
 				e.Code, status = c.code, c.status
 				break
 			}
+		}
+		var refused *policy.Error
+		if errors.As(err, &refused) { // the tenant's rules said no: its code, as the API gives it
+			e.Code, status = refused.ErrorCode(), http.StatusUnprocessableEntity
 		}
 		w.WriteHeader(status)
 		json.NewEncoder(w).Encode(map[string]controlError{"error": e})

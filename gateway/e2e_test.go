@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -18,6 +19,7 @@ import (
 	"github.com/smsgw/smsgw/smpp"
 	"github.com/smsgw/smsgw/smpp/smscsim"
 	"github.com/smsgw/smsgw/spool"
+	"github.com/smsgw/smsgw/spool/policy"
 )
 
 // TestHTTPToCarrier: HTTP submit → spool → carrier connector → smscsim →
@@ -301,4 +303,38 @@ func TestEmergencyFirst(t *testing.T) {
 		}
 	}
 	t.Fatalf("the emergency message was not among the next two sent: %+v", subs[before:before+2])
+}
+
+// TestRetryAsksThePolicy: a failed message retried after its recipient
+// opted out is refused with the policy's code (the admin UI and the
+// control socket retry through Gateway.Retry); once the opt-out is lifted
+// the retry goes.
+func TestRetryAsksThePolicy(t *testing.T) {
+	r := newRig(t, rigOptions{carrierEnabled: true, sim: smscsim.Options{
+		Outcome: func(smscsim.Submit) smscsim.Outcome { return smscsim.Undelivered }}})
+	r.waitReady("carrier-a")
+	code, body := r.post(testKey, map[string]any{"to": "+13195550123", "text": "Cooling centre open"})
+	if code != http.StatusAccepted {
+		t.Fatalf("submit: %d %v", code, body)
+	}
+	id := body["id"].(string)
+	if ev := r.waitHook(id); ev.Message.Status != "undelivered" {
+		t.Fatalf("webhook %+v", ev.Message)
+	}
+	ctx := context.Background()
+	if err := r.g.Policy().Suppress(ctx, "psap-north", "+13195550123", "", "test", "STOP"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := r.g.Retry(ctx, id, "ui:tech")
+	var refused *policy.Error
+	if !errors.As(err, &refused) || refused.Code != policy.CodeSuppressed {
+		t.Fatalf("retry to a suppressed number: %v", err)
+	}
+	if err := r.g.Policy().Unsuppress(ctx, "psap-north", "+13195550123", "", "test"); err != nil {
+		t.Fatal(err)
+	}
+	m, err := r.g.Retry(ctx, id, "ui:tech")
+	if err != nil || m.RetryOf != id {
+		t.Fatalf("retry after the opt-out was lifted: %+v %v", m, err)
+	}
 }

@@ -79,6 +79,23 @@ func (g *Gateway) Check(ctx context.Context, m *spool.Message) error {
 	return err
 }
 
+// Retry sends a message again (spool.Store.Retry). A final message is
+// sent again as a new message, so the tenant's rules are asked first, as
+// for any new message: a recipient who opted out since, or a country no
+// longer allowed, refuses the retry with the policy's error.
+func (g *Gateway) Retry(ctx context.Context, id, actor string) (*spool.Message, error) {
+	m, err := g.store.Get(id)
+	if err != nil {
+		return nil, err
+	}
+	if m.State.Final() && m.Direction != spool.MO {
+		if err := g.Check(ctx, m); err != nil {
+			return nil, err
+		}
+	}
+	return g.store.Retry(ctx, id, actor)
+}
+
 // Vendor-specific command_status values (SMPP 3.4 5.1.3 leaves
 // 0x400-0x4FF to SMSC vendors) for refusals SMPP has no word for.
 const (
