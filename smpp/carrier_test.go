@@ -2,6 +2,7 @@ package smpp
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -20,7 +21,7 @@ type reportSink struct {
 
 func (s reportSink) Report(ctx context.Context, r spool.Report) error {
 	err := s.StoreSink.Report(ctx, r)
-	if err == nil {
+	if err == nil || errors.Is(err, spool.ErrReportParked) { // parked: applied when the result is recorded
 		s.reports <- r
 	}
 	return err
@@ -47,7 +48,17 @@ func TestCarrierAgainstOurServer(t *testing.T) {
 	defer func() { cancel(); wg.Wait() }()
 	wg.Add(3)
 	go func() { defer wg.Done(); c.Run(ctx) }()
-	go func() { defer wg.Done(); (&spool.Dispatcher{Store: near, Sender: router}).Run(ctx) }()
+	recorded := make(chan struct{}, 1)
+	go func() {
+		defer wg.Done()
+		(&spool.Dispatcher{Store: near, Sender: router,
+			Recorded: func(*spool.Message, spool.Result, error) {
+				select {
+				case recorded <- struct{}{}:
+				default:
+				}
+			}}).Run(ctx)
+	}()
 	go func() { defer wg.Done(); (&spool.OutboxDispatcher{Store: far.store, Deliverer: far.srv}).Run(ctx) }()
 
 	text := strings.Repeat("Boil water notice for the north district. ", 5) // 2 parts
@@ -76,12 +87,19 @@ func TestCarrierAgainstOurServer(t *testing.T) {
 			}
 		}
 	}
+	// Both receipts and the send result (a receipt may overtake it: it is
+	// parked and applied when the result is recorded).
 	for range 2 {
 		select {
 		case <-sink.reports:
 		case <-time.After(10 * time.Second):
 			t.Fatal("no receipt came back")
 		}
+	}
+	select {
+	case <-recorded:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the send result was never recorded")
 	}
 	got, _ := near.Get(m.ID)
 	if got.State != spool.StateDelivered || len(got.Parts) != 2 || got.Connector != "carrier-a" {
