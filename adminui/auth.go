@@ -158,7 +158,7 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 	ip := clientIP(r)
 	keys := []string{"user:" + name, "ip:" + ip}
 	now := u.o.Now()
-	if wait := u.throttle.wait(now, keys...); wait > 0 {
+	if wait := u.throttle.Wait(now, keys...); wait > 0 {
 		u.log.Warn("admin login throttled", "user", name, "addr", ip, "wait", wait)
 		secs := int((wait + time.Second - 1) / time.Second)
 		u.renderLogin(w, r, http.StatusTooManyRequests, name, next,
@@ -167,13 +167,13 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 	}
 	usr, ok := u.verify(r.Context(), name, password)
 	if !ok {
-		u.throttle.failure(now, keys...)
+		u.throttle.Failure(now, keys...)
 		u.log.Warn("admin login failed", "user", name, "addr", ip)
 		u.record(r, spool.AuditEntry{Action: "login_failed", Actor: "ui:" + name, Addr: ip, Detail: "wrong user name or password"})
 		u.renderLogin(w, r, http.StatusUnauthorized, name, next, "Wrong user name or password.")
 		return
 	}
-	u.throttle.success(keys...)
+	u.throttle.Success(keys...)
 	ttl := u.o.Admin().SessionTTL
 	if ttl <= 0 {
 		ttl = defaultSessionTTL

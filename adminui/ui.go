@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/smsgw/smsgw/configs"
+
+	"github.com/smsgw/smsgw/spool/policy"
 )
 
 // Options configures the UI. The zero value of every field means its
@@ -35,7 +37,7 @@ type UI struct {
 	log      *slog.Logger
 	mux      *http.ServeMux
 	sessions *sessions
-	throttle *throttle
+	throttle *policy.Guard
 	pages    *pages
 }
 
@@ -55,7 +57,7 @@ func New(b Backend, o Options) *UI {
 		o.Now = time.Now
 	}
 	u := &UI{o: o, b: b, log: o.Logger.With("comp", "adminui"), sessions: newSessions(),
-		throttle: newThrottle(time.Second, 5*time.Minute), pages: mustPages()}
+		throttle: policy.NewGuard(time.Second, 5*time.Minute), pages: mustPages()}
 	u.routes()
 	return u
 }

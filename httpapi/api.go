@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/smsgw/smsgw/spool"
+	"github.com/smsgw/smsgw/spool/policy"
 )
 
 // Options configures the API. The zero value of each field means its
@@ -61,7 +62,7 @@ type API struct {
 	log     *slog.Logger
 	keysMu  sync.RWMutex
 	keys    *keyring
-	guard   *throttle
+	guard   *policy.Guard
 	met     *metrics
 	gather  prometheus.Gatherer
 	handler http.Handler
@@ -104,7 +105,7 @@ func New(o Options, b Backend) *API {
 	a := &API{o: o, b: b, log: o.Logger.With("comp", "httpapi"), gather: o.Gatherer,
 		met: newMetrics(o.Registerer)}
 	a.keys = newKeyring(o.Keys)
-	a.guard = newThrottle(o.AuthDelay, o.MaxAuthDelay, o.Now)
+	a.guard = policy.NewGuard(o.AuthDelay, o.MaxAuthDelay)
 	a.handler = a.buildMux()
 	return a
 }

@@ -129,7 +129,7 @@ func (a *API) authenticate(w http.ResponseWriter, r *http.Request) (*caller, boo
 		}
 	}
 	if key, ok := a.ring().lookup(r.Context(), "", strings.TrimSpace(secret)); ok {
-		a.guard.success(ip)
+		a.guard.Success(ip)
 		return &caller{key: key, ip: ip}, true
 	}
 	a.authFailed(r, ip, "", reason)
@@ -143,7 +143,7 @@ func (a *API) authenticate(w http.ResponseWriter, r *http.Request) (*caller, boo
 // the address's growing delay before the caller answers.
 func (a *API) authFailed(r *http.Request, ip, user, reason string) {
 	a.met.authFailures.Inc()
-	d := a.guard.failure(ip)
+	d := a.guard.Failure(a.o.Now(), ip)
 	a.log.Warn("authentication failed", "addr", ip, "user", user, "path", r.URL.Path, "reason", reason, "delay", d)
 	if a.o.Audit != nil {
 		actor := "http:"

@@ -62,7 +62,7 @@ func (a *API) sendsms(w http.ResponseWriter, r *http.Request, _ *caller) {
 		a.kannelReply(w, &kannelAnswer{http.StatusForbidden, kannelAuthFailed}, nil)
 		return
 	}
-	a.guard.success(ip)
+	a.guard.Success(ip)
 	c := &caller{key: key, ip: ip}
 	tmpl, recipients, err := a.kannelMessage(p, c)
 	if err != nil {

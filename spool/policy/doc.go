@@ -20,6 +20,10 @@
 // Operators use Suppress, Unsuppress and Suppressed. SetTenants swaps the
 // tenants on a reload without stopping checks.
 //
+// Guard answers the question before those, "may this caller try a secret
+// again yet?": the HTTP API (API keys, Kannel passwords) and the admin UI
+// (logins) slow down guessing with one each.
+//
 // # Caveats
 //
 // The suppression list is kept in the spool file (namespace "optout" of
