@@ -77,7 +77,13 @@ func (s *Server) send(sysID string, rebind bool) {
 		return
 	}
 	var ps []pdu.Body
-	for _, o := range s.out {
+	for s.unacked < len(s.out) && s.out[s.unacked].d.Acked {
+		s.unacked++
+	}
+	// What is acknowledged stays acknowledged, so the scan starts at the
+	// oldest deliver_sm that is not: with a window, a few hundred at
+	// most, instead of every one queued since the start.
+	for _, o := range s.out[s.unacked:] {
 		if w := s.opts.Window; w > 0 && len(ss.inflight) >= w {
 			break
 		}
@@ -134,6 +140,7 @@ func (s *Server) acked(ss *session, seq uint32, st pdu.Status) {
 	o.d.Status = st
 	if st == StatusOK {
 		o.d.Acked = true
+		s.acks++
 	} else {
 		o.held = true
 	}
@@ -171,15 +178,7 @@ func (s *Server) deliveriesLocked() []Delivery {
 // WaitAcked waits until at least n deliver_sm are acknowledged and
 // returns all deliveries.
 func (s *Server) WaitAcked(ctx context.Context, n int) ([]Delivery, error) {
-	err := s.wait(ctx, func() bool {
-		c := 0
-		for _, o := range s.out {
-			if o.d.Acked {
-				c++
-			}
-		}
-		return c >= n
-	})
+	err := s.wait(ctx, func() bool { return s.acks >= n })
 	if err != nil {
 		err = fmt.Errorf("smscsim: wait for %d acknowledged deliveries: %w", n, err)
 	}

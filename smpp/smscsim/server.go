@@ -28,6 +28,8 @@ type Server struct {
 	nextID   uint64
 	submits  []Submit
 	out      []*outbound // receipts and MO, in the order they were queued
+	unacked  int         // out[:unacked] are all acknowledged: send looks from here
+	acks     int         // how many of out are acknowledged
 	timers   map[*time.Timer]struct{}
 	faults   faults
 }
