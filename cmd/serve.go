@@ -40,6 +40,7 @@ data directory keeps its spool and credentials.`,
   smsgw serve --demo --data /tmp/smsgw-demo`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, _ []string) error {
+			tuneGC()
 			var cfg *configs.Config
 			var d *gateway.Demo
 			var err error
