@@ -67,6 +67,9 @@ func (d *decoder) validateSpool(s *Spool) {
 	d.positive("spool.default_validity", s.DefaultValidity)
 	d.positive("spool.lease", s.Lease)
 	d.positive("spool.idempotency_ttl", s.IdempotencyTTL)
+	if s.CommitDelay < 0 || s.CommitDelay > 50*time.Millisecond {
+		d.errorf("spool.commit_delay", "want 0 (never hold a commit) to 50ms, got %s", s.CommitDelay)
+	}
 	r := &s.Retry
 	d.positive("spool.retry.initial_backoff", r.InitialBackoff)
 	if r.MaxBackoff < r.InitialBackoff {

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/smsgw/smsgw/configs"
 	"github.com/smsgw/smsgw/httpapi"
@@ -33,10 +34,20 @@ func spoolOptions(c *configs.Config, log *slog.Logger) spool.Options {
 		DefaultValidity: s.DefaultValidity,
 		Lease:           s.Lease,
 		IdempotencyTTL:  s.IdempotencyTTL,
+		CommitDelay:     commitDelay(s.CommitDelay),
 		Retry: spool.RetryPolicy{Base: s.Retry.InitialBackoff, Max: s.Retry.MaxBackoff, Jitter: s.Retry.Jitter,
 			MaxAttempts: s.Retry.MaxAttempts},
 		Logger: log,
 	}
+}
+
+// commitDelay maps spool.commit_delay (0: never hold) to the spool's
+// option (0: its default; negative: never).
+func commitDelay(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
 }
 
 func policyTenants(c *configs.Config) []policy.Tenant {

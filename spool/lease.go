@@ -21,7 +21,7 @@ import (
 // emergencies).
 func (s *Store) Lease(ctx context.Context, max int, min Priority) ([]*Message, error) {
 	var out []*Message
-	err := s.update(ctx, func(w *wtx) error {
+	err := s.background(ctx, func(w *wtx) error {
 		out = out[:0]
 		for lane := byte(0); lane <= min.lane() && len(out) < max; lane++ {
 			if err := w.leaseLane(lane, max, &out); err != nil {
@@ -169,7 +169,7 @@ func (s *Store) Complete(ctx context.Context, id string, attempt int, r Result) 
 	if err != nil {
 		return fmt.Errorf("%w: %s", ErrNotFound, id)
 	}
-	return s.update(ctx, func(w *wtx) error {
+	return s.background(ctx, func(w *wtx) error {
 		if err := w.complete(uid, attempt, r); err != nil {
 			return err
 		}

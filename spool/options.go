@@ -45,6 +45,15 @@ type Options struct {
 	// MaxBatch is the most writes sharing one commit. Default 1024.
 	MaxBatch int
 
+	// CommitDelay is how long the commit loop may hold a commit open for
+	// more writes to share it, when writes from several callers are
+	// arriving faster than one per CommitDelay (see writer). Each commit
+	// costs two fdatasyncs and a few page writes whatever it carries, so
+	// at moderate rates this takes most of the CPU per message away for
+	// at most CommitDelay more latency; a lone caller, or a quiet box,
+	// never waits. Default 2ms; negative: never hold.
+	CommitDelay time.Duration
+
 	// RecordCache is how many decoded records (messages, outbox items)
 	// the store keeps from its own writes, so that the next change of a
 	// message does not parse its JSON again (see recCache). Each costs
@@ -109,6 +118,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxBatch <= 0 {
 		o.MaxBatch = 1024
+	}
+	if o.CommitDelay == 0 {
+		o.CommitDelay = 2 * time.Millisecond
 	}
 	if o.RecordCache == 0 {
 		o.RecordCache = 4096

@@ -123,7 +123,7 @@ func (s *Store) Receive(ctx context.Context, m *Message, target string) (*Messag
 // holds them for the lease time. Each comes with its message.
 func (s *Store) LeaseOutbox(ctx context.Context, max int) ([]*OutboxItem, error) {
 	var out []*OutboxItem
-	err := s.update(ctx, func(w *wtx) error {
+	err := s.background(ctx, func(w *wtx) error {
 		out = out[:0]
 		q := w.bucket(bOutQ)
 		c := q.Cursor()
@@ -191,7 +191,7 @@ func (s *Store) AckOutbox(ctx context.Context, itemID string, attempt int, deliv
 	if err != nil {
 		return fmt.Errorf("%w: outbox item %s", ErrNotFound, itemID)
 	}
-	return s.update(ctx, func(w *wtx) error {
+	return s.background(ctx, func(w *wtx) error {
 		it, err := w.getItem(uid)
 		if err != nil {
 			return checked{err}

@@ -138,7 +138,7 @@ func (w *wtx) lookupProviderID(connector, pid string, exactOnly bool) (id ulid.U
 func (s *Store) ApplyReport(ctx context.Context, r Report) (*Message, error) {
 	var out *Message
 	parked := false
-	err := s.update(ctx, func(w *wtx) error {
+	err := s.background(ctx, func(w *wtx) error {
 		var err error
 		out, err = w.applyReport(r)
 		if parked = errors.Is(err, ErrNotFound); parked {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/oklog/ulid/v2"
@@ -30,6 +31,9 @@ type Store struct {
 	stop    chan struct{}
 	stopped chan struct{}
 	closeMu sync.Once
+	rate    arrivalRate // the writer's; see writer
+	onHold  func()      // tests: called by the writer when it holds a commit
+	commits atomic.Int64
 
 	mu     sync.Mutex
 	counts [stateEnd]int64 // messages per state

@@ -17,6 +17,7 @@
 # PACED_SECS=12 THROTTLE=200 N_THR=3000 WINDOW=15 KANNEL_STORE=file|spool
 # RECEIPTS=on|off (smscd sends delivery receipts, which both gateways
 # pass back to the application: Kannel's dlr-url, smsgw's webhook)
+# COMMIT_DELAY=DURATION (smsgw's spool.commit_delay; unset: its default)
 # ONLY=smsgw (skip Kannel) SCENARIOS="max paced throttled" KEEP=1 (keep
 # the temp dir) OUT=FILE.
 set -euo pipefail
@@ -191,7 +192,9 @@ listen:
   smpp: ""
 log:
   level: warn
-tenants:
+${COMMIT_DELAY:+spool:
+  commit_delay: $COMMIT_DELAY
+}tenants:
   - id: bench
     default_region: US
     allowed_countries: [US]

@@ -58,7 +58,7 @@ type stack struct {
 }
 
 func startStack(dir string, window int) (*stack, error) {
-	gw, err := spool.Open(filepath.Join(dir, fmt.Sprintf("gw-%d.db", window)), spool.Options{MaxQueued: 10_000_000})
+	gw, err := spool.Open(filepath.Join(dir, fmt.Sprintf("gw-%d.db", window)), spool.Options{MaxQueued: 10_000_000, CommitDelay: *commitDelay})
 	if err != nil {
 		return nil, err
 	}
@@ -111,6 +111,8 @@ type result struct {
 	receipts   int64
 	rcptRate   float64
 }
+
+var commitDelay = new(time.Duration)
 
 // load submits with window outstanding for d (paced at limit/s if > 0).
 func load(st *stack, window int, d time.Duration, limit float64) (result, error) {
@@ -214,6 +216,7 @@ func load(st *stack, window int, d time.Duration, limit float64) (result, error)
 
 func main() {
 	dirFlag := flag.String("dir", "", "parent of the temporary spool files")
+	commitDelay = flag.Duration("commit-delay", 0, "the spool's CommitDelay (0: its default, negative: never hold a commit)")
 	dur := flag.Duration("d", 3*time.Second, "load per window")
 	flag.Parse()
 	dir, err := os.MkdirTemp(*dirFlag, "smppload")
