@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -141,5 +142,32 @@ func TestActivityCountsFailedReceipts(t *testing.T) {
 	h := m.activity.lastHour()
 	if got := h[59].Failed; got != 2 {
 		t.Fatalf("%d failures counted, want 2", got)
+	}
+}
+
+// /readyz answers 200 while a route can send (a connector of it enabled
+// and ready) and 503 naming the routes when none can: here the only
+// enabled connector, the carrier, loses its SMSC; the modem of both
+// routes is disabled.
+func TestReadyzFollowsTheRoutes(t *testing.T) {
+	r := newRig(t, rigOptions{carrierEnabled: true})
+	r.waitReady("carrier-a")
+	if code, body := r.do("GET", "/readyz", "", nil); code != 200 || body["status"] != "ready" {
+		t.Fatalf("carrier bound: /readyz %d %v; want 200 ready", code, body)
+	}
+	r.sim.Close()
+	for _, c := range r.g.conns {
+		if c.name == "carrier-a" {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := c.carrier.WaitReady(ctx, false); err != nil {
+				t.Fatalf("the carrier still looks bound after its SMSC closed: %v", err)
+			}
+		}
+	}
+	code, body := r.do("GET", "/readyz", "", nil)
+	reason, _ := body["reason"].(string)
+	if code != 503 || body["status"] != "unready" || !strings.Contains(reason, "north, council") {
+		t.Fatalf("carrier gone, modem disabled: /readyz %d %v; want 503 naming routes north and council", code, body)
 	}
 }

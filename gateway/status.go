@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/smsgw/smsgw/httpapi"
@@ -76,10 +77,13 @@ func (g *Gateway) Ready(ctx context.Context) error {
 	if err := g.ProbeSpool(ctx); err != nil {
 		return err
 	}
-	for _, c := range g.connectorStatus() {
-		if c.Enabled && c.Ready {
-			return nil
-		}
+	usable, unusable := g.router.Usable()
+	switch {
+	case len(usable) > 0:
+		return nil
+	case len(unusable) == 0:
+		return errors.New("no routes are configured")
 	}
-	return errors.New("no enabled connector is ready (bound or registered)")
+	return fmt.Errorf("no route is usable: no enabled connector of %s is ready (bound or registered)",
+		strings.Join(unusable, ", "))
 }

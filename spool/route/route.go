@@ -340,6 +340,28 @@ func (r *Router) Health() []Health {
 	return out
 }
 
+// Usable splits the rules by whether a message they match could be sent
+// now: usable when at least one of the rule's connectors is enabled and
+// ready. Names are the rules' (routes[i] when unnamed), in rule order.
+func (r *Router) Usable() (usable, unusable []string) {
+	for i, rule := range *r.rules.Load() {
+		name := rule.Name
+		if name == "" {
+			name = fmt.Sprintf("routes[%d]", i)
+		}
+		ok := slices.ContainsFunc(rule.Connectors, func(c string) bool {
+			s := r.conns[c]
+			return s != nil && s.Enabled && s.Connector.Ready()
+		})
+		if ok {
+			usable = append(usable, name)
+		} else {
+			unusable = append(unusable, name)
+		}
+	}
+	return usable, unusable
+}
+
 // StoreSink is a Sink over a spool.Store. Target names the upstream
 // application an inbound message is owed to (nil: none).
 type StoreSink struct {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -237,4 +238,31 @@ func TestBalancedRuleUsesTheLeastBusy(t *testing.T) {
 	if res := <-done; res.Connector != "modem-1" {
 		t.Fatalf("first send: %+v", res)
 	}
+}
+
+// A route is usable when one of its connectors is enabled and ready; a
+// ready connector that is disabled, or in no route, makes none usable.
+func TestUsable(t *testing.T) {
+	carrier, modem, spare := newFake("carrier"), newFake("modem"), newFake("spare")
+	r, err := New([]Rule{
+		{Name: "emergency", MinPriority: spool.PriorityEmergency, Connectors: []string{"carrier", "modem"}},
+		{Connectors: []string{"modem"}},
+	}, []Entry{
+		{Connector: carrier, Enabled: true},
+		{Connector: modem, Enabled: false},
+		{Connector: spare, Enabled: true},
+	}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(what string, wantUsable, wantUnusable []string) {
+		t.Helper()
+		u, n := r.Usable()
+		if !slices.Equal(u, wantUsable) || !slices.Equal(n, wantUnusable) {
+			t.Errorf("%s: usable %q, unusable %q; want %q, %q", what, u, n, wantUsable, wantUnusable)
+		}
+	}
+	check("carrier bound, modem disabled", []string{"emergency"}, []string{"routes[1]"})
+	carrier.ready.Store(false)
+	check("carrier down; only the spare (in no route) is ready", nil, []string{"emergency", "routes[1]"})
 }
