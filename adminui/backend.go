@@ -38,8 +38,9 @@ type Backend interface {
 	Suppress(ctx context.Context, tenant, recipient, line, actor, reason string) error
 	Unsuppress(ctx context.Context, tenant, recipient, line, actor string) error
 	// Audit appends to the audit trail; AuditLog reads it newest first
-	// (entries with Seq < before, 0: from the newest); VerifyAudit walks
-	// the whole chain.
+	// (entries with Seq < before, 0: from the newest); VerifyAudit checks
+	// the chain: the whole of it, or only what was added since it last
+	// did (spool.Store.VerifyAuditRecent).
 	Audit(ctx context.Context, e spool.AuditEntry) error
 	AuditLog(before uint64, limit int) ([]spool.AuditEntry, error)
 	VerifyAudit() (spool.AuditSummary, error)

@@ -157,6 +157,19 @@ type AuditSummary struct {
 	First   uint64 `json:"first"` // first entry kept (older ones were purged)
 	Last    uint64 `json:"last"`
 	Head    string `json:"head"` // hex hash of the last entry
+	// Checked is how many entries this verification recomputed: all of
+	// them for a whole walk, those added since for VerifyAuditRecent.
+	Checked uint64 `json:"checked"`
+	// WholeAt is when the whole chain was last walked and found intact.
+	WholeAt time.Time `json:"whole_at"`
+}
+
+// auditCheckpoint is the end of the chain as last verified intact by
+// this process, for VerifyAuditRecent.
+type auditCheckpoint struct {
+	last    uint64
+	hash    [32]byte
+	wholeAt time.Time
 }
 
 // VerifyAudit walks the whole chain: sequence numbers without gaps, each
@@ -165,12 +178,52 @@ type AuditSummary struct {
 // broke. Entries removed by audit retention leave the chain starting at
 // a later entry, whose Prev is then taken on trust.
 func (s *Store) VerifyAudit() (AuditSummary, error) {
+	return s.verifyAudit(nil)
+}
+
+// VerifyAuditRecent verifies only the entries added since this process
+// last verified the chain, from that entry on (whose hash must be
+// unchanged), and walks the whole chain again when the last whole walk
+// is older than whole, or there was none. A page that shows the chain's
+// state on every load uses it: a whole walk reads every entry (seconds
+// for millions), and edits to the file behind a running gateway's back
+// are still found within whole. The command line's audit verify always
+// walks the whole chain.
+func (s *Store) VerifyAuditRecent(whole time.Duration) (AuditSummary, error) {
+	s.auditMu.Lock()
+	cp := s.auditCP
+	s.auditMu.Unlock()
+	if cp == nil || s.now().Sub(cp.wholeAt) >= whole {
+		cp = nil
+	}
+	return s.verifyAudit(cp)
+}
+
+// verifyAudit walks the chain from cp (nil: from its first entry) and,
+// when it is intact, keeps its end as the next checkpoint.
+func (s *Store) verifyAudit(cp *auditCheckpoint) (AuditSummary, error) {
 	var sum AuditSummary
+	var prev [32]byte // the hash of the last entry walked
+	wholeAt := s.now()
 	err := s.db.View(func(tx *bolt.Tx) error {
 		head := readAuditHead(tx)
-		var prev [32]byte
 		c := tx.Bucket(bAudit).Cursor()
-		for k, v := c.First(); k != nil; k, v = c.Next() {
+		k, v := c.First()
+		if k != nil {
+			sum.First = binary.BigEndian.Uint64(k)
+		}
+		if cp != nil {
+			// Resume after the checkpoint, if its entry is still there
+			// as verified; anything else gets the whole walk.
+			ck, cv := c.Seek(u64(cp.last))
+			if ck != nil && binary.BigEndian.Uint64(ck) == cp.last && len(cv) >= 32 && bytes.Equal(cv[:32], cp.hash[:]) {
+				prev, sum.Last, sum.Entries, wholeAt = cp.hash, cp.last, cp.last-sum.First+1, cp.wholeAt
+				k, v = c.Next()
+			} else {
+				k, v = c.First()
+			}
+		}
+		for ; k != nil; k, v = c.Next() {
 			seq := binary.BigEndian.Uint64(k)
 			_, intact, err := decodeAudit(seq, v)
 			if err != nil {
@@ -179,9 +232,7 @@ func (s *Store) VerifyAudit() (AuditSummary, error) {
 			if !intact {
 				return &AuditError{Seq: seq, Reason: "hash does not match the content (edited or moved)"}
 			}
-			if sum.Entries == 0 {
-				sum.First = seq
-			} else {
+			if sum.Entries > 0 {
 				if seq != sum.Last+1 {
 					return &AuditError{Seq: seq, Reason: fmt.Sprintf("entries %d to %d missing", sum.Last+1, seq-1)}
 				}
@@ -192,6 +243,7 @@ func (s *Store) VerifyAudit() (AuditSummary, error) {
 			copy(prev[:], v[:32])
 			sum.Last = seq
 			sum.Entries++
+			sum.Checked++
 		}
 		if head.seq != sum.Last || (sum.Entries > 0 && head.hash != prev) {
 			return &AuditError{Seq: head.seq, Reason: fmt.Sprintf("head record says entry %d, chain ends at %d (entries removed from the end)", head.seq, sum.Last)}
@@ -199,7 +251,15 @@ func (s *Store) VerifyAudit() (AuditSummary, error) {
 		sum.Head = hex.EncodeToString(prev[:])
 		return nil
 	})
-	return sum, err
+	s.auditMu.Lock()
+	defer s.auditMu.Unlock()
+	if err != nil {
+		s.auditCP = nil
+		return sum, err
+	}
+	sum.WholeAt = wholeAt
+	s.auditCP = &auditCheckpoint{last: sum.Last, hash: prev, wholeAt: wholeAt}
+	return sum, nil
 }
 
 // AuditLog returns up to limit entries with Seq < before (0: from the

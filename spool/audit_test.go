@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -150,4 +151,142 @@ func TestAuditLogPages(t *testing.T) {
 	if err := s.Audit(bg, AuditEntry{Action: "login"}); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("an entry without actor: err = %v", err)
 	}
+}
+
+// VerifyAuditRecent recomputes only what was added since the last
+// verification, walks everything again once whole has passed, and finds
+// an edit of a new entry, or of the entry it resumes from, at once.
+func TestVerifyAuditRecent(t *testing.T) {
+	s, clk := openTest(t, Options{})
+	add := func(n int) {
+		t.Helper()
+		for range n {
+			if err := s.Audit(bg, AuditEntry{Action: "login", Actor: "ui:alice"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	verify := func(what string, wantEntries, wantChecked uint64) AuditSummary {
+		t.Helper()
+		sum, err := s.VerifyAuditRecent(time.Hour)
+		if err != nil || sum.Entries != wantEntries || sum.Checked != wantChecked {
+			t.Fatalf("%s: %+v, %v; want %d entries, %d checked", what, sum, err, wantEntries, wantChecked)
+		}
+		whole, err := s.VerifyAudit()
+		if err != nil || whole.Head != sum.Head || whole.Last != sum.Last || whole.First != sum.First {
+			t.Fatalf("%s: the whole walk says %+v, %v; the recent one %+v", what, whole, err, sum)
+		}
+		return sum
+	}
+	edit := func(seq uint64, rehash bool) {
+		t.Helper()
+		if err := s.db.Update(func(tx *bolt.Tx) error {
+			return rewrite(tx.Bucket(bAudit), seq, rehash, func(e *AuditEntry) { e.Actor = "ui:mallory" })
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	add(10)
+	first := verify("first call: the whole chain", 10, 10)
+	add(3)
+	if sum := verify("three more", 13, 3); !sum.WholeAt.Equal(first.WholeAt) {
+		t.Errorf("WholeAt moved to %v without a whole walk (was %v)", sum.WholeAt, first.WholeAt)
+	}
+	verify("nothing new", 13, 0)
+
+	// An edit inside what was verified waits for the next whole walk,
+	// which comes when whole has passed.
+	edit(4, false)
+	if sum, err := s.VerifyAuditRecent(time.Hour); err != nil || sum.Checked != 0 {
+		t.Fatalf("old entry edited, within the hour: %+v, %v; want it not looked at yet", sum, err)
+	}
+	clk.Add(time.Hour)
+	_, err := s.VerifyAuditRecent(time.Hour)
+	var ae *AuditError
+	if !errors.As(err, &ae) || ae.Seq != 4 {
+		t.Fatalf("after an hour: %v; want the edit of entry 4 found", err)
+	}
+	edit(4, true) // the forger's next try: rehashed, so entry 5's prev breaks
+	if _, err := s.VerifyAuditRecent(time.Hour); !errors.As(err, &ae) || ae.Seq != 5 {
+		t.Fatalf("after a failed verification the next one walks everything: %v; want entry 5", err)
+	}
+}
+
+// A new entry edited, or the entry the check resumes from rehashed, is
+// found by the next recent verification.
+func TestVerifyAuditRecentFindsNewEdits(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		seq     uint64
+		rehash  bool
+		wantSeq uint64
+	}{
+		{"new entry edited", 7, false, 7},
+		{"checkpoint entry rehashed", 5, true, 6},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s, _ := openTest(t, Options{})
+			for i := range 7 {
+				if i == 5 {
+					if _, err := s.VerifyAuditRecent(time.Hour); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if err := s.Audit(bg, AuditEntry{Action: "login", Actor: "ui:alice"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := s.db.Update(func(tx *bolt.Tx) error {
+				return rewrite(tx.Bucket(bAudit), c.seq, c.rehash, func(e *AuditEntry) { e.Detail = "x" })
+			}); err != nil {
+				t.Fatal(err)
+			}
+			_, err := s.VerifyAuditRecent(time.Hour)
+			var ae *AuditError
+			if !errors.As(err, &ae) || ae.Seq != c.wantSeq {
+				t.Fatalf("%v; want the break found at entry %d", err, c.wantSeq)
+			}
+		})
+	}
+}
+
+// BenchmarkVerifyAudit: the admin UI's audit page with 100,000 entries,
+// a whole walk against a recent check after one new entry.
+//
+//	go test -run '^$' -bench VerifyAudit ./spool/
+func BenchmarkVerifyAudit(b *testing.B) {
+	s, _ := openTest(b, Options{})
+	for range 100 {
+		if err := s.update(bg, func(w *wtx) error {
+			for range 1000 {
+				if err := w.audit(AuditEntry{Action: "accepted", Actor: "http:cad-1", Tenant: "psap-north",
+					MsgID: "01JDQ3V9F1T4Y2Z7X8W6R5Q4P3", Detail: "text/gsm7, 1 segment(s)"}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Run("whole", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := s.VerifyAudit(); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("recent", func(b *testing.B) {
+		for b.Loop() {
+			b.StopTimer()
+			if err := s.Audit(bg, AuditEntry{Action: "login", Actor: "ui:alice"}); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			if sum, err := s.VerifyAuditRecent(time.Hour); err != nil || sum.Checked != 1 {
+				b.Fatalf("%+v, %v", sum, err)
+			}
+		}
+	})
 }

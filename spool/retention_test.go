@@ -78,9 +78,17 @@ func TestAuditRetentionKeepsTheChainVerifiable(t *testing.T) {
 	}
 	clk.Add(400 * 24 * time.Hour)
 	s.Audit(bg, AuditEntry{Action: "login", Actor: "ui:bob"})
+	const never = 1000 * 24 * time.Hour
+	if _, err := s.VerifyAuditRecent(never); err != nil { // a checkpoint at entry 4
+		t.Fatal(err)
+	}
 	res, err := s.Purge(bg, Retention{AuditAfter: 365 * 24 * time.Hour})
 	if err != nil || res.Audit != 3 {
 		t.Fatalf("purge = %+v, %v", res, err)
+	}
+	recent, err := s.VerifyAuditRecent(never)
+	if err != nil || recent.First != 4 || recent.Last != 5 || recent.Entries != 2 || recent.Checked != 1 {
+		t.Fatalf("recent verify after trim = %+v, %v; want entries 4 to 5, one checked", recent, err)
 	}
 	sum, err := s.VerifyAudit()
 	if err != nil || sum.First != 4 || sum.Last != 5 {

@@ -35,6 +35,9 @@ type Store struct {
 	onHold  func()      // tests: called by the writer when it holds a commit
 	commits atomic.Int64
 
+	auditMu sync.Mutex
+	auditCP *auditCheckpoint // the chain's end as last verified; see VerifyAuditRecent
+
 	mu     sync.Mutex
 	counts [stateEnd]int64 // messages per state
 	lanes  [3]int64        // queue entries per lane (queued and sending)
