@@ -10,6 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/smsgw/smsgw/configs"
+	"github.com/smsgw/smsgw/gateway"
 	"github.com/smsgw/smsgw/pdu"
 	"github.com/smsgw/smsgw/spool"
 )
@@ -104,10 +106,31 @@ func idCmd(f *spoolFlags, use, short string, fn func(*cobra.Command, spoolAPI, s
 }
 
 func newSpoolRetryCmd(f *spoolFlags) *cobra.Command {
-	return idCmd(f, "retry", "Send a queued message now, or a failed one again (as a new message)",
+	var config string
+	c := idCmd(f, "retry", "Send a queued message now, or a failed one again (as a new message)",
 		func(c *cobra.Command, s spoolAPI, id string) (*spool.Message, error) {
-			return s.Retry(c.Context(), id, "cli")
+			st, offline := s.(*spool.Store)
+			if !offline {
+				return s.Retry(c.Context(), id, "cli") // the running gateway asks its rules
+			}
+			// A final message is sent again as a new one, so the tenant's
+			// rules (opt-outs, countries, senders) are asked first, from the
+			// configuration file, as the gateway would ask them.
+			var cfg *configs.Config
+			if m, err := st.Get(id); err == nil && m.State.Final() && m.Direction != spool.MO {
+				if cfg, err = loadConfig(c, config); err != nil {
+					return nil, fmt.Errorf("sending %s again asks the tenant's rules, from the configuration: %w", id, err)
+				}
+			}
+			return gateway.RetryOffline(c.Context(), st, cfg, id, "cli")
 		}, "retry")
+	c.Long = `Send a queued or deferred message now, or a failed, expired or rejected one
+again as a new message. A new message is checked against the tenant's rules
+first (a recipient who opted out since, a country no longer allowed): the
+running gateway asks its own; with the gateway stopped, they are read from
+--config.`
+	c.Flags().StringVar(&config, "config", configs.DefaultPath, "the gateway's configuration file, for the tenant's rules (gateway stopped)")
+	return c
 }
 
 func newSpoolCancelCmd(f *spoolFlags) *cobra.Command {

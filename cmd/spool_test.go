@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/smsgw/smsgw/spool"
+	"github.com/smsgw/smsgw/spool/policy"
 )
 
 func TestSpoolCommandsOffline(t *testing.T) {
@@ -30,7 +31,20 @@ func TestSpoolCommandsOffline(t *testing.T) {
 	leased, _ := s.Lease(context.Background(), 1, spool.PriorityNormal)
 	s.Complete(context.Background(), leased[0].ID, 1, spool.Result{Err: spool.Permanent("x", nil)})
 	s.Close()
-	code, out, errOut = runCmd(t, "", "spool", "retry", "--data", dir, m.ID)
+	// Sending a failed message again asks the tenant's rules, which are
+	// in the configuration: without it, the retry is refused.
+	code, out, errOut = runCmd(t, "", "spool", "retry", "--data", dir, "--config", filepath.Join(dir, "none.yaml"), m.ID)
+	if code == ExitOK || !strings.Contains(errOut, "tenant's rules") {
+		t.Fatalf("retry without a configuration: exit %d %q %s; want it refused", code, out, errOut)
+	}
+	config := writeFile(t, "smsgw.yaml", `data_dir: `+dir+`
+tenants:
+  - id: t
+    default_region: US
+    senders: ["+13195550100"]
+    default_sender: "+13195550100"
+`)
+	code, out, errOut = runCmd(t, "", "spool", "retry", "--data", dir, "--config", config, m.ID)
 	if code != ExitOK || !strings.HasSuffix(out, ": queued\n") || strings.Contains(out, m.ID) {
 		t.Fatalf("retry: exit %d %q %s", code, out, errOut)
 	}
@@ -184,5 +198,45 @@ func TestSpoolCommandsWhileRunning(t *testing.T) {
 	code, _, errOut = runCmd(t, "", "spool", "compact", "--data", dir)
 	if code != ExitFailure || !strings.Contains(errOut, "in use") {
 		t.Fatalf("compact while running: exit %d %q", code, errOut)
+	}
+}
+
+// Offline, a retry of a failed message to a recipient who opted out since
+// is refused, as the running gateway refuses it.
+func TestSpoolRetryOfflineAsksTheRules(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errOut := runCmd(t, "", "spool", "add", "--data", dir, "--tenant", "t", "--to", "+13195550123",
+		"--text", "hello", "--json")
+	if code != ExitOK {
+		t.Fatalf("add: exit %d %s", code, errOut)
+	}
+	var m spool.Message
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	s, err := spool.Open(filepath.Join(dir, spoolFile), spool.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	leased, _ := s.Lease(ctx, 1, spool.PriorityNormal)
+	s.Complete(ctx, leased[0].ID, 1, spool.Result{Err: spool.Permanent("x", nil)})
+	p, err := policy.New(s, []policy.Tenant{{ID: "t", DefaultRegion: "US"}}, policy.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Suppress(ctx, "t", "+13195550123", "", "test", "replied STOP"); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	config := writeFile(t, "smsgw.yaml", "data_dir: "+dir+"\ntenants:\n  - id: t\n    default_region: US\n    senders: [\"+13195550100\"]\n    default_sender: \"+13195550100\"\n")
+	code, out, errOut = runCmd(t, "", "spool", "retry", "--data", dir, "--config", config, m.ID)
+	if code == ExitOK || !strings.Contains(errOut, "opted out") {
+		t.Fatalf("retry to an opted-out recipient: exit %d %q %s; want it refused", code, out, errOut)
+	}
+	code, out, _ = runCmd(t, "", "spool", "list", "--data", dir, "--json")
+	var page spool.Page
+	if code != ExitOK || json.Unmarshal([]byte(out), &page) != nil || len(page.Messages) != 1 {
+		t.Fatalf("after the refused retry: %q; want the one failed message and no new one", out)
 	}
 }

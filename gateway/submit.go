@@ -8,6 +8,7 @@ import (
 
 	"github.com/fiorix/go-smpp/smpp/pdu"
 
+	"github.com/smsgw/smsgw/configs"
 	smspdu "github.com/smsgw/smsgw/pdu"
 	"github.com/smsgw/smsgw/smpp"
 	"github.com/smsgw/smsgw/spool"
@@ -71,10 +72,15 @@ func plan(m *spool.Message) error {
 // Check says whether m would be accepted, without storing it (the SMPP
 // server asks before holding a part of a long message).
 func (g *Gateway) Check(ctx context.Context, m *spool.Message) error {
-	d, err := g.policy.Check(ctx, policy.Submission{Tenant: m.Tenant, From: m.From, To: m.To, Priority: m.Priority,
+	return check(ctx, g.policy, m)
+}
+
+// check asks p whether m would be accepted, reserving nothing.
+func check(ctx context.Context, p *policy.Policy, m *spool.Message) error {
+	d, err := p.Check(ctx, policy.Submission{Tenant: m.Tenant, From: m.From, To: m.To, Priority: m.Priority,
 		Source: m.Source, SourceAddr: m.SourceAddr})
 	if err == nil {
-		g.policy.Release(d)
+		p.Release(d)
 	}
 	return err
 }
@@ -84,16 +90,38 @@ func (g *Gateway) Check(ctx context.Context, m *spool.Message) error {
 // for any new message: a recipient who opted out since, or a country no
 // longer allowed, refuses the retry with the policy's error.
 func (g *Gateway) Retry(ctx context.Context, id, actor string) (*spool.Message, error) {
-	m, err := g.store.Get(id)
+	return retry(ctx, g.store, func() (*policy.Policy, error) { return g.policy, nil }, id, actor)
+}
+
+// RetryOffline is Retry for a stopped gateway, on its spool opened by the
+// caller: the tenant's rules come from cfg (the gateway's configuration
+// file), so that a final message is asked about as the running gateway
+// would ask. Only a final message needs cfg; nil refuses those with an
+// error that says so.
+func RetryOffline(ctx context.Context, store *spool.Store, cfg *configs.Config, id, actor string) (*spool.Message, error) {
+	return retry(ctx, store, func() (*policy.Policy, error) {
+		if cfg == nil {
+			return nil, fmt.Errorf("%w: sending a final message again asks the tenant's rules, which are in the configuration: give its file (--config) or start the gateway", spool.ErrInvalid)
+		}
+		return policy.New(store, policyTenants(cfg), policy.Options{})
+	}, id, actor)
+}
+
+func retry(ctx context.Context, store *spool.Store, rules func() (*policy.Policy, error), id, actor string) (*spool.Message, error) {
+	m, err := store.Get(id)
 	if err != nil {
 		return nil, err
 	}
 	if m.State.Final() && m.Direction != spool.MO {
-		if err := g.Check(ctx, m); err != nil {
+		p, err := rules()
+		if err != nil {
+			return nil, err
+		}
+		if err := check(ctx, p, m); err != nil {
 			return nil, err
 		}
 	}
-	return g.store.Retry(ctx, id, actor)
+	return store.Retry(ctx, id, actor)
 }
 
 // Vendor-specific command_status values (SMPP 3.4 5.1.3 leaves
