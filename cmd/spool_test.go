@@ -14,26 +14,11 @@ import (
 
 func TestSpoolCommandsOffline(t *testing.T) {
 	dir := t.TempDir()
-	code, out, errOut := runCmd(t, "", "spool", "add", "--data", dir, "--tenant", "t", "--to", "+13195550123",
-		"--text", "hello", "--json")
-	if code != ExitOK {
-		t.Fatalf("add: exit %d %s", code, errOut)
-	}
-	var m spool.Message
-	if err := json.Unmarshal([]byte(out), &m); err != nil || m.Source != "cli" || m.Segments != 1 {
-		t.Fatalf("add printed %q (%v)", out, err)
-	}
-	// Fail it offline through the library, then retry it from the CLI.
-	s, err := spool.Open(filepath.Join(dir, spoolFile), spool.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	leased, _ := s.Lease(context.Background(), 1, spool.PriorityNormal)
-	s.Complete(context.Background(), leased[0].ID, 1, spool.Result{Err: spool.Permanent("x", nil)})
+	m, s := addFailed(t, dir)
 	s.Close()
 	// Sending a failed message again asks the tenant's rules, which are
 	// in the configuration: without it, the retry is refused.
-	code, out, errOut = runCmd(t, "", "spool", "retry", "--data", dir, "--config", filepath.Join(dir, "none.yaml"), m.ID)
+	code, out, errOut := runCmd(t, "", "spool", "retry", "--data", dir, "--config", filepath.Join(dir, "none.yaml"), m.ID)
 	if code == ExitOK || !strings.Contains(errOut, "tenant's rules") {
 		t.Fatalf("retry without a configuration: exit %d %q %s; want it refused", code, out, errOut)
 	}
@@ -205,22 +190,8 @@ func TestSpoolCommandsWhileRunning(t *testing.T) {
 // is refused, as the running gateway refuses it.
 func TestSpoolRetryOfflineAsksTheRules(t *testing.T) {
 	dir := t.TempDir()
-	code, out, errOut := runCmd(t, "", "spool", "add", "--data", dir, "--tenant", "t", "--to", "+13195550123",
-		"--text", "hello", "--json")
-	if code != ExitOK {
-		t.Fatalf("add: exit %d %s", code, errOut)
-	}
-	var m spool.Message
-	if err := json.Unmarshal([]byte(out), &m); err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
-	s, err := spool.Open(filepath.Join(dir, spoolFile), spool.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	leased, _ := s.Lease(ctx, 1, spool.PriorityNormal)
-	s.Complete(ctx, leased[0].ID, 1, spool.Result{Err: spool.Permanent("x", nil)})
+	m, s := addFailed(t, dir)
 	p, err := policy.New(s, []policy.Tenant{{ID: "t", DefaultRegion: "US"}}, policy.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -230,7 +201,7 @@ func TestSpoolRetryOfflineAsksTheRules(t *testing.T) {
 	}
 	s.Close()
 	config := writeFile(t, "smsgw.yaml", "data_dir: "+dir+"\ntenants:\n  - id: t\n    default_region: US\n    senders: [\"+13195550100\"]\n    default_sender: \"+13195550100\"\n")
-	code, out, errOut = runCmd(t, "", "spool", "retry", "--data", dir, "--config", config, m.ID)
+	code, out, errOut := runCmd(t, "", "spool", "retry", "--data", dir, "--config", config, m.ID)
 	if code == ExitOK || !strings.Contains(errOut, "opted out") {
 		t.Fatalf("retry to an opted-out recipient: exit %d %q %s; want it refused", code, out, errOut)
 	}
@@ -239,4 +210,27 @@ func TestSpoolRetryOfflineAsksTheRules(t *testing.T) {
 	if code != ExitOK || json.Unmarshal([]byte(out), &page) != nil || len(page.Messages) != 1 {
 		t.Fatalf("after the refused retry: %q; want the one failed message and no new one", out)
 	}
+}
+
+// addFailed adds a message with the CLI, then fails it through the
+// library (as a carrier's refusal would); the spool is left open.
+func addFailed(t *testing.T, dir string) (spool.Message, *spool.Store) {
+	t.Helper()
+	code, out, errOut := runCmd(t, "", "spool", "add", "--data", dir, "--tenant", "t", "--to", "+13195550123",
+		"--text", "hello", "--json")
+	if code != ExitOK {
+		t.Fatalf("add: exit %d %s", code, errOut)
+	}
+	var m spool.Message
+	if err := json.Unmarshal([]byte(out), &m); err != nil || m.Source != "cli" || m.Segments != 1 {
+		t.Fatalf("add printed %q (%v)", out, err)
+	}
+	s, err := spool.Open(filepath.Join(dir, spoolFile), spool.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	leased, _ := s.Lease(ctx, 1, spool.PriorityNormal)
+	s.Complete(ctx, leased[0].ID, 1, spool.Result{Err: spool.Permanent("x", nil)})
+	return m, s
 }
