@@ -33,6 +33,15 @@ type OutboxItem struct {
 	Created   time.Time  `json:"created"`
 }
 
+// what names the item in timeline notes: "report (delivered)", "inbound
+// message".
+func (it *OutboxItem) what() string {
+	if it.Kind == OutboxInbound {
+		return "inbound message"
+	}
+	return fmt.Sprintf("%s (%s)", it.Kind, it.State)
+}
+
 // outboxTTL is how long an undeliverable report or MO is retried.
 const outboxTTL = 72 * time.Hour
 
@@ -215,9 +224,9 @@ func (s *Store) AckOutbox(ctx context.Context, itemID string, attempt int, deliv
 			return err
 		}
 		w.outbox--
-		detail := fmt.Sprintf("%s %s delivered to %s", it.Kind, it.State, it.Target)
+		detail := fmt.Sprintf("%s handed to %s", it.what(), it.Target)
 		if deliveryErr != nil {
-			detail = fmt.Sprintf("%s %s abandoned for %s after %d attempt(s): %v", it.Kind, it.State, it.Target, it.Attempts, deliveryErr)
+			detail = fmt.Sprintf("%s abandoned for %s after %d attempt(s): %v", it.what(), it.Target, it.Attempts, deliveryErr)
 			if err := w.audit(AuditEntry{Action: "report_abandoned", Actor: "spool", Tenant: it.Tenant, MsgID: it.MessageID, Detail: detail}); err != nil {
 				return err
 			}

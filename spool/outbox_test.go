@@ -50,7 +50,7 @@ func TestReportOwedUpstreamIsRetriedUntilTaken(t *testing.T) {
 	if st, _ := s.Stats(); st.Outbox != 0 {
 		t.Fatalf("outbox = %d after delivery", st.Outbox)
 	}
-	if !hasDetail(mustGet(t, s, id), "report delivered delivered to smpp:cad") {
+	if !hasDetail(mustGet(t, s, id), "report (delivered) handed to smpp:cad") {
 		t.Fatalf("timeline: %+v", mustGet(t, s, id).Timeline)
 	}
 }
@@ -148,7 +148,7 @@ func TestOutboxDispatcherDeliversWithRetry(t *testing.T) {
 	if st, _ := s.Stats(); st.Outbox != 0 {
 		t.Fatalf("outbox = %d after delivery", st.Outbox)
 	}
-	if !hasDetail(mustGet(t, s, stored.ID), "inbound received delivered to smpp:cad") {
+	if !hasDetail(mustGet(t, s, stored.ID), "inbound message handed to smpp:cad") {
 		t.Fatalf("timeline: %+v", mustGet(t, s, stored.ID).Timeline)
 	}
 }
