@@ -187,6 +187,8 @@ func (s *Store) writer() {
 					}
 				case <-hold.C:
 					break more
+				case <-s.stop: // commit what is held, then drain
+					break more
 				}
 			}
 			hold.Stop()

@@ -116,3 +116,23 @@ func TestArrivalRate(t *testing.T) {
 		t.Errorf("after 50 commits with nothing queued: expect(2ms) = %.3f, want about 0", got)
 	}
 }
+
+// Close does not wait out a held commit: what is held is committed.
+func TestCloseEndsAHold(t *testing.T) {
+	// 30 s: well past within's 10 s, and the cleanup's Close of a broken
+	// writer still ends.
+	s, _ := openTest(t, Options{CommitDelay: 30 * time.Second})
+	s.rate = arrivalRate{ops: 1000, dur: 1}
+	holding := make(chan struct{})
+	var once sync.Once
+	s.onHold = func() { once.Do(func() { close(holding) }) }
+	bg := make(chan error, 1)
+	go func() { bg <- s.background(context.Background(), nothing) }()
+	select {
+	case <-holding:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the writer never held the background write")
+	}
+	within(t, 10*time.Second, "Close during a hold", s.Close)
+	within(t, 10*time.Second, "the held write", func() error { return <-bg })
+}
