@@ -172,13 +172,14 @@ func (s *Store) writer() {
 				break fill
 			}
 		}
-		if d := s.opts.CommitDelay; d > 0 && len(batch) < holdBatch && allBackground(batch) && s.rate.expect(d) >= 1 {
+		holdMax := min(holdBatch, cap(batch))
+		if d := s.opts.CommitDelay; d > 0 && len(batch) < holdMax && allBackground(batch) && s.rate.expect(d) >= 1 {
 			if s.onHold != nil {
 				s.onHold()
 			}
 			hold.Reset(d)
 		more:
-			for len(batch) < holdBatch {
+			for len(batch) < holdMax {
 				select {
 				case o := <-s.ops:
 					batch = append(batch, o)
