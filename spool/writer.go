@@ -133,8 +133,8 @@ func (s *Store) run(ctx context.Context, o *op) error {
 // At moderate load that alone gives commits of one or two ops, and a
 // commit costs about the same CPU whatever it carries (two fdatasyncs,
 // the meta and freelist pages): at 200 messages/s, six commits a
-// message. So a batch of background ops only (see background) is held
-// open for up to CommitDelay (or until holdBatch ops) for others to
+// message. So a small batch of background ops only (see background) is
+// held open for up to CommitDelay (or until holdBatch ops) for others to
 // share it, when ops from other callers are arriving faster than one per
 // CommitDelay. The arrival rate that counts is that of ops queued while
 // the previous commit ran: a lone caller, waiting for its own commit,
@@ -173,7 +173,7 @@ func (s *Store) writer() {
 			}
 		}
 		holdMax := min(holdBatch, cap(batch))
-		if d := s.opts.CommitDelay; d > 0 && len(batch) < holdMax && allBackground(batch) && s.rate.expect(d) >= 1 {
+		if d := s.opts.CommitDelay; d > 0 && len(batch) < holdBelow && allBackground(batch) && s.rate.expect(d) >= 1 {
 			if s.onHold != nil {
 				s.onHold()
 			}
@@ -209,9 +209,17 @@ func allBackground(batch []*op) bool {
 	return true
 }
 
-// holdBatch is the batch size past which a commit is not held for more:
-// beyond it, a bigger batch saves little.
-const holdBatch = 64
+// A batch is held only when it is smaller than holdBelow: a bigger one
+// shows that commits are already shared, and holding it would only slow
+// the dispatchers and the outbox, whose workers each wait for their
+// commit (with 64 of them draining a burst, holding every batch up to 64
+// ops cut the receipts returned per second by a fifth). A hold ends when
+// holdBatch ops are in: from one op a commit to sixteen saves most of
+// what there is to save.
+const (
+	holdBelow = 4
+	holdBatch = 16
+)
 
 // arrivalRate estimates how fast ops arrive from callers other than
 // those of the running commit: the ops queued while a commit ran over

@@ -2,6 +2,7 @@ package spool
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -67,34 +68,31 @@ func TestCommitHoldEndsForASubmit(t *testing.T) {
 	}
 }
 
-// A hold ends when holdBatch writes are in it, long before CommitDelay.
+// A hold ends when holdBatch writes are in it, long before CommitDelay,
+// and they share one commit.
 func TestCommitHoldEndsWhenTheBatchIsFull(t *testing.T) {
 	s, _ := openTest(t, Options{CommitDelay: time.Hour})
 	s.rate = arrivalRate{ops: 1000, dur: 1}
-	holds := 0
-	s.onHold = func() { holds++ }
+	holding := make(chan struct{})
+	var once sync.Once
+	s.onHold = func() { once.Do(func() { close(holding) }) }
 	ctx := context.Background()
 	before := s.commits.Load()
-	within(t, 10*time.Second, "a full batch of background writes", func() error {
-		var wg sync.WaitGroup
-		errs := make(chan error, holdBatch)
-		for range holdBatch {
-			wg.Go(func() { errs <- s.background(ctx, nothing) })
-		}
-		wg.Wait()
-		close(errs)
-		for err := range errs {
-			if err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if holds == 0 {
-		t.Error("the writer never held: the test did not test the hold")
+	errs := make(chan error, holdBatch)
+	go func() { errs <- s.background(ctx, nothing) }()
+	select {
+	case <-holding:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the writer never held the first background write")
 	}
-	if n := s.commits.Load() - before; n > holdBatch/4 {
-		t.Errorf("%d commits for %d held writes; want them shared", n, holdBatch)
+	for range holdBatch - 1 {
+		go func() { errs <- s.background(ctx, nothing) }()
+	}
+	for i := range holdBatch {
+		within(t, 10*time.Second, fmt.Sprintf("held write %d of %d", i+1, holdBatch), func() error { return <-errs })
+	}
+	if n := s.commits.Load() - before; n != 1 {
+		t.Errorf("%d commits for %d held writes; want 1", n, holdBatch)
 	}
 }
 
