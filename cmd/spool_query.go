@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/smsgw/smsgw/configs"
 	"github.com/smsgw/smsgw/spool"
 )
 
@@ -221,13 +222,4 @@ func printMessage(out io.Writer, m *spool.Message) {
 	w.Flush()
 }
 
-func bytesHuman(n int64) string {
-	switch {
-	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	default:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-}
+func bytesHuman(n int64) string { return configs.ByteSize(n).Human() }

@@ -47,3 +47,14 @@ func (b ByteSize) String() string {
 	}
 	return strconv.FormatInt(int64(b), 10)
 }
+
+// Human is the size for people, to one decimal: "1.5 GiB", "320.0 MiB",
+// "4.0 KiB", "512 B".
+func (b ByteSize) Human() string {
+	for i := 3; i >= 0; i-- { // TiB down to KiB
+		if u := byteUnits[i]; int64(b) >= int64(u.mult) {
+			return fmt.Sprintf("%.1f %s", float64(b)/float64(u.mult), u.suffix)
+		}
+	}
+	return fmt.Sprintf("%d B", int64(b))
+}

@@ -128,4 +128,10 @@ func TestByteSize(t *testing.T) {
 	if s := ByteSize(4 << 30).String(); s != "4GiB" {
 		t.Errorf("String %q", s)
 	}
+	for n, want := range map[ByteSize]string{512: "512 B", 1536: "1.5 KiB", 320 << 20: "320.0 MiB",
+		3 << 29: "1.5 GiB", 2 << 40: "2.0 TiB"} {
+		if got := n.Human(); got != want {
+			t.Errorf("Human(%d) = %q, want %q", n, got, want)
+		}
+	}
 }
