@@ -116,13 +116,7 @@ func newSpoolRetryCmd(f *spoolFlags) *cobra.Command {
 			// A final message is sent again as a new one, so the tenant's
 			// rules (opt-outs, countries, senders) are asked first, from the
 			// configuration file, as the gateway would ask them.
-			var cfg *configs.Config
-			if m, err := st.Get(id); err == nil && m.State.Final() && m.Direction != spool.MO {
-				if cfg, err = loadConfig(c, config); err != nil {
-					return nil, fmt.Errorf("sending %s again asks the tenant's rules, from the configuration: %w", id, err)
-				}
-			}
-			return gateway.RetryOffline(c.Context(), st, cfg, id, "cli")
+			return gateway.RetryOffline(c.Context(), st, func() (*configs.Config, error) { return loadConfig(c, config) }, id, "cli")
 		}, "retry")
 	c.Long = `Send a queued or deferred message now, or a failed, expired or rejected one
 again as a new message. A new message is checked against the tenant's rules

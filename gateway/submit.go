@@ -94,14 +94,15 @@ func (g *Gateway) Retry(ctx context.Context, id, actor string) (*spool.Message, 
 }
 
 // RetryOffline is Retry for a stopped gateway, on its spool opened by the
-// caller: the tenant's rules come from cfg (the gateway's configuration
-// file), so that a final message is asked about as the running gateway
-// would ask. Only a final message needs cfg; nil refuses those with an
-// error that says so.
-func RetryOffline(ctx context.Context, store *spool.Store, cfg *configs.Config, id, actor string) (*spool.Message, error) {
+// caller: the tenant's rules come from the gateway's configuration, which
+// config loads, so that a final message is asked about as the running
+// gateway would ask. config is called only for a final message; its
+// error refuses the retry.
+func RetryOffline(ctx context.Context, store *spool.Store, config func() (*configs.Config, error), id, actor string) (*spool.Message, error) {
 	return retry(ctx, store, func() (*policy.Policy, error) {
-		if cfg == nil {
-			return nil, fmt.Errorf("%w: sending a final message again asks the tenant's rules, which are in the configuration: give its file (--config) or start the gateway", spool.ErrInvalid)
+		cfg, err := config()
+		if err != nil {
+			return nil, fmt.Errorf("sending %s again asks the tenant's rules, from the configuration: %w", id, err)
 		}
 		return policy.New(store, policyTenants(cfg), policy.Options{})
 	}, id, actor)
