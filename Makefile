@@ -22,7 +22,8 @@ FUZZ_TARGETS := \
 	./modem:FuzzParseLines \
 	./smpp:FuzzServerSession \
 	./smpp/smscsim:FuzzSession \
-	./configs:FuzzParse
+	./configs:FuzzParse \
+	./configs:FuzzParseEnvFile
 
 .PHONY: all build run test crash bench fuzz lint install deb cross clean
 
@@ -63,7 +64,8 @@ lint:
 
 # Where install puts the systemd unit, the udev rules and the sysusers.d
 # entry: systemd and udev read none of them under PREFIX. The configuration
-# goes to /etc/smsgw/smsgw.yaml (the unit reads it there), only if absent.
+# goes to /etc/smsgw/smsgw.yaml (the unit reads it there) and the secrets'
+# template to /etc/smsgw/smsgw.env, each only if absent.
 # Without DESTDIR, install then runs systemd/postinstall.sh: the user smsgw,
 # udev and systemd reloaded; it does not start the service.
 UNITDIR      ?= /lib/systemd/system
@@ -80,6 +82,11 @@ install: build
 		echo "kept $(DESTDIR)/etc/smsgw/smsgw.yaml"; \
 	else \
 		install -D -m 0640 configs/smsgw.example.yaml $(DESTDIR)/etc/smsgw/smsgw.yaml; \
+	fi
+	@if [ -e $(DESTDIR)/etc/smsgw/smsgw.env ]; then \
+		echo "kept $(DESTDIR)/etc/smsgw/smsgw.env"; \
+	else \
+		install -D -m 0600 systemd/smsgw.env $(DESTDIR)/etc/smsgw/smsgw.env; \
 	fi
 	@if [ -z "$(DESTDIR)" ]; then sh systemd/postinstall.sh configure; fi
 

@@ -26,16 +26,36 @@ func newConfigCmd() *cobra.Command {
 }
 
 func newConfigCheckCmd() *cobra.Command {
-	return &cobra.Command{
+	var envFiles []string
+	c := &cobra.Command{
 		Use:   "check FILE",
 		Short: "Report every error in a configuration file, with its path and line",
 		Long: `Load FILE as smsgw serve would, resolving secrets from the environment and
 files, and report every problem at once: "ok" and any warnings when the gateway
 would start with it, or every error (exit code 3) when it would not. Each
-problem is printed as: path: message (line N).`,
-		Example: `  smsgw config check /etc/smsgw/smsgw.yaml`,
-		Args:    usageArgs(cobra.ExactArgs(1)),
+problem is printed as: path: message (line N).
+
+--env-file adds the variables of an environment file, read as systemd reads the
+unit's EnvironmentFile= (/etc/smsgw/smsgw.env for the packaged service), so
+that the *_env secrets are checked with the values the service will see.`,
+		Example: `  smsgw config check /etc/smsgw/smsgw.yaml
+  smsgw config check --env-file /etc/smsgw/smsgw.env /etc/smsgw/smsgw.yaml`,
+		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
+			for _, path := range envFiles {
+				vars, warnings, err := configs.ReadEnvFile(path)
+				if err != nil {
+					return withCode(ExitConfig, fmt.Errorf("--env-file: %w", err))
+				}
+				for _, w := range warnings {
+					fmt.Fprintf(c.ErrOrStderr(), "warning: %s\n", w)
+				}
+				for _, v := range vars {
+					if err := os.Setenv(v.Name, v.Value); err != nil {
+						return err
+					}
+				}
+			}
 			cfg, err := configs.Load(args[0])
 			var diags *configs.Diagnostics
 			switch {
@@ -53,6 +73,8 @@ problem is printed as: path: message (line N).`,
 			return nil
 		},
 	}
+	c.Flags().StringArrayVar(&envFiles, "env-file", nil, "read environment variables from this file first, as systemd's EnvironmentFile= (repeatable)")
+	return c
 }
 
 // usageArgs gives a wrong argument count the usage exit code.

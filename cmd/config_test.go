@@ -36,6 +36,39 @@ func TestConfigCheckExample(t *testing.T) {
 	}
 }
 
+// TestConfigCheckEnvFile: the example's *_env secrets come from an
+// environment file, as the packaged unit's EnvironmentFile= gives them.
+func TestConfigCheckEnvFile(t *testing.T) {
+	names := []string{"SMSGW_WEBHOOK_SECRET", "SMSGW_CARRIER_A_PASSWORD", "SMSGW_MODEM_1_PIN", "SMSGW_MODEM_2_PIN"}
+	for _, n := range names {
+		t.Setenv(n, "") // restored (unset) after the test, and the command's Setenv with it
+		os.Unsetenv(n)
+	}
+	path := writeFile(t, "smsgw.yaml", string(configs.Example()))
+	code, _, errOut := runCmd(t, "", "config", "check", path)
+	if code != ExitConfig || !strings.Contains(errOut, "SMSGW_CARRIER_A_PASSWORD is not set") {
+		t.Fatalf("without the file: exit %d, %s", code, errOut)
+	}
+	env := writeFile(t, "smsgw.env", `# secrets for smsgw.service
+SMSGW_WEBHOOK_SECRET="whsec-0123456789abcdef"
+SMSGW_CARRIER_A_PASSWORD='pa$$word'
+SMSGW_MODEM_1_PIN=1234
+SMSGW_MODEM_2_PIN=5678
+`)
+	code, out, errOut := runCmd(t, "", "config", "check", "--env-file", env, path)
+	if code != ExitOK || out != "ok\n" || errOut != "" {
+		t.Fatalf("with --env-file: exit %d, out %q, err %q", code, out, errOut)
+	}
+	if got := os.Getenv("SMSGW_CARRIER_A_PASSWORD"); got != "pa$$word" {
+		t.Errorf("password read as %q", got)
+	}
+	bad := writeFile(t, "bad.env", "SMSGW_MODEM_1_PIN='1234\n")
+	code, _, errOut = runCmd(t, "", "config", "check", "--env-file", bad, path)
+	if code != ExitConfig || !strings.Contains(errOut, "bad.env: line 1: the quote opened here is never closed") {
+		t.Fatalf("an unclosed quote: exit %d, %s", code, errOut)
+	}
+}
+
 func TestConfigCheckWarnings(t *testing.T) {
 	path := writeFile(t, "smsgw.yaml", `tenants:
   - id: demo

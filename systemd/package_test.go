@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -58,13 +59,16 @@ func TestNfpmSources(t *testing.T) {
 		"/lib/udev/rules.d/60-smsgw-modems.rules",
 		"/usr/lib/sysusers.d/smsgw.conf",
 		"/etc/smsgw/smsgw.yaml",
+		"/etc/smsgw/smsgw.env",
 	} {
 		if _, ok := dsts[dst]; !ok {
 			t.Errorf("the package does not install %s", dst)
 		}
 	}
-	if typ := dsts["/etc/smsgw/smsgw.yaml"]; typ != "config|noreplace" {
-		t.Errorf("/etc/smsgw/smsgw.yaml has type %q, want config|noreplace", typ)
+	for _, conf := range []string{"/etc/smsgw/smsgw.yaml", "/etc/smsgw/smsgw.env"} {
+		if typ := dsts[conf]; typ != "config|noreplace" {
+			t.Errorf("%s has type %q, want config|noreplace", conf, typ)
+		}
 	}
 	for name, script := range c.Scripts {
 		path := filepath.Join("..", script)
@@ -141,5 +145,29 @@ func TestSysusers(t *testing.T) {
 	}
 	if !strings.HasSuffix(dialout, ":smsgw") {
 		t.Errorf("smsgw not in dialout: %q", dialout)
+	}
+}
+
+// TestEnvTemplateNamesTheExample: the packaged /etc/smsgw/smsgw.env lists
+// every variable the example configuration's *_env keys name, so that an
+// administrator fills in one file.
+func TestEnvTemplateNamesTheExample(t *testing.T) {
+	tmpl, err := os.ReadFile("smsgw.env")
+	if err != nil {
+		t.Fatal(err)
+	}
+	example, err := os.ReadFile("../configs/smsgw.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, m := range regexp.MustCompile(`(?m)^\s*\w+_env:\s*(\w+)`).FindAllSubmatch(example, -1) {
+		n++
+		if !regexp.MustCompile(`(?m)^#` + string(m[1]) + `=`).Match(tmpl) {
+			t.Errorf("smsgw.env does not name %s", m[1])
+		}
+	}
+	if n == 0 {
+		t.Fatal("no *_env keys found in the example: the test reads it wrong")
 	}
 }

@@ -50,7 +50,8 @@ if [ -z "$upgrade" ]; then
 smsgw is installed but not started. Edit the configuration, check it, then
 start the service:
   $EDITOR /etc/smsgw/smsgw.yaml
-  smsgw config check /etc/smsgw/smsgw.yaml
+  $EDITOR /etc/smsgw/smsgw.env     (the secrets its *_env keys name)
+  smsgw config check --env-file /etc/smsgw/smsgw.env /etc/smsgw/smsgw.yaml
   systemctl enable --now smsgw
   systemctl status smsgw
 HINT

@@ -85,6 +85,7 @@ func TestUnitHardening(t *testing.T) {
 		"NotifyAccess":            "main",
 		"ExecStart":               "/usr/bin/smsgw serve --config " + configs.DefaultPath + " --data /var/lib/smsgw",
 		"ExecReload":              "/bin/kill -HUP $MAINPID",
+		"EnvironmentFile":         "-/etc/smsgw/smsgw.env",
 		"WatchdogSec":             "30s",
 		"Restart":                 "on-failure",
 		"RestartSec":              "2s",
