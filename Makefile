@@ -25,7 +25,7 @@ FUZZ_TARGETS := \
 	./configs:FuzzParse \
 	./configs:FuzzParseEnvFile
 
-.PHONY: all build run test crash bench fuzz lint install deb cross clean
+.PHONY: all build run test crash bench fuzz lint install deb bootcheck cross clean
 
 all: lint test build
 
@@ -98,6 +98,11 @@ DEB_VERSION ?= $(shell echo '$(VERSION)' | sed -E -e '/^v?[0-9]+\./!s/^/0.0.0+gi
 deb: build
 	VERSION='$(DEB_VERSION)' DEB_ARCH='$(DEB_ARCH)' \
 	$(GO) run github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.48.0 package --config systemd/nfpm.yaml --packager deb --target bin/
+
+# The package installed and checked on a freshly booted Debian 12 under
+# qemu (systemd/README.md): as root, with debootstrap and qemu-system-x86.
+bootcheck: deb
+	DEB=$$(ls -t bin/smsgw_*.deb | head -1) systemd/bootcheck/run.sh
 
 # Release builds for the appliance targets.
 cross:
