@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -37,11 +38,17 @@ type env struct {
 	clk   *clock
 	mu    sync.Mutex
 	admin configs.Admin
+	opts  Options
+	cur   atomic.Pointer[UI] // what srv serves; restart replaces it
 }
 
 func plain(s string) configs.Secret { return configs.Secret{Value: s, Source: configs.SourceInline} }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newEnvWith(t, Options{}) }
+
+// newEnvWith is newEnv with options (the users, clock and version are the
+// env's own).
+func newEnvWith(t *testing.T, o Options) *env {
 	t.Helper()
 	// The clock starts now: the cookie jar drops cookies by the real clock.
 	e := &env{t: t, b: newFake(), clk: &clock{t: time.Now().Truncate(time.Second)}}
@@ -50,10 +57,21 @@ func newEnv(t *testing.T) *env {
 		{Name: "ana", Role: "operator", Password: plain("operator-pw")},
 		{Name: "root", Role: "admin", Password: plain("admin-pw")},
 	}}
-	e.ui = New(e.b, Options{Admin: e.getAdmin, Now: e.clk.now, Version: "test"})
-	e.srv = httptest.NewServer(e.ui)
+	o.Admin, o.Now, o.Version = e.getAdmin, e.clk.now, "test"
+	e.opts = o
+	e.restart()
+	e.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.cur.Load().ServeHTTP(w, r)
+	}))
 	t.Cleanup(e.srv.Close)
 	return e
+}
+
+// restart replaces the UI with a new one, as a restarted gateway builds
+// it, behind the same address.
+func (e *env) restart() {
+	e.ui = New(e.b, e.opts)
+	e.cur.Store(e.ui)
 }
 
 func (e *env) getAdmin() configs.Admin { e.mu.Lock(); defer e.mu.Unlock(); return e.admin }

@@ -28,6 +28,11 @@ type Options struct {
 	Now func() time.Time
 	// Version is shown in the page footer.
 	Version string
+	// Sessions, when set, keeps logins across restarts: each session is
+	// saved under the SHA-256 of its token (never the token) with its
+	// user, CSRF token and expiry, and deleted at logout or expiry.
+	// Default: sessions live in memory and end when the process does.
+	Sessions SessionStore
 }
 
 // UI is the admin web UI: an http.Handler for everything under Prefix.
@@ -58,6 +63,13 @@ func New(b Backend, o Options) *UI {
 	}
 	u := &UI{o: o, b: b, log: o.Logger.With("comp", "adminui"), sessions: newSessions(),
 		throttle: policy.NewGuard(time.Second, 5*time.Minute), pages: mustPages()}
+	u.sessions.log = u.log
+	if o.Sessions != nil {
+		u.sessions.store = o.Sessions
+		if err := u.sessions.load(o.Now()); err != nil {
+			u.log.Warn("saved admin sessions not read: everyone logs in again", "err", err)
+		}
+	}
 	u.routes()
 	return u
 }

@@ -17,10 +17,11 @@ const AdminPrefix = "/admin"
 
 // adminHandler is the admin UI over this gateway. Its users and session
 // lifetime are read from the current configuration at each request, so
-// a reload (SIGHUP) applies them at once.
+// a reload (SIGHUP) applies them at once; its sessions are kept in the
+// spool, so a restart does not log everyone out.
 func (g *Gateway) adminHandler() http.Handler {
 	return adminui.New(adminBackend{g}, adminui.Options{Prefix: AdminPrefix, Logger: g.log, Version: g.o.Version,
-		Admin: func() configs.Admin { return g.cfg.Load().Admin }})
+		Admin: func() configs.Admin { return g.cfg.Load().Admin }, Sessions: g.store})
 }
 
 // adminBackend is the gateway as the admin UI's Backend.
