@@ -27,9 +27,9 @@ func newServeCmd(info BuildInfo) *cobra.Command {
 		Long: `Run the gateway with the configuration file (default ` + configs.DefaultPath + `).
 SIGTERM or SIGINT stop it in order: no new intake, in-flight sends finish or
 return to the spool, carriers unbind, the spool closes last. SIGHUP reloads
-tenants, routes, API keys, SMPP accounts and webhooks from the file; a file
-with errors, or one that changes what needs a restart, is refused and the
-running configuration stays.
+tenants, routes, API keys, SMPP accounts, webhooks and which connectors are
+enabled from the file; a file with errors, or one that changes what needs a
+restart, is refused and the running configuration stays.
 
 With --demo it runs without hardware or a configuration file: a simulated
 carrier SMSC and a simulated modem in-process, a demo tenant that may send to

@@ -28,6 +28,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -62,9 +64,19 @@ type Options struct {
 // connector is one configured connector and its running part.
 type connector struct {
 	name, typ string
-	enabled   bool
+	enabled   atomic.Bool // as the current configuration says
+	started   bool        // its Run is going (guarded by reloadMu)
 	carrier   *smpp.Carrier
 	modem     *modem.Modem
+}
+
+// run runs the carrier or modem until ctx ends.
+func (c *connector) run(ctx context.Context) {
+	if c.carrier != nil {
+		c.carrier.Run(ctx)
+	} else {
+		c.modem.Run(ctx)
+	}
 }
 
 // Gateway is one running smsgw.
@@ -84,7 +96,9 @@ type Gateway struct {
 	reg      *prometheus.Registry
 	metrics  *metrics
 
-	workers int // dispatcher slots: every enabled connector's in-flight bound
+	// startConn starts a connector's Run while the gateway runs; nil
+	// before and after (guarded by reloadMu).
+	startConn func(*connector)
 
 	httpLn, smppLn, smppTLSLn, controlLn net.Listener
 	reloadMu                             sync.Mutex
@@ -129,7 +143,8 @@ func New(cfg *configs.Config, o Options) (_ *Gateway, err error) {
 	sk := &sink{g: g, StoreSink: route.StoreSink{Store: g.store, Target: g.inboundTarget}}
 	var entries []route.Entry
 	for _, c := range cfg.Connectors {
-		conn := &connector{name: c.Name, typ: c.Type, enabled: c.Enabled}
+		conn := &connector{name: c.Name, typ: c.Type}
+		conn.enabled.Store(c.Enabled)
 		log := g.log // the connectors name themselves (comp, conn)
 		switch {
 		case c.SMPP != nil:
@@ -149,11 +164,7 @@ func New(cfg *configs.Config, o Options) (_ *Gateway, err error) {
 			entries = append(entries, route.Entry{Connector: conn.modem, Enabled: c.Enabled, MaxInFlight: 1})
 		}
 		g.conns = append(g.conns, conn)
-		if c.Enabled {
-			g.workers += entries[len(entries)-1].MaxInFlight
-		}
 	}
-	g.workers = max(g.workers, 16)
 	if g.router, err = route.New(rules(cfg), entries, route.Options{CountryOf: countryOf}); err != nil {
 		return nil, err
 	}
@@ -231,21 +242,25 @@ func (g *Gateway) Run(ctx context.Context) error {
 	g.log.Info("smsgw starting", "version", g.o.Version, "data_dir", g.cfg.Load().DataDir)
 
 	// Connectors first, with their own context: they stop after the
-	// dispatcher has given back what it holds.
+	// dispatcher has given back what it holds. A reload that enables one
+	// not running starts it here too (startConn).
 	connCtx, stopConns := context.WithCancel(context.Background())
 	var conns sync.WaitGroup
+	g.reloadMu.Lock()
+	g.startConn = func(c *connector) {
+		c.started = true
+		conns.Go(func() { c.run(connCtx) })
+	}
 	for _, c := range g.conns {
-		switch {
-		case c.carrier != nil && c.enabled:
-			conns.Go(func() { c.carrier.Run(connCtx) })
-		case c.modem != nil && c.enabled:
-			conns.Go(func() { c.modem.Run(connCtx) })
+		if c.enabled.Load() {
+			g.startConn(c)
 		}
 	}
+	g.reloadMu.Unlock()
 	workCtx, stopWork := context.WithCancel(context.Background())
 	var work sync.WaitGroup
 	work.Go(func() {
-		d := &spool.Dispatcher{Store: g.store, Sender: g.router, Workers: g.workers, Logger: g.log, Recorded: g.metrics.recorded}
+		d := &spool.Dispatcher{Store: g.store, Sender: g.router, Limit: g.dispatchLimit, Logger: g.log, Recorded: g.metrics.recorded}
 		d.Run(workCtx)
 	})
 	work.Go(func() {
@@ -295,6 +310,9 @@ func (g *Gateway) Run(ctx context.Context) error {
 	intake.Wait()
 	stopWork() // in-flight sends finish or return to the spool
 	work.Wait()
+	g.reloadMu.Lock()
+	g.startConn = nil // a reload from now on starts nothing
+	g.reloadMu.Unlock()
 	stopConns() // carriers unbind, modems close
 	waitOr(&conns, deadline)
 	err := g.store.Close()
@@ -389,8 +407,53 @@ func (g *Gateway) Reload(next *configs.Config) error {
 	g.api.SetKeys(apiKeys(next))
 	g.smppSrv.SetAccounts(smppAccounts(next))
 	g.webhooks.SetWebhooks(webhooks(next))
+	changed := g.applyEnabled(next)
 	g.cfg.Store(next)
-	g.store.Audit(context.Background(), spool.AuditEntry{Action: "config-reloaded", Actor: "sighup", Detail: next.File})
-	g.log.Info("configuration reloaded", "file", next.File)
+	detail := next.File
+	if len(changed) > 0 {
+		detail += "; " + strings.Join(changed, ", ")
+	}
+	g.store.Audit(context.Background(), spool.AuditEntry{Action: "config-reloaded", Actor: "sighup", Detail: detail})
+	g.log.Info("configuration reloaded", "file", next.File, "connectors", strings.Join(changed, ", "))
 	return nil
 }
+
+// applyEnabled opens and closes the connectors' fail-closed gates as next
+// says (Reloadable has checked that nothing else about them changed). A
+// connector disabled live takes no new sends but stays bound or open, so
+// that the receipts of what it sent and the texts sent to it still
+// arrive; a restart closes it. One enabled live that was not running is
+// started. It returns what changed, as "carrier-a disabled".
+func (g *Gateway) applyEnabled(next *configs.Config) []string {
+	var changed []string
+	for _, c := range next.Connectors {
+		i := slices.IndexFunc(g.conns, func(k *connector) bool { return k.name == c.Name })
+		if i < 0 {
+			continue
+		}
+		conn := g.conns[i]
+		if conn.enabled.Swap(c.Enabled) == c.Enabled {
+			continue
+		}
+		what := c.Name + " disabled"
+		if c.Enabled {
+			what = c.Name + " enabled"
+			if !conn.started && g.startConn != nil {
+				g.startConn(conn)
+				what += " (started)"
+			}
+		}
+		if _, err := g.router.SetEnabled(c.Name, c.Enabled); err != nil {
+			g.log.Error("connector gate not changed", "conn", c.Name, "err", err)
+			continue
+		}
+		g.log.Warn("connector "+strings.TrimPrefix(what, c.Name+" ")+" by reload", "conn", c.Name)
+		changed = append(changed, what)
+	}
+	return changed
+}
+
+// dispatchLimit is the sends in flight the dispatcher takes: what the
+// enabled connectors take at once, and at least 16 (emergency sends have
+// their own slots on top).
+func (g *Gateway) dispatchLimit() int { return max(g.router.Capacity(), 16) }

@@ -3,8 +3,10 @@ package gateway
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,6 +15,8 @@ import (
 	"github.com/fiorix/go-smpp/smpp/pdu/pdutext"
 
 	"github.com/smsgw/smsgw/configs"
+	"github.com/smsgw/smsgw/httpapi"
+	"github.com/smsgw/smsgw/spool"
 )
 
 // TestReload: a new key and a new sender take effect without dropping
@@ -96,5 +100,71 @@ func TestKannelSendsms(t *testing.T) {
 	id := resp.Header.Get("X-Smsgw-Id")
 	if ev := r.waitHook(id); ev.Message.Status != "delivered" {
 		t.Fatalf("%+v", ev.Message)
+	}
+}
+
+// TestReloadFlipsConnectors: enabled is the fail-closed gate, and a
+// reload moves it live. Disabling the carrier sends the next message
+// through the modem, which the reload started (it was disabled at
+// start); the carrier stays bound, so receipts still come back. Enabling
+// the carrier again takes traffic back.
+func TestReloadFlipsConnectors(t *testing.T) {
+	r := newRig(t, rigOptions{carrierEnabled: true})
+	r.waitReady("carrier-a")
+	send := func(to string) httpapi.WebhookEvent {
+		t.Helper()
+		code, body := r.post(testKey, map[string]any{"to": to, "text": "x"})
+		if code != 202 {
+			t.Fatalf("submit: %d %v", code, body)
+		}
+		return r.waitHook(body["id"].(string))
+	}
+	if ev := send("+13195550160"); ev.Message.Connector != "carrier-a" {
+		t.Fatalf("before the reload: through %q", ev.Message.Connector)
+	}
+	reload := func(carrier, modem bool) {
+		t.Helper()
+		old := r.g.cfg.Load()
+		next := *old
+		next.Connectors = slices.Clone(old.Connectors)
+		next.Connectors[0].Enabled, next.Connectors[1].Enabled = carrier, modem
+		if err := r.g.Reload(&next); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	reload(false, true)
+	r.waitReady("modem-1")
+	if ev := send("+13195550161"); ev.Message.Connector != "modem-1" || ev.Message.Status != "delivered" {
+		t.Fatalf("carrier disabled: through %q, %s", ev.Message.Connector, ev.Message.Status)
+	}
+	if n := r.sim.Bound(); n != 1 {
+		t.Errorf("the disabled carrier's binds: %d, want it still bound", n)
+	}
+	if got := len(r.sim.Submits()); got != 1 {
+		t.Errorf("the disabled carrier got %d submits, want only the first", got)
+	}
+	var st map[string]any
+	if code, body := r.do(http.MethodGet, "/api/v1/status", testKey, nil); code != 200 {
+		t.Fatalf("status: %d", code)
+	} else {
+		st = body
+	}
+	if !strings.Contains(fmt.Sprint(st["connectors"]), "enabled:false") {
+		t.Errorf("status does not show the carrier disabled: %v", st["connectors"])
+	}
+
+	reload(true, true)
+	if ev := send("+13195550162"); ev.Message.Connector != "carrier-a" {
+		t.Fatalf("carrier enabled again: through %q", ev.Message.Connector)
+	}
+	entries, err := r.g.store.AuditLog(0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(entries, func(e spool.AuditEntry) bool {
+		return e.Action == "config-reloaded" && strings.Contains(e.Detail, "modem-1 enabled (started)") && strings.Contains(e.Detail, "carrier-a disabled")
+	}) {
+		t.Errorf("no audit entry names the connectors flipped: %+v", entries)
 	}
 }

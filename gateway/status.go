@@ -15,7 +15,7 @@ import (
 func (g *Gateway) connectorStatus() []httpapi.ConnectorStatus {
 	var out []httpapi.ConnectorStatus
 	for _, c := range g.conns {
-		cs := httpapi.ConnectorStatus{Name: c.name, Type: c.typ, Enabled: c.enabled, Info: map[string]string{}}
+		cs := httpapi.ConnectorStatus{Name: c.name, Type: c.typ, Enabled: c.enabled.Load(), Info: map[string]string{}}
 		switch {
 		case c.carrier != nil:
 			h := c.carrier.Health()

@@ -23,6 +23,10 @@ type Dispatcher struct {
 	Sender Sender
 	// Workers is the number of sends in flight at once. Default 16.
 	Workers int
+	// Limit, when set, is asked before each lease and replaces Workers:
+	// the sends in flight follow what the connectors can take now (a
+	// reload that enables one). Answers below 1 mean Workers.
+	Limit func() int
 	// EmergencyWorkers are extra slots only emergency messages use.
 	// Default 4.
 	EmergencyWorkers int
@@ -43,12 +47,23 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	workers, emergency := or0(d.Workers, 16), or0(d.EmergencyWorkers, 4)
 	idle, log := loopDefaults(d.Idle, d.Logger, "dispatch")
 	var wg sync.WaitGroup
-	defer wg.Wait()
 	done := make(chan Priority, workers+emergency)
+	// At the end, wait for the sends in flight; take their results
+	// meanwhile (with Limit, more may be in flight than done holds).
+	defer func() {
+		go func() { wg.Wait(); close(done) }()
+		for range done {
+		}
+	}()
 	normal, urgent := 0, 0 // in flight
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
+		if d.Limit != nil {
+			if n := d.Limit(); n > 0 {
+				workers = n
+			}
+		}
 		for {
 			min, free := PriorityNormal, workers-normal
 			if free <= 0 {

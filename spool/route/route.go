@@ -115,11 +115,16 @@ type Entry struct {
 
 type slot struct {
 	Entry
-	sem chan struct{}
+	enabled atomic.Bool // Entry.Enabled, then SetEnabled
+	sem     chan struct{}
 	// urgent counts emergency sends waiting for a free slot: while one
 	// waits, other sends take no slot, so the next free one is its.
 	urgent atomic.Int32
 }
+
+// usable is the fail-closed gate: enabled in the configuration, and
+// ready (bound, registered).
+func (s *slot) usable() bool { return s.enabled.Load() && s.Connector.Ready() }
 
 // emergencyWait bounds how long an emergency send waits for a busy
 // connector's slot before it is deferred like any other.
@@ -200,7 +205,9 @@ func New(rules []Rule, entries []Entry, opts Options) (*Router, error) {
 		if e.MaxInFlight <= 0 {
 			e.MaxInFlight = 4
 		}
-		r.conns[name] = &slot{Entry: e, sem: make(chan struct{}, e.MaxInFlight)}
+		sl := &slot{Entry: e, sem: make(chan struct{}, e.MaxInFlight)}
+		sl.enabled.Store(e.Enabled)
+		r.conns[name] = sl
 	}
 	if err := r.SetRules(rules); err != nil {
 		errs = append(errs, err)
@@ -257,7 +264,7 @@ func (r *Router) Send(ctx context.Context, m *spool.Message) spool.Result {
 	}
 	for _, name := range order {
 		s := r.conns[name]
-		if !s.Enabled || !s.Connector.Ready() {
+		if !s.usable() {
 			continue
 		}
 		if !s.acquire(ctx, m) {
@@ -299,7 +306,7 @@ func (r *Router) weighted(rule Rule) []string {
 		return 1
 	}
 	for _, name := range rule.Connectors {
-		if s := r.conns[name]; s.Enabled && s.Connector.Ready() {
+		if s := r.conns[name]; s.usable() {
 			total += weight(name)
 		}
 	}
@@ -308,7 +315,7 @@ func (r *Router) weighted(rule Rule) []string {
 	}
 	x := int(r.opts.Rand() * float64(total))
 	for i, name := range rule.Connectors {
-		if s := r.conns[name]; !s.Enabled || !s.Connector.Ready() {
+		if s := r.conns[name]; !s.usable() {
 			continue
 		}
 		if x -= weight(name); x < 0 {
@@ -320,6 +327,29 @@ func (r *Router) weighted(rule Rule) []string {
 
 func (r *Router) defer_(d time.Duration, why string) spool.Result {
 	return spool.Result{Defer: r.opts.Now().Add(d), Reason: why}
+}
+
+// SetEnabled opens or closes the fail-closed gate of connector name, as a
+// reloaded configuration says: a disabled connector takes no new send
+// (those in flight finish). It reports whether the gate changed.
+func (r *Router) SetEnabled(name string, on bool) (bool, error) {
+	s := r.conns[name]
+	if s == nil {
+		return false, fmt.Errorf("route: unknown connector %q", name)
+	}
+	return s.enabled.Swap(on) != on, nil
+}
+
+// Capacity is the sends the enabled connectors take at once: the sum of
+// their MaxInFlight.
+func (r *Router) Capacity() int {
+	n := 0
+	for _, s := range r.conns {
+		if s.enabled.Load() {
+			n += s.MaxInFlight
+		}
+	}
+	return n
 }
 
 // Health is one connector's state for status pages.
@@ -334,7 +364,7 @@ type Health struct {
 func (r *Router) Health() []Health {
 	out := make([]Health, 0, len(r.conns))
 	for name, s := range r.conns {
-		out = append(out, Health{Name: name, Enabled: s.Enabled, Ready: s.Connector.Ready(), InFlight: len(s.sem)})
+		out = append(out, Health{Name: name, Enabled: s.enabled.Load(), Ready: s.Connector.Ready(), InFlight: len(s.sem)})
 	}
 	slices.SortFunc(out, func(a, b Health) int { return strings.Compare(a.Name, b.Name) })
 	return out
@@ -351,7 +381,7 @@ func (r *Router) Usable() (usable, unusable []string) {
 		}
 		ok := slices.ContainsFunc(rule.Connectors, func(c string) bool {
 			s := r.conns[c]
-			return s != nil && s.Enabled && s.Connector.Ready()
+			return s != nil && s.usable()
 		})
 		if ok {
 			usable = append(usable, name)

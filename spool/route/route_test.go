@@ -266,3 +266,39 @@ func TestUsable(t *testing.T) {
 	carrier.ready.Store(false)
 	check("carrier down; only the spare (in no route) is ready", nil, []string{"emergency", "routes[1]"})
 }
+
+// TestSetEnabled: the gate moves live, for routing, Usable, Health and
+// Capacity; an unknown connector is an error.
+func TestSetEnabled(t *testing.T) {
+	carrier, modem := newFake("carrier"), newFake("modem")
+	r, err := New([]Rule{{Connectors: []string{"carrier", "modem"}}},
+		[]Entry{{Connector: carrier, Enabled: true, MaxInFlight: 10}, {Connector: modem, Enabled: false, MaxInFlight: 1}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := r.Capacity(); c != 10 {
+		t.Errorf("capacity %d, want 10", c)
+	}
+	if changed, err := r.SetEnabled("carrier", false); !changed || err != nil {
+		t.Fatalf("SetEnabled(carrier, false): %v %v", changed, err)
+	}
+	if changed, _ := r.SetEnabled("carrier", false); changed {
+		t.Error("disabling twice reported a change")
+	}
+	if res := r.Send(context.Background(), &spool.Message{ID: "A", Tenant: "t", To: "+13195550100"}); res.Defer.IsZero() {
+		t.Fatalf("sent through %q with every connector disabled", res.Connector)
+	}
+	r.SetEnabled("modem", true)
+	if res := r.Send(context.Background(), &spool.Message{ID: "A", Tenant: "t", To: "+13195550100"}); res.Connector != "modem" {
+		t.Fatalf("sent through %q, want the modem", res.Connector)
+	}
+	if c := r.Capacity(); c != 1 {
+		t.Errorf("capacity %d, want 1", c)
+	}
+	if h := r.Health(); h[0].Name != "carrier" || h[0].Enabled || !h[1].Enabled {
+		t.Errorf("health %+v", h)
+	}
+	if _, err := r.SetEnabled("nope", true); err == nil {
+		t.Error("an unknown connector: no error")
+	}
+}
