@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -45,6 +46,8 @@ type npmEvent struct {
 	Receipted string `json:"receipted"`
 	State     int    `json:"state"`
 	Error     string `json:"error"`
+	SMLength  int    `json:"sm_length"`
+	Payload   bool   `json:"payload"`
 }
 
 // TestInteropNpmESME: the npm package smpp as an upstream application
@@ -123,8 +126,15 @@ func TestInteropNpmESME(t *testing.T) {
 		t.Fatalf("receipt %+v", e)
 	}
 	r.store.Receive(ctx, &spool.Message{Tenant: "psap-north", From: "+13195550199", To: "+13195550100", Body: "Need help at 12 Elm"}, "smpp:cad")
-	if e := next("deliver_sm"); e.EsmClass != 0 || e.Text != "Need help at 12 Elm" {
+	if e := next("deliver_sm"); e.EsmClass != 0 || e.Text != "Need help at 12 Elm" || e.Payload {
 		t.Fatalf("MO %+v", e)
+	}
+	// A long text (three parts joined, UCS-2 for the dash: 382 octets)
+	// does not fit short_message: it comes whole in message_payload.
+	long := strings.Repeat("Smoke on the 3rd floor – ", 7) + "send help"
+	r.store.Receive(ctx, &spool.Message{Tenant: "psap-north", From: "+13195550199", To: "+13195550100", Body: long}, "smpp:cad")
+	if e := next("deliver_sm"); e.Text != long || !e.Payload || e.SMLength != 0 {
+		t.Fatalf("long MO %+v, want the whole text in message_payload", e)
 	}
 }
 

@@ -55,18 +55,30 @@ func receiptPDU(m *spool.Message) pdu.Body {
 	return d
 }
 
+// maxShortMessage is the most short_message holds: its length is one
+// octet, and SMPP 3.4 allows 0 to 254.
+const maxShortMessage = 254
+
 // inboundPDU builds the deliver_sm for an inbound (MO) message: UCS-2
 // when the text needs it, else the default alphabet as Latin-1 octets.
+// An inbound message arrives whole (its parts joined); one longer than
+// short_message holds goes, whole, in the message_payload TLV with an
+// empty short_message, as SMPP 3.4 (5.3.2.32) has it.
 func inboundPDU(m *spool.Message) pdu.Body {
-	d := pdu.NewSubmitSM(nil)
-	d.Header().ID = pdu.DeliverSMID
-	f := d.Fields()
-	f.Set(pdufield.SourceAddr, m.From)
-	f.Set(pdufield.DestinationAddr, m.To)
 	body, coding := encodeText(m.Body)
 	if m.Binary != nil {
 		body, coding = m.Binary, 0x04
 	}
+	var tlv pdutlv.Fields
+	if len(body) > maxShortMessage {
+		tlv = pdutlv.Fields{pdutlv.TagMessagePayload: body}
+		body = nil
+	}
+	d := pdu.NewSubmitSM(tlv)
+	d.Header().ID = pdu.DeliverSMID
+	f := d.Fields()
+	f.Set(pdufield.SourceAddr, m.From)
+	f.Set(pdufield.DestinationAddr, m.To)
 	f.Set(pdufield.ShortMessage, pdutext.Raw(body))
 	f.Set(pdufield.DataCoding, coding)
 	return d

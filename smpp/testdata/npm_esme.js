@@ -7,11 +7,22 @@ const [host, port] = process.argv.slice(2);
 const out = (o) => console.log(JSON.stringify(o));
 const session = smpp.connect({ url: `smpp://${host}:${port}`, auto_enquire_link_period: 10000 });
 session.on('error', (e) => { out({ event: 'error', error: String(e) }); process.exit(2); });
+// text is what an application reads: short_message, or the
+// message_payload TLV (raw octets here) decoded by data_coding.
+const text = (pdu) => {
+  let mp = pdu.message_payload;
+  if (mp === undefined) {
+    const sm = pdu.short_message || {};
+    return String(sm.message === undefined ? sm : sm.message);
+  }
+  if (mp.message !== undefined) mp = mp.message;
+  if (!Buffer.isBuffer(mp)) return String(mp);
+  return pdu.data_coding === 8 ? Buffer.from(mp).swap16().toString('utf16le') : mp.toString('latin1');
+};
 session.on('deliver_sm', (pdu) => {
   session.send(pdu.response());
-  const sm = pdu.short_message || {};
-  out({ event: 'deliver_sm', esm_class: pdu.esm_class, text: String(sm.message === undefined ? sm : sm.message),
-        receipted: pdu.receipted_message_id, state: pdu.message_state });
+  out({ event: 'deliver_sm', esm_class: pdu.esm_class, text: text(pdu), sm_length: pdu.sm_length,
+        payload: pdu.message_payload !== undefined, receipted: pdu.receipted_message_id, state: pdu.message_state });
 });
 session.bind_transceiver({ system_id: 'cad', password: 's3cret' }, (pdu) => {
   out({ event: 'bind', status: pdu.command_status });
