@@ -331,3 +331,33 @@ func TestAccountTPS(t *testing.T) {
 		t.Fatalf("%d of 10 throttled at 2 TPS", throttled)
 	}
 }
+
+// TestServerRegisteredDelivery: registered_delivery's two low bits say
+// which receipts the application wants.
+func TestServerRegisteredDelivery(t *testing.T) {
+	r := newServerRig(t)
+	ctx := context.Background()
+	s := r.dial(t, make(chan pdu.Body, 10))
+	if _, err := s.Request(ctx, bindReq(pdu.NewBindTransceiver(), "cad", "s3cret")); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		rd               uint8
+		report, failOnly bool
+	}{{0, false, false}, {1, true, false}, {2, true, true}, {3, true, false}, {0x11, true, false}} {
+		req := submit("13195550123", "x")
+		req.Fields().Set(pdufield.RegisteredDelivery, tc.rd)
+		resp, err := s.Request(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := r.store.Get(resp.Fields()[pdufield.MessageID].String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.ReportReq != tc.report || m.ReportFailOnly != tc.failOnly {
+			t.Errorf("registered_delivery %#x: report %v, failure only %v; want %v, %v",
+				tc.rd, m.ReportReq, m.ReportFailOnly, tc.report, tc.failOnly)
+		}
+	}
+}

@@ -116,7 +116,10 @@ func submitMessage(req pdu.Body, now time.Time, dc0 string) (*spool.Message, err
 	if m.Body == "" && m.Binary == nil {
 		return nil, submitError{StatusInvMsgLen, "empty message"}
 	}
-	m.ReportReq = byteField(f, pdufield.RegisteredDelivery)&0x03 != 0
+	// registered_delivery bits 0-1: 1 a receipt for success or failure,
+	// 2 for failure only (3 is reserved: taken as 1).
+	rd := byteField(f, pdufield.RegisteredDelivery) & 0x03
+	m.ReportReq, m.ReportFailOnly = rd != 0, rd == 2
 	switch p := byteField(f, pdufield.PriorityFlag); {
 	case p >= 2:
 		m.Priority = spool.PriorityEmergency

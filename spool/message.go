@@ -93,11 +93,14 @@ type Message struct {
 	ValidUntil time.Time `json:"valid_until"`
 	SendAt     time.Time `json:"send_at,omitzero"`
 	ClientRef  string    `json:"client_ref,omitempty"`
-	ReportReq  bool      `json:"report,omitempty"`      // the submitter asked for a delivery report
-	Source     string    `json:"source,omitempty"`      // http:<key>, smpp:<system_id>, cli, ui:<user>
-	SourceAddr string    `json:"source_addr,omitempty"` // the submitter's network address
-	Encoding   string    `json:"encoding,omitempty"`
-	Segments   int       `json:"segments,omitempty"`
+	ReportReq  bool      `json:"report,omitempty"` // the submitter asked for a delivery report
+	// ReportFailOnly narrows ReportReq to failures (SMPP registered_delivery
+	// 2): no report is owed for a delivered message.
+	ReportFailOnly bool   `json:"report_fail_only,omitempty"`
+	Source         string `json:"source,omitempty"`      // http:<key>, smpp:<system_id>, cli, ui:<user>
+	SourceAddr     string `json:"source_addr,omitempty"` // the submitter's network address
+	Encoding       string `json:"encoding,omitempty"`
+	Segments       int    `json:"segments,omitempty"`
 
 	Route       string    `json:"route,omitempty"`
 	Connector   string    `json:"connector,omitempty"`

@@ -56,9 +56,10 @@ func cloneItem(it *OutboxItem) *OutboxItem {
 }
 
 // oweReport queues a delivery report for a message that reached a final
-// state, when the submitter asked for one.
+// state, when the submitter asked for one (for a failure only, when it
+// asked for that).
 func (w *wtx) oweReport(m *Message) error {
-	if !m.ReportReq || m.Source == "" {
+	if !m.ReportReq || m.Source == "" || m.ReportFailOnly && m.State == StateDelivered {
 		return nil
 	}
 	return w.putItem(&OutboxItem{Kind: OutboxReport, MessageID: m.ID, Tenant: m.Tenant,

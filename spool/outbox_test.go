@@ -3,6 +3,7 @@ package spool
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -150,5 +151,38 @@ func TestOutboxDispatcherDeliversWithRetry(t *testing.T) {
 	}
 	if !hasDetail(mustGet(t, s, stored.ID), "inbound message handed to smpp:cad") {
 		t.Fatalf("timeline: %+v", mustGet(t, s, stored.ID).Timeline)
+	}
+}
+
+// TestReportFailOnly: a message that asked for failure reports only
+// (SMPP registered_delivery 2) owes none when delivered, one when it
+// failed; the flag survives the record codec.
+func TestReportFailOnly(t *testing.T) {
+	s, _ := openTest(t, Options{})
+	for i, final := range []State{StateDelivered, StateUndelivered} {
+		m := msg("+13195550001")
+		m.ReportReq, m.ReportFailOnly, m.Source = true, true, "smpp:cad"
+		pid := fmt.Sprint(70 + i)
+		id := sendOne(t, s, m, "carrier-a", pid)
+		if !mustGet(t, s, id).ReportFailOnly {
+			t.Fatal("report_fail_only lost on disk")
+		}
+		if _, err := s.ApplyReport(bg, Report{Connector: "carrier-a", ProviderID: pid, State: final}); err != nil {
+			t.Fatal(err)
+		}
+		items, err := s.LeaseOutbox(bg, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := 0
+		if final != StateDelivered {
+			want = 1
+		}
+		if len(items) != want {
+			t.Fatalf("%s: %d reports owed, want %d", final, len(items), want)
+		}
+		for _, it := range items {
+			s.AckOutbox(bg, it.ID, it.Attempts, nil)
+		}
 	}
 }

@@ -51,6 +51,7 @@ func appendMessage(b []byte, m *Message) ([]byte, bool) {
 	e.timeOmit("send_at", m.SendAt)
 	e.strOmit("client_ref", m.ClientRef)
 	e.boolOmit("report", m.ReportReq)
+	e.boolOmit("report_fail_only", m.ReportFailOnly)
 	e.strOmit("source", m.Source)
 	e.strOmit("source_addr", m.SourceAddr)
 	e.strOmit("encoding", m.Encoding)

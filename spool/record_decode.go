@@ -42,6 +42,8 @@ func parseMessage(b []byte, m *Message) bool {
 			m.ClientRef = d.str()
 		case "report":
 			m.ReportReq = d.bool()
+		case "report_fail_only":
+			m.ReportFailOnly = d.bool()
 		case "source":
 			m.Source = d.str()
 		case "source_addr":
