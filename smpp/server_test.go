@@ -361,3 +361,23 @@ func TestServerRegisteredDelivery(t *testing.T) {
 		}
 	}
 }
+
+// TestServerScheduleAfterValidity: a message whose validity ends before
+// its scheduled time is refused with ESME_RINVEXPIRY, not accepted to
+// expire unsent.
+func TestServerScheduleAfterValidity(t *testing.T) {
+	r := newServerRig(t)
+	ctx := context.Background()
+	s := r.dial(t, make(chan pdu.Body, 10))
+	if _, err := s.Request(ctx, bindReq(pdu.NewBindTransceiver(), "cad", "s3cret")); err != nil {
+		t.Fatal(err)
+	}
+	req := submit("13195550123", "x")
+	req.Fields().Set(pdufield.ScheduleDeliveryTime, "000000020000000R") // in 2 h
+	req.Fields().Set(pdufield.ValidityPeriod, "000000010000000R")       // for 1 h
+	_, err := s.Request(ctx, req)
+	var st pdu.Status
+	if !errors.As(err, &st) || st != StatusInvExpiry {
+		t.Fatalf("err = %v, want ESME_RINVEXPIRY", err)
+	}
+}

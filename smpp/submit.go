@@ -132,6 +132,9 @@ func submitMessage(req pdu.Body, now time.Time, dc0 string) (*spool.Message, err
 	if m.SendAt, err = smppTime(strField(f, pdufield.ScheduleDeliveryTime), now); err != nil {
 		return nil, submitError{StatusInvSchedule, err.Error()}
 	}
+	if !m.ValidUntil.IsZero() && !m.SendAt.IsZero() && !m.SendAt.Before(m.ValidUntil) {
+		return nil, submitError{StatusInvExpiry, "validity_period ends before schedule_delivery_time"}
+	}
 	return m, nil
 }
 

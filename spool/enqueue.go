@@ -51,10 +51,16 @@ func (s *Store) Enqueue(ctx context.Context, m *Message) (stored *Message, repla
 	m.Parts = nil
 	m.Attempts = 0
 	if m.ValidUntil.IsZero() {
-		m.ValidUntil = now.Add(s.opts.DefaultValidity)
+		// The default validity counts from when sending may start: a
+		// message scheduled next week is not expired by then.
+		m.ValidUntil = later(now, m.SendAt).Add(s.opts.DefaultValidity)
 	}
 	m.ValidUntil = m.ValidUntil.UTC().Truncate(time.Millisecond)
 	m.SendAt = m.SendAt.UTC().Truncate(time.Millisecond)
+	if !m.SendAt.IsZero() && !m.SendAt.Before(m.ValidUntil) {
+		return nil, false, fmt.Errorf("%w: send_at: %s is not before the end of the validity (%s)", ErrInvalid,
+			m.SendAt.Format(time.RFC3339), m.ValidUntil.Format(time.RFC3339))
+	}
 	m.record(now, StateAccepted, m.Source, "")
 	m.NextAt = now
 	detail := ""
@@ -212,4 +218,12 @@ func validate(m *Message, needBody bool) error {
 		return bad("priority", err.Error())
 	}
 	return nil
+}
+
+// later is the later of a and b.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }

@@ -157,7 +157,7 @@ func TestValidityExpiry(t *testing.T) {
 	// A queued message whose validity passes is expired when it comes up.
 	m2 := msg("+13195550002")
 	m2.ValidUntil = clk.Now().Add(time.Second)
-	m2.SendAt = clk.Now().Add(time.Hour)
+	m2.SendAt = clk.Now().Add(500 * time.Millisecond)
 	id2 := mustEnqueue(t, s, m2).ID
 	clk.Add(time.Hour)
 	if got := mustLease(t, s, 5); len(got) != 0 {

@@ -52,6 +52,27 @@ func TestEnqueueRefusesInvalid(t *testing.T) {
 	}
 }
 
+// TestScheduledValidity: without a validity, a scheduled message's
+// default validity counts from its send time; a validity that ends
+// before the send time is refused rather than accepted to expire.
+func TestScheduledValidity(t *testing.T) {
+	s, clk := openTest(t, Options{DefaultValidity: 48 * time.Hour})
+	m := msg("+13195550100")
+	m.SendAt = clk.Now().Add(7 * 24 * time.Hour)
+	got := mustEnqueue(t, s, m)
+	if want := m.SendAt.Add(48 * time.Hour).UTC(); !got.ValidUntil.Equal(want) {
+		t.Errorf("valid until %s, want %s (48 h after the send time)", got.ValidUntil, want)
+	}
+	if got := mustEnqueue(t, s, msg("+13195550101")); !got.ValidUntil.Equal(clk.Now().Add(48 * time.Hour).UTC()) {
+		t.Errorf("unscheduled: valid until %s, want 48 h from now", got.ValidUntil)
+	}
+	m = msg("+13195550102")
+	m.SendAt, m.ValidUntil = clk.Now().Add(2*time.Hour), clk.Now().Add(time.Hour)
+	if _, _, err := s.Enqueue(context.Background(), m); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "send_at") {
+		t.Fatalf("validity before the send time: %v", err)
+	}
+}
+
 func TestPriorityOrderUnderBacklog(t *testing.T) {
 	s, clk := openTest(t, Options{})
 	var normal []string
