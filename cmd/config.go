@@ -14,6 +14,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/smsgw/smsgw/configs"
+	"github.com/smsgw/smsgw/gateway"
 )
 
 func newConfigCmd() *cobra.Command {
@@ -63,6 +64,11 @@ that the *_env secrets are checked with the values the service will see.`,
 				return withCode(ExitConfig, fmt.Errorf("%s: %s\n%s", args[0], count(len(diags.Errors), "error"), listDiagnostics(diags)))
 			case err != nil:
 				return withCode(ExitConfig, err)
+			}
+			// What smsgw serve checks when it builds the gateway: the
+			// tenants' rules as the policy compiles them, TLS files.
+			if err := gateway.Check(cfg); err != nil {
+				return withCode(ExitConfig, fmt.Errorf("%s: smsgw serve would refuse it:\n%v", args[0], err))
 			}
 			if _, err := fmt.Fprintln(c.OutOrStdout(), "ok"); err != nil {
 				return err

@@ -69,6 +69,30 @@ SMSGW_MODEM_2_PIN=5678
 	}
 }
 
+// TestConfigCheckServeChecks: what smsgw serve would refuse when it
+// builds the gateway (a country without a numbering plan in the phone
+// number library, a keyword of two words) fails config check too.
+func TestConfigCheckServeChecks(t *testing.T) {
+	path := writeFile(t, "smsgw.yaml", `tenants:
+  - id: t1
+    default_region: US
+    allowed_countries: [US, AQ]
+    api_keys: [{id: k1, key_hash: "$2a$04$5tEHzvxkd4lcXHLAlmemReboNHa7g1Yr1GZXHqLcQJJ.vNKfGPJma"}]
+    optout:
+      keywords:
+        en: {stop: ["STOP NOW"]}
+connectors:
+  - {name: c1, type: modem, enabled: true, port: /dev/ttyUSB0}
+routes:
+  - connectors: [c1]
+`)
+	code, out, errOut := runCmd(t, "", "config", "check", path)
+	if code != ExitConfig || out != "" || !strings.Contains(errOut, "smsgw serve would refuse it") ||
+		!strings.Contains(errOut, `"AQ"`) || !strings.Contains(errOut, `"STOP NOW" is not one word`) {
+		t.Fatalf("exit %d, out %q, err %q", code, out, errOut)
+	}
+}
+
 func TestConfigCheckWarnings(t *testing.T) {
 	path := writeFile(t, "smsgw.yaml", `tenants:
   - id: demo

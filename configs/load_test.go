@@ -2,6 +2,9 @@ package configs
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -153,5 +156,34 @@ func TestWarnings(t *testing.T) {
 				t.Errorf("got  %q\nwant %q", warns, tc.want)
 			}
 		})
+	}
+}
+
+// TestTLSPathsFromTheConfigDir: a relative cert_file, key_file or
+// ca_file is read from the configuration file's directory, and kept
+// absolute, so that the gateway (which runs from /) opens the same file.
+func TestTLSPathsFromTheConfigDir(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"smpp.crt", "smpp.key", "ca.pem"} {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	text := okTenant + `listen:
+  smpp_tls: {listen: "127.0.0.1:3550", cert_file: smpp.crt, key_file: ./smpp.key}
+connectors:
+  - {name: c1, type: smpp, enabled: true, host: smsc.example, port: 2775, system_id: s, password_env: HOME,
+     tls: {enabled: true, ca_file: ca.pem}}
+routes:
+  - connectors: [c1]
+`
+	cfg, err := Parse([]byte(text), filepath.Join(dir, "smsgw.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []string{cfg.Listen.SMPPTLS.CertFile, cfg.Listen.SMPPTLS.KeyFile, cfg.Connectors[0].SMPP.TLS.CAFile}
+	want := []string{filepath.Join(dir, "smpp.crt"), filepath.Join(dir, "smpp.key"), filepath.Join(dir, "ca.pem")}
+	if !slices.Equal(got, want) {
+		t.Errorf("paths %q, want %q", got, want)
 	}
 }

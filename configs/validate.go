@@ -45,8 +45,8 @@ func (d *decoder) validateTop(c *Config) {
 		if t.Listen != "" && (t.Listen == l.SMPP || t.Listen == l.HTTP) {
 			d.errorf(join(p, "listen"), "same address as another listener")
 		}
-		d.readableFile(join(p, "cert_file"), t.CertFile, true)
-		d.readableFile(join(p, "key_file"), t.KeyFile, true)
+		d.readableFile(join(p, "cert_file"), &t.CertFile, true)
+		d.readableFile(join(p, "key_file"), &t.KeyFile, true)
 	}
 	switch {
 	case l.Control == "": // data_dir is wrong, and its error says so
@@ -115,18 +115,21 @@ func (d *decoder) listenAddr(path, addr string) {
 	}
 }
 
-// readableFile checks that a file can be opened.
-func (d *decoder) readableFile(path, file string, required bool) {
-	if file == "" {
+// readableFile checks that a file can be opened, and makes a relative
+// path absolute, from the configuration file's directory.
+func (d *decoder) readableFile(path string, file *string, required bool) {
+	if *file == "" {
 		if required {
 			d.errorf(path, "required")
 		}
 		return
 	}
-	if !filepath.IsAbs(file) {
-		file = filepath.Join(d.baseDir, file)
+	// A relative path is from the configuration file's directory, for
+	// the gateway too (which runs from /): it is kept absolute.
+	if !filepath.IsAbs(*file) {
+		*file = filepath.Join(d.baseDir, *file)
 	}
-	f, err := os.Open(file)
+	f, err := os.Open(*file)
 	if err != nil {
 		d.errorf(path, "%v", err)
 		return

@@ -45,7 +45,7 @@ func (d *decoder) validateSMPP(s *SMPPConnector, p string) {
 	if s.TLS.InsecureSkipVerify {
 		d.warnf(join(tp, "insecure_skip_verify"), "the carrier's certificate is not checked: for tests only")
 	}
-	d.readableFile(join(tp, "ca_file"), s.TLS.CAFile, false)
+	d.readableFile(join(tp, "ca_file"), &s.TLS.CAFile, false)
 	if s.SystemID == "" {
 		d.errorf(join(p, "system_id"), "required")
 	}

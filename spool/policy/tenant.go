@@ -86,6 +86,13 @@ type keyword struct {
 }
 
 // compileTenants checks and compiles tenants, reporting every problem.
+// CheckTenants reports what SetTenants would refuse in ts, changing
+// nothing: for smsgw config check.
+func CheckTenants(ts []Tenant) error {
+	_, err := compileTenants(ts)
+	return err
+}
+
 func compileTenants(ts []Tenant) (map[string]*rules, error) {
 	out := make(map[string]*rules, len(ts))
 	var errs []error
