@@ -187,3 +187,47 @@ func TestHashSecret(t *testing.T) {
 		}
 	}
 }
+
+// TestOverridesOnReload: the serve flags that replace keys apply to each
+// reload too, so a reload of an unchanged file is not refused for
+// "changing" data_dir or listen.http; a default control socket moves
+// with --data.
+func TestOverridesOnReload(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "smsgw.yaml")
+	text := "data_dir: " + dir + "/file\n" + `tenants:
+  - id: t1
+    default_region: US
+    api_keys: [{id: k1, key_hash: "$2a$04$5tEHzvxkd4lcXHLAlmemReboNHa7g1Yr1GZXHqLcQJJ.vNKfGPJma"}]
+connectors:
+  - {name: c1, type: modem, enabled: true, port: /dev/ttyUSB0}
+routes:
+  - connectors: [c1]
+`
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	over := overrides{data: dir + "/flag", http: "127.0.0.1:18080"}
+	load := func() *configs.Config {
+		cfg, err := configs.Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		over.apply(cfg)
+		return cfg
+	}
+	running := load()
+	if running.DataDir != dir+"/flag" || running.Listen.Control != dir+"/flag/smsgw.sock" || running.Listen.HTTP != "127.0.0.1:18080" {
+		t.Fatalf("overridden: data %s, control %s, http %s", running.DataDir, running.Listen.Control, running.Listen.HTTP)
+	}
+	if err := running.Reloadable(load()); err != nil {
+		t.Fatalf("reloading the same file: %v", err)
+	}
+	// A control socket the file sets stays where the file says.
+	if err := os.WriteFile(path, []byte(text+"listen:\n  control: /run/smsgw/smsgw.sock\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if c := load().Listen.Control; c != "/run/smsgw/smsgw.sock" {
+		t.Errorf("control %s, want the file's", c)
+	}
+}

@@ -41,6 +41,10 @@ data directory keeps its spool and credentials.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, _ []string) error {
 			tuneGC()
+			over := overrides{http: httpAddr, smpp: smppAddr}
+			if c.Flags().Changed("data") {
+				over.data = data
+			}
 			var cfg *configs.Config
 			var d *gateway.Demo
 			var err error
@@ -58,15 +62,7 @@ data directory keeps its spool and credentials.`,
 				if cfg, err = loadConfig(c, config); err != nil {
 					return err
 				}
-				if c.Flags().Changed("data") {
-					cfg.DataDir = data
-				}
-				if httpAddr != "" {
-					cfg.Listen.HTTP = httpAddr
-				}
-				if smppAddr != "" {
-					cfg.Listen.SMPP = smppAddr
-				}
+				over.apply(cfg)
 			}
 			o := gateway.Options{Version: info.Version,
 				Ready:    func() { notify(systemd.Ready()) },
@@ -86,7 +82,7 @@ data directory keeps its spool and credentials.`,
 				printDemo(c.OutOrStdout(), d, cfg)
 			}
 			if !demo {
-				go reloadOnHUP(c.Context(), g, config)
+				go reloadOnHUP(c.Context(), g, config, over)
 			}
 			// The watchdog is fed only after a real spool write: a gateway
 			// whose disk or writer is wedged is restarted by systemd.
@@ -123,8 +119,31 @@ or try the gateway without hardware:   smsgw serve --demo`, path, path, path))
 	return cfg, nil
 }
 
+// overrides are the flags that replace keys of the file. They apply to
+// every load, the reloads too, so that a reload compares like with like.
+type overrides struct {
+	data, http, smpp string // "": the file's
+}
+
+// apply sets the overridden keys. A control socket left to its default
+// (in data_dir) moves with --data.
+func (o overrides) apply(cfg *configs.Config) {
+	if o.data != "" {
+		if cfg.Listen.Control == filepath.Join(cfg.DataDir, "smsgw.sock") {
+			cfg.Listen.Control = filepath.Join(o.data, "smsgw.sock")
+		}
+		cfg.DataDir = o.data
+	}
+	if o.http != "" {
+		cfg.Listen.HTTP = o.http
+	}
+	if o.smpp != "" {
+		cfg.Listen.SMPP = o.smpp
+	}
+}
+
 // reloadOnHUP reloads the configuration on SIGHUP until ctx ends.
-func reloadOnHUP(ctx context.Context, g *gateway.Gateway, path string) {
+func reloadOnHUP(ctx context.Context, g *gateway.Gateway, path string, over overrides) {
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -137,6 +156,7 @@ func reloadOnHUP(ctx context.Context, g *gateway.Gateway, path string) {
 		notify(systemd.Reloading())
 		cfg, err := configs.Load(path)
 		if err == nil {
+			over.apply(cfg)
 			err = g.Reload(cfg)
 		}
 		if err != nil {
