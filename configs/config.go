@@ -68,7 +68,7 @@ type Spool struct {
 type Retry struct {
 	InitialBackoff time.Duration `yaml:"initial_backoff"` // default 10s
 	MaxBackoff     time.Duration `yaml:"max_backoff"`     // default 10m
-	Jitter         float64       `yaml:"jitter"`          // fraction, 0 to 1; default 0.2
+	Jitter         float64       `yaml:"jitter"`          // fraction, 0 to 1 (0: none); default 0.2
 	MaxAttempts    int           `yaml:"max_attempts"`    // default 10
 }
 

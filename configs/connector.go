@@ -46,7 +46,7 @@ type SMPPConnector struct {
 
 	Window          int           `yaml:"window"`           // submits outstanding at once; default 10
 	TPS             float64       `yaml:"tps"`              // submit_sm per second; 0: no limit
-	EnquireLink     time.Duration `yaml:"enquire_link"`     // idle probe interval; default 30s
+	EnquireLink     time.Duration `yaml:"enquire_link"`     // idle probe interval; default 30s; 0: never
 	ResponseTimeout time.Duration `yaml:"response_timeout"` // default 10s
 	Reconnect       Backoff       `yaml:"reconnect"`        // default 1s to 60s
 
@@ -111,7 +111,7 @@ type ModemConnector struct {
 	PollInterval   time.Duration `yaml:"poll_interval"`   // signal and registration; default 30s
 	MinGap         time.Duration `yaml:"min_gap"`         // pause between two parts sent; default 0
 	Reconnect      Backoff       `yaml:"reconnect"`       // reopening the port; default 1s to 60s
-	ResetAfter     int           `yaml:"reset_after"`     // failed opens before a modem reset; default 5
+	ResetAfter     int           `yaml:"reset_after"`     // failed opens before a modem reset; default 5; 0: never
 	// Languages are the national shift tables the operator accepts
 	// (turkish, spanish, portuguese, bengali, …); default none.
 	Languages     []string `yaml:"languages"`

@@ -35,7 +35,7 @@ func spoolOptions(c *configs.Config, log *slog.Logger) spool.Options {
 		Lease:           s.Lease,
 		IdempotencyTTL:  s.IdempotencyTTL,
 		CommitDelay:     commitDelay(s.CommitDelay),
-		Retry: spool.RetryPolicy{Base: s.Retry.InitialBackoff, Max: s.Retry.MaxBackoff, Jitter: s.Retry.Jitter,
+		Retry: spool.RetryPolicy{Base: s.Retry.InitialBackoff, Max: s.Retry.MaxBackoff, Jitter: zeroMeansNone(s.Retry.Jitter),
 			MaxAttempts: s.Retry.MaxAttempts},
 		Logger: log,
 	}
@@ -160,6 +160,16 @@ func tenantOfConnector(c *configs.Config, name string) string {
 	return "default"
 }
 
+// zeroMeansNone maps a configured 0 ("never", "none": the file's
+// defaults were applied when the key was left out) to the options'
+// negative, since their zero means their default.
+func zeroMeansNone[T int | float64 | time.Duration](v T) T {
+	if v == 0 {
+		return -1
+	}
+	return v
+}
+
 func u8(p *int) *uint8 {
 	if p == nil {
 		return nil
@@ -175,8 +185,9 @@ func carrierOptions(c *configs.Config, conn configs.Connector, log *slog.Logger)
 		Password: s.Password.Value, SystemType: s.SystemType, AddressRange: s.AddressRange,
 		Bind: s.Bind, Sessions: s.Sessions, TPS: s.TPS, DataCoding: s.DataCoding, LongMessages: s.LongMessages, ReceiptIDs: s.ReceiptIDs,
 		SourceTON: u8(s.SourceTON), SourceNPI: u8(s.SourceNPI), DestTON: u8(s.DestTON), DestNPI: u8(s.DestNPI),
-		Tenant:       tenantOfConnector(c, conn.Name),
-		Session:      smpp.SessionOptions{Window: s.Window, EnquireLink: s.EnquireLink, ResponseTimeout: s.ResponseTimeout, Logger: log},
+		Tenant: tenantOfConnector(c, conn.Name),
+		Session: smpp.SessionOptions{Window: s.Window, EnquireLink: zeroMeansNone(s.EnquireLink),
+			ResponseTimeout: s.ResponseTimeout, Logger: log},
 		ReconnectMin: s.Reconnect.Initial, ReconnectMax: s.Reconnect.Max, Logger: log,
 	}
 	if s.TLS.Enabled {
@@ -205,7 +216,7 @@ func modemOptions(c *configs.Config, conn configs.Connector, log *slog.Logger) (
 		Name: conn.Name, Port: m.Port, Baud: m.Baud, PIN: m.PIN.Value, Number: m.Number, Storage: m.Storage,
 		Tenant:         tenantOfConnector(c, conn.Name),
 		CommandTimeout: m.CommandTimeout, SendTimeout: m.SendTimeout, PollInterval: m.PollInterval, MinGap: m.MinGap,
-		ReopenMin: m.Reconnect.Initial, ReopenMax: m.Reconnect.Max, ResetAfter: m.ResetAfter,
+		ReopenMin: m.Reconnect.Initial, ReopenMax: m.Reconnect.Max, ResetAfter: zeroMeansNone(m.ResetAfter),
 		StatusReports: m.StatusReports, Trace: m.Trace, Logger: log,
 	}
 	for _, name := range m.Languages {

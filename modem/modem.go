@@ -27,7 +27,7 @@ type Options struct {
 	MinGap         time.Duration  // pacing between two parts sent, default 0
 	ReopenMin      time.Duration  // first wait before reopening, default 1s
 	ReopenMax      time.Duration  // longest wait, default 60s
-	ResetAfter     int            // failed opens before AT+CFUN=1,1 on the next success, default 5
+	ResetAfter     int            // failed opens before AT+CFUN=1,1 on the next success, default 5; negative: never
 	Languages      []pdu.Language // national shift tables the operator accepts
 	StatusReports  bool           // ask for a status report (TP-SRR) on every part
 	Trace          bool           // log every AT line at debug level
@@ -59,7 +59,7 @@ func (o *Options) defaults() {
 	if o.ReopenMax <= 0 {
 		o.ReopenMax = time.Minute
 	}
-	if o.ResetAfter <= 0 {
+	if o.ResetAfter == 0 {
 		o.ResetAfter = 5
 	}
 	if o.Logger == nil {
@@ -155,7 +155,7 @@ func (m *Modem) Run(ctx context.Context) error {
 	}
 	wait, failures := m.o.ReopenMin, 0
 	for {
-		reset := failures >= m.o.ResetAfter
+		reset := m.o.ResetAfter > 0 && failures >= m.o.ResetAfter
 		healthy, err := m.runSession(ctx, reset)
 		m.setReady(false)
 		if ctx.Err() != nil {

@@ -53,6 +53,18 @@ func TestRepeatedInitFailuresResetTheModem(t *testing.T) {
 	}
 }
 
+// TestNeverReset: ResetAfter below zero (the configuration's
+// reset_after: 0) keeps retrying without ever resetting the modem.
+func TestNeverReset(t *testing.T) {
+	trace := &syncBuffer{}
+	r := newRig(t, modemsim.Options{Trace: trace}, modem.Options{ResetAfter: -1})
+	r.sim.FailNext("+CMGF", 7, modemsim.CMSError(500)) // more than the default 5
+	r.waitReady(t, true)
+	if trace.contains("AT+CFUN=1,1") {
+		t.Fatal("the modem was reset")
+	}
+}
+
 // One modem of a pool dying does not stop the others.
 func TestPoolSurvivesOneModem(t *testing.T) {
 	store, err := spool.Open(filepath.Join(t.TempDir(), "spool.db"), spool.Options{})

@@ -114,6 +114,18 @@ func TestRetryJitterSpreads(t *testing.T) {
 	}
 }
 
+// TestRetryWithoutJitter: a negative Jitter is none (the configuration's
+// jitter: 0); zero is the default.
+func TestRetryWithoutJitter(t *testing.T) {
+	o := Options{Retry: RetryPolicy{Base: 10 * time.Second, Max: time.Minute, Jitter: -1}}.withDefaults()
+	if lo, hi := o.Retry.backoff(1, 0), o.Retry.backoff(1, 0.999999); lo != 10*time.Second || hi != 10*time.Second {
+		t.Fatalf("without jitter: %v..%v, want 10s", lo, hi)
+	}
+	if d := (Options{}).withDefaults().Retry.Jitter; d != 0.2 {
+		t.Fatalf("default jitter %g", d)
+	}
+}
+
 func TestPermanentErrorFailsAtOnce(t *testing.T) {
 	s, _ := openTest(t, Options{})
 	m := msg("+13195550001")

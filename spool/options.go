@@ -78,7 +78,7 @@ type Options struct {
 type RetryPolicy struct {
 	Base        time.Duration // default 10s
 	Max         time.Duration // default 10m
-	Jitter      float64       // default 0.2
+	Jitter      float64       // default 0.2; negative: none
 	MaxAttempts int           // default 10; a message may lower it
 }
 
@@ -101,8 +101,11 @@ func (o Options) withDefaults() Options {
 	if o.Retry.Max <= 0 {
 		o.Retry.Max = 10 * time.Minute
 	}
-	if o.Retry.Jitter <= 0 {
+	switch {
+	case o.Retry.Jitter == 0:
 		o.Retry.Jitter = 0.2
+	case o.Retry.Jitter < 0:
+		o.Retry.Jitter = 0
 	}
 	if o.Retry.MaxAttempts <= 0 {
 		o.Retry.MaxAttempts = 10
