@@ -98,6 +98,7 @@ func TestConfigCheckWarnings(t *testing.T) {
   - id: demo
     default_region: US
     api_keys: [{id: k1, key: "0123456789abcdef0123"}]
+    senders: ["*"]
 connectors:
   - {name: sim, type: modem, enabled: true, port: "tcp://127.0.0.1:7000"}
 routes:
@@ -117,6 +118,7 @@ tenants:
   - id: psap-north
     default_region: US
     api_keys: [{id: k1, key_env: SMSGW_TEST_UNSET_VARIABLE}]
+    senders: ["+13195550100"]
 connectors:
   - {name: carrier-a, type: smpp, host: smsc.example, system_id: x, password: pw}
 routes:
@@ -127,8 +129,8 @@ routes:
 	want := "smsgw: " + path + `: 3 errors
 listen.http: port "80800" is not in 1 to 65535 (line 2)
 tenants[0].api_keys[0].key_env: environment variable SMSGW_TEST_UNSET_VARIABLE is not set (line 6)
-routes[0].connectors[0]: unknown connector "carrier-b" (did you mean "carrier-a"?) (line 11)
-warning: connectors[0].password: inline secret: for tests and demos; use password_env or password_file (line 8)
+routes[0].connectors[0]: unknown connector "carrier-b" (did you mean "carrier-a"?) (line 12)
+warning: connectors[0].password: inline secret: for tests and demos; use password_env or password_file (line 9)
 `
 	if code != ExitConfig || out != "" || errOut != want {
 		t.Fatalf("exit %d, out %q, err:\n%s\nwant:\n%s", code, out, errOut, want)

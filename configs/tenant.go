@@ -57,7 +57,7 @@ type OptOut struct {
 	// default has "en" with the CTIA words; languages given are added to
 	// it, and a language given replaces that language's defaults.
 	Keywords map[string]Keywords `yaml:"keywords"`
-	// HelpText answers a help keyword. Default: "Reply STOP to opt out."
+	// HelpText answers a help keyword. Default DefaultHelpText.
 	HelpText string `yaml:"help_text"`
 	// EmergencyBypass lets emergency-priority messages reach suppressed
 	// numbers. Default false.
@@ -65,7 +65,8 @@ type OptOut struct {
 }
 
 // Keywords are one language's opt-out words, matched case-insensitively
-// against the whole inbound text.
+// against the first word of an inbound text ("Stop." and "STOP please"
+// opt out).
 type Keywords struct {
 	Stop  []string `yaml:"stop"`  // suppress the sender
 	Start []string `yaml:"start"` // lift the suppression

@@ -44,6 +44,9 @@ func (d *decoder) validateTenant(t *Tenant, p string, seen *credentials) {
 			d.errorf(index(join(p, "senders"), j), "%s", msg)
 		}
 	}
+	if len(t.Senders) == 0 {
+		d.warnf(join(p, "senders"), `empty: this tenant may send nothing (no sender id is allowed); list its senders, or "*" for any`)
+	}
 	if s := t.DefaultSender; s != "" {
 		dp := join(p, "default_sender")
 		if s == "*" {

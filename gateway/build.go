@@ -54,15 +54,7 @@ func policyTenants(c *configs.Config) []policy.Tenant {
 	out := make([]policy.Tenant, 0, len(c.Tenants))
 	for _, t := range c.Tenants {
 		pt := policy.Tenant{ID: t.ID, DefaultRegion: t.DefaultRegion, AllowedCountries: t.AllowedCountries,
-			DefaultSender: t.DefaultSender, QuotaPerDay: t.QuotaPerDay}
-		for _, s := range t.Senders {
-			if s != "*" { // "*": any valid sender (policy: an empty list)
-				pt.Senders = append(pt.Senders, s)
-			}
-		}
-		if len(pt.Senders) < len(t.Senders) {
-			pt.Senders = nil
-		}
+			Senders: t.Senders, DefaultSender: t.DefaultSender, QuotaPerDay: t.QuotaPerDay}
 		pt.OptOut = policy.OptOut{HelpText: t.OptOut.HelpText, EmergencyBypass: t.OptOut.EmergencyBypass}
 		if len(t.OptOut.Keywords) > 0 {
 			pt.OptOut.Keywords = map[string]policy.Keywords{}

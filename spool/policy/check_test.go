@@ -92,8 +92,9 @@ func TestAllowedCountries(t *testing.T) {
 	}
 }
 
-func TestAnySenderWhenNoneConfigured(t *testing.T) {
-	e := newEnv(t, Tenant{ID: "demo", DefaultRegion: "US", AllowedCountries: []string{"*"}})
+// TestAnySender: "*" in senders allows any valid sender id.
+func TestAnySender(t *testing.T) {
+	e := newEnv(t, Tenant{ID: "demo", DefaultRegion: "US", AllowedCountries: []string{"*"}, Senders: []string{"*"}})
 	for _, from := range []string{"DEMO", "+447400123456", "12345", "Hello World"} {
 		if d, err := e.check(Submission{Tenant: "demo", From: from, To: "+12015550123"}); err != nil {
 			t.Errorf("%q: %v", from, err)
@@ -103,6 +104,21 @@ func TestAnySenderWhenNoneConfigured(t *testing.T) {
 	}
 	_, err := e.check(Submission{Tenant: "demo", To: "+12015550123"})
 	wantCode(t, err, CodeInvalidSender, "from")
+}
+
+// TestNoSendersFailsClosed: a tenant with no senders may give none but
+// its default sender: any other is refused, as one not in a list is.
+func TestNoSendersFailsClosed(t *testing.T) {
+	e := newEnv(t, Tenant{ID: "plain", DefaultRegion: "US"}, Tenant{ID: "dflt", DefaultRegion: "US", DefaultSender: "+13195550100"})
+	_, err := e.check(Submission{Tenant: "plain", From: "POLICE", To: "+12015550123"})
+	wantCode(t, err, CodeSenderNotAllowed, "from")
+	_, err = e.check(Submission{Tenant: "dflt", From: "POLICE", To: "+12015550123"})
+	wantCode(t, err, CodeSenderNotAllowed, "from")
+	for _, from := range []string{"", "+13195550100", "3195550100"} {
+		if d, err := e.check(Submission{Tenant: "dflt", From: from, To: "+12015550123"}); err != nil || d.From != "+13195550100" {
+			t.Errorf("the default sender as %q: %q, %v", from, d.From, err)
+		}
+	}
 }
 
 func TestBadTenants(t *testing.T) {

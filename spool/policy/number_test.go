@@ -8,7 +8,7 @@ import (
 func TestRecipientsAcrossRegions(t *testing.T) {
 	var ts []Tenant
 	for _, r := range []string{"US", "GB", "DE", "FR", "IN"} {
-		ts = append(ts, Tenant{ID: strings.ToLower(r), DefaultRegion: r, AllowedCountries: []string{"*"}})
+		ts = append(ts, Tenant{ID: strings.ToLower(r), DefaultRegion: r, AllowedCountries: []string{"*"}, Senders: []string{"*"}})
 	}
 	e := newEnv(t, ts...)
 	for _, c := range []struct{ tenant, to, want, country string }{

@@ -180,11 +180,14 @@ func (r *rules) sender(from string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if len(r.senders) == 0 {
+	if r.anySender {
 		return n, nil
 	}
 	canon, ok := r.senders[senderKey(n, k)]
-	if !ok {
+	switch {
+	case !ok && len(r.senders) == 0:
+		return "", refuse(CodeSenderNotAllowed, "from", "tenant %s allows no sender ids (its senders list is empty): leave from out", r.ID)
+	case !ok:
 		return "", refuse(CodeSenderNotAllowed, "from", "sender %s is not one of tenant %s's senders", quote(n), r.ID)
 	}
 	return canon, nil

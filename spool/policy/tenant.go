@@ -22,7 +22,8 @@ type Tenant struct {
 	// DefaultRegion only. "*" allows every country.
 	AllowedCountries []string
 	// Senders are the sender ids the tenant may use (E.164, short code or
-	// alphanumeric). Empty: any valid sender (the demo).
+	// alphanumeric); "*" allows any valid one (the demo). Empty: none
+	// but DefaultSender (fail closed).
 	Senders []string
 	// DefaultSender is used when a submission has no sender.
 	DefaultSender string
@@ -75,6 +76,7 @@ type rules struct {
 	allCountries  bool
 	countries     map[string]bool
 	senders       map[string]string // senderKey → configured canonical spelling
+	anySender     bool              // "*" in Senders
 	defaultSender string            // canonical; "" none
 	keywords      map[string]keyword
 }
@@ -140,6 +142,10 @@ func compile(t Tenant) (*rules, error) {
 		r.countries[t.DefaultRegion] = true
 	}
 	for _, s := range t.Senders {
+		if s == "*" {
+			r.anySender = true
+			continue
+		}
 		n, k, err := NormaliseSender(s, t.DefaultRegion)
 		if err != nil {
 			bad("senders: %v", err)
@@ -152,10 +158,13 @@ func compile(t Tenant) (*rules, error) {
 		switch {
 		case err != nil:
 			bad("default_sender: %v", err)
-		case len(r.senders) > 0 && r.senders[senderKey(n, k)] == "":
+		case len(r.senders) > 0 && !r.anySender && r.senders[senderKey(n, k)] == "":
 			bad("default_sender %q is not one of senders", t.DefaultSender)
 		default:
 			r.defaultSender = n
+			if !r.anySender {
+				r.senders[senderKey(n, k)] = n // given explicitly, it is allowed too
+			}
 		}
 	}
 	if t.QuotaPerDay < 0 {
