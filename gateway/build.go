@@ -209,7 +209,7 @@ func modemOptions(c *configs.Config, conn configs.Connector, log *slog.Logger) (
 		Tenant:         tenantOfConnector(c, conn.Name),
 		CommandTimeout: m.CommandTimeout, SendTimeout: m.SendTimeout, PollInterval: m.PollInterval, MinGap: m.MinGap,
 		ReopenMin: m.Reconnect.Initial, ReopenMax: m.Reconnect.Max, ResetAfter: zeroMeansNone(m.ResetAfter),
-		StatusReports: m.StatusReports, Trace: m.Trace, Logger: log,
+		StatusReports: m.StatusReports, Trace: m.Trace, Logger: log, SMSC: m.SMSC,
 	}
 	for _, name := range m.Languages {
 		l, err := smspdu.ParseLanguage(name)

@@ -2,8 +2,10 @@ package modem
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,6 +30,7 @@ type Options struct {
 	ReopenMin      time.Duration  // first wait before reopening, default 1s
 	ReopenMax      time.Duration  // longest wait, default 60s
 	ResetAfter     int            // failed opens before AT+CFUN=1,1 on the next success, default 5; negative: never
+	SMSC           string         // the SMSC number (E.164) in every PDU sent; default the SIM's (AT+CSCA?)
 	Languages      []pdu.Language // national shift tables the operator accepts
 	StatusReports  bool           // ask for a status report (TP-SRR) on every part
 	Trace          bool           // log every AT line at debug level
@@ -105,6 +108,7 @@ type Modem struct {
 
 	pinRefused bool // set once: never send a refused PIN again
 	reasm      *route.Reassembly
+	smscHex    string // the SMSC part of every PDU sent: "00" for the SIM's
 }
 
 var _ route.Connector = (*Modem)(nil)
@@ -112,10 +116,27 @@ var _ route.Connector = (*Modem)(nil)
 // New makes a connector; Run opens the port.
 func New(o Options, sink route.Sink) *Modem {
 	o.defaults()
-	m := &Modem{o: o, sink: sink, log: o.Logger.With("comp", "modem", "conn", o.Name)}
+	m := &Modem{o: o, sink: sink, log: o.Logger.With("comp", "modem", "conn", o.Name), smscHex: "00"}
+	if o.SMSC != "" {
+		b, err := smscPart(o.SMSC)
+		if err != nil {
+			m.log.Error("SMSC number refused; using the SIM's", "smsc", o.SMSC, "err", err)
+		} else {
+			m.smscHex = strings.ToUpper(hex.EncodeToString(b))
+		}
+	}
 	m.health = Health{Name: o.Name, Port: o.Port}
 	m.reasm = route.NewReassembly(o.Name+"/reassembly", sink, 0)
 	return m
+}
+
+// smscPart is the SMSC part of a PDU for an E.164 number.
+func smscPart(e164 string) ([]byte, error) {
+	a, err := pdu.ParseAddress(e164)
+	if err != nil {
+		return nil, err
+	}
+	return a.AppendSMSC(nil)
 }
 
 // Name implements route.Connector.
@@ -247,7 +268,7 @@ func (m *Modem) identify(s *session) {
 	if f, ok := infoLine(csca, "+CSCA:"); ok && len(f) > 0 {
 		smsc = f[0]
 	}
-	if smsc == "" {
+	if smsc == "" && m.o.SMSC == "" {
 		m.log.Warn("the SIM has no SMSC number (AT+CSCA?); sends will likely fail with +CMS ERROR: 330")
 	}
 	iccid := ""

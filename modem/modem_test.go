@@ -185,3 +185,25 @@ func TestHungSendIsRetriedAsPossibleDuplicate(t *testing.T) {
 		t.Fatalf("timeline does not warn of a duplicate: %+v", m.Timeline)
 	}
 }
+
+// TestConfiguredSMSC: with Options.SMSC every PDU names that SMSC; by
+// default the SMSC part is empty (00: the SIM's).
+func TestConfiguredSMSC(t *testing.T) {
+	for _, smsc := range []string{"", "+13125550000"} {
+		r := newRig(t, modemsim.Options{}, modem.Options{SMSC: smsc})
+		r.waitReady(t, true)
+		id := r.enqueue(t, &spool.Message{To: "+13195550123", Body: "smsc"})
+		r.waitState(t, id, spool.StateSent)
+		subs := r.sim.Submits()
+		if len(subs) != 1 {
+			t.Fatalf("%d submits", len(subs))
+		}
+		got := ""
+		if !subs[0].SMSC.IsZero() {
+			got = subs[0].SMSC.String()
+		}
+		if got != smsc {
+			t.Errorf("SMSC part %q, want %q", got, smsc)
+		}
+	}
+}

@@ -67,7 +67,7 @@ func (m *Modem) Send(ctx context.Context, msg *spool.Message) ([]string, error) 
 		if err != nil {
 			return ids, spool.Permanent("unencodable", err)
 		}
-		info, err := s.at.SMSCommand(fmt.Sprintf("+CMGS=%d", len(tpdu)), "00"+strings.ToUpper(hex.EncodeToString(tpdu)),
+		info, err := s.at.SMSCommand(fmt.Sprintf("+CMGS=%d", len(tpdu)), m.smscHex+strings.ToUpper(hex.EncodeToString(tpdu)),
 			at.WithTimeout(m.o.SendTimeout))
 		if err != nil {
 			if errors.Is(err, at.ErrDeadlineExceeded) {
