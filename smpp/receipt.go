@@ -2,6 +2,7 @@ package smpp
 
 import (
 	"fmt"
+	"strings"
 	"unicode/utf16"
 
 	"github.com/fiorix/go-smpp/smpp/pdu"
@@ -47,8 +48,7 @@ func receiptPDU(m *spool.Message) pdu.Body {
 	})
 	d.Header().ID = pdu.DeliverSMID
 	f := d.Fields()
-	f.Set(pdufield.SourceAddr, m.To) // the receipt comes from the handset
-	f.Set(pdufield.DestinationAddr, m.From)
+	setAddrs(f, m.To, m.From) // the receipt comes from the handset
 	f.Set(pdufield.ESMClass, uint8(0x04))
 	f.Set(pdufield.ShortMessage, pdutext.Raw(ReceiptText(m)))
 	f.Set(pdufield.DataCoding, uint8(0x00))
@@ -77,11 +77,24 @@ func inboundPDU(m *spool.Message) pdu.Body {
 	d := pdu.NewSubmitSM(tlv)
 	d.Header().ID = pdu.DeliverSMID
 	f := d.Fields()
-	f.Set(pdufield.SourceAddr, m.From)
-	f.Set(pdufield.DestinationAddr, m.To)
+	setAddrs(f, m.From, m.To)
 	f.Set(pdufield.ShortMessage, pdutext.Raw(body))
 	f.Set(pdufield.DataCoding, coding)
 	return d
+}
+
+// setAddrs sets a deliver_sm's source and destination as SMPP writes
+// them: E.164 without its '+', TON 1 and NPI 1; a short code TON 3;
+// alphanumeric TON 5 (addrType).
+func setAddrs(f pdufield.Map, src, dst string) {
+	ston, snpi := addrType(src)
+	dton, dnpi := addrType(dst)
+	f.Set(pdufield.SourceAddrTON, ston)
+	f.Set(pdufield.SourceAddrNPI, snpi)
+	f.Set(pdufield.SourceAddr, strings.TrimPrefix(src, "+"))
+	f.Set(pdufield.DestAddrTON, dton)
+	f.Set(pdufield.DestAddrNPI, dnpi)
+	f.Set(pdufield.DestinationAddr, strings.TrimPrefix(dst, "+"))
 }
 
 // encodeText is Latin-1 (data_coding 0x03) when every character has a

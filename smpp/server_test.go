@@ -166,6 +166,7 @@ func TestServerSubmitAndReceipt(t *testing.T) {
 		tlv := d.TLVFields()
 		if !strings.HasPrefix(text, "id:"+id+" sub:001 dlvrd:001 ") || !strings.Contains(text, "stat:DELIVRD err:000 text:Help is on the way") ||
 			byteField(d.Fields(), pdufield.ESMClass) != 0x04 ||
+			d.Fields()[pdufield.SourceAddr].String() != "13195550123" || byteField(d.Fields(), pdufield.SourceAddrTON) != 1 ||
 			strings.TrimRight(string(tlv[pdutlv.TagReceiptedMessageID].Bytes()), "\x00") != id ||
 			tlv[pdutlv.TagMessageStateOption].Bytes()[0] != 2 {
 			t.Fatalf("receipt %q, tlvs %v", text, tlv)
