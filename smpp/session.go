@@ -175,7 +175,10 @@ func (s *Session) Run(ctx context.Context) error {
 		hdr, body, raw, decErr, err := readPDU(r)
 		if err != nil {
 			if errors.Is(err, errBadLength) {
+				// The stream cannot be followed past it: say why (SMPP 3.4
+				// 2.8: generic_nack, ESME_RINVCMDLEN), then close.
 				s.log.Warn("closing: protocol error", "err", err)
+				s.writeHeader(pdu.GenericNACKID, StatusInvCmdLen, 0)
 			}
 			s.fail(fmt.Errorf("smpp: read: %w", err))
 			return s.err

@@ -171,6 +171,9 @@ func TestProtocolErrors(t *testing.T) {
 		t.Fatalf("truncated submit_sm: %#x %d", id, seq)
 	}
 	c.Write([]byte{0, 0, 0, 3, 0, 0, 0, 4}) // command_length 3
+	if id, st, _ := read(); id != uint32(pdu.GenericNACKID) || st != uint32(StatusInvCmdLen) {
+		t.Fatalf("bad command_length: %#x %#x, want generic_nack ESME_RINVCMDLEN", id, st)
+	}
 	select {
 	case err := <-srvDone:
 		if !errors.Is(err, errBadLength) {
