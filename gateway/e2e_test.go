@@ -189,6 +189,31 @@ func TestOptOutFromHandset(t *testing.T) {
 	}
 }
 
+// TestInboundReachesWebhookAndSMPP: a caller's text goes to the tenant's
+// webhook and, as deliver_sm, to its SMPP account (the CAD system) alike.
+func TestInboundReachesWebhookAndSMPP(t *testing.T) {
+	r := newRig(t, rigOptions{modemEnabled: true})
+	r.waitReady("modem-1")
+	inbox := make(chan pdu.Body, 10)
+	esme(t, r.g.SMPPAddr(), inbox)
+	const text = "Fire at 5th and Main"
+	if _, err := r.modem.DeliverMO(modemsim.MO{From: "+13195550131", Text: text}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.After(20 * time.Second)
+	for hook, smpp := false, false; !hook || !smpp; {
+		select {
+		case ev := <-r.hooks:
+			hook = hook || ev.Type == "message.inbound" && ev.Message.Text == text
+		case d := <-inbox:
+			smpp = smpp || string(d.Fields()[pdufield.ShortMessage].Bytes()) == text &&
+				d.Fields()[pdufield.SourceAddr].String() == "13195550131"
+		case <-deadline:
+			t.Fatalf("webhook %v, deliver_sm %v: want both", hook, smpp)
+		}
+	}
+}
+
 func errorsAs(err error, st *pdu.Status) bool {
 	s, ok := err.(pdu.Status)
 	if ok {

@@ -140,7 +140,7 @@ func New(cfg *configs.Config, o Options) (_ *Gateway, err error) {
 	g.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	g.metrics = newMetrics(g.reg, g)
 
-	sk := &sink{g: g, StoreSink: route.StoreSink{Store: g.store, Target: g.inboundTarget}}
+	sk := &sink{g: g, StoreSink: route.StoreSink{Store: g.store, Targets: g.inboundTargets}}
 	var entries []route.Entry
 	for _, c := range cfg.Connectors {
 		conn := &connector{name: c.Name, typ: c.Type}

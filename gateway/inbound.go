@@ -58,21 +58,24 @@ func (s *sink) Inbound(ctx context.Context, mo *spool.Message) error {
 	return nil
 }
 
-// inboundTarget names who gets a tenant's inbound messages: its webhook,
-// else its first SMPP account (as deliver_sm to its receivers), else no
-// one (they are kept in the spool, listed by GET /inbound).
-func (g *Gateway) inboundTarget(mo *spool.Message) string {
+// inboundTargets names who gets a tenant's inbound messages: its
+// webhook, and its first SMPP account (as deliver_sm to that account's
+// receivers), each that it has; with neither, no one (they are kept in
+// the spool, listed by GET /inbound). A caller's text must reach the CAD
+// system bound over SMPP even when a webhook is set for statuses.
+func (g *Gateway) inboundTargets(mo *spool.Message) []string {
 	c := g.cfg.Load()
+	var out []string
 	for _, t := range c.Tenants {
 		if t.ID != mo.Tenant {
 			continue
 		}
 		if t.Webhook != nil {
-			return "webhook:" + t.ID
+			out = append(out, "webhook:"+t.ID)
 		}
 		if len(t.SMPPAccounts) > 0 {
-			return "smpp:" + t.SMPPAccounts[0].SystemID
+			out = append(out, "smpp:"+t.SMPPAccounts[0].SystemID)
 		}
 	}
-	return ""
+	return out
 }

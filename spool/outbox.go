@@ -86,11 +86,11 @@ func (w *wtx) putItem(it *OutboxItem) error {
 	return nil
 }
 
-// Receive stores an inbound (MO) message and queues it for target (the
-// upstream application that should get it; empty for none). It returns
-// when both are on disk; only then may the connector let go of it
-// (delete it from the SIM, answer deliver_sm_resp).
-func (s *Store) Receive(ctx context.Context, m *Message, target string) (*Message, error) {
+// Receive stores an inbound (MO) message and queues it for each of
+// targets (the upstream applications that should get it; none, or "",
+// for none). It returns when all is on disk; only then may the connector
+// let go of it (delete it from the SIM, answer deliver_sm_resp).
+func (s *Store) Receive(ctx context.Context, m *Message, targets ...string) (*Message, error) {
 	if err := validate(m, false); err != nil {
 		return nil, err
 	}
@@ -118,10 +118,15 @@ func (s *Store) Receive(ctx context.Context, m *Message, target string) (*Messag
 			MsgID: m.ID, Detail: m.contentCategory()}); err != nil {
 			return err
 		}
-		if target == "" {
-			return nil
+		for _, target := range targets {
+			if target == "" {
+				continue
+			}
+			if err := w.putItem(&OutboxItem{Kind: OutboxInbound, MessageID: m.ID, Tenant: m.Tenant, Target: target, State: StateReceived}); err != nil {
+				return err
+			}
 		}
-		return w.putItem(&OutboxItem{Kind: OutboxInbound, MessageID: m.ID, Tenant: m.Tenant, Target: target, State: StateReceived})
+		return nil
 	})
 	if err != nil {
 		return nil, err

@@ -392,11 +392,11 @@ func (r *Router) Usable() (usable, unusable []string) {
 	return usable, unusable
 }
 
-// StoreSink is a Sink over a spool.Store. Target names the upstream
-// application an inbound message is owed to (nil: none).
+// StoreSink is a Sink over a spool.Store. Targets names the upstream
+// applications an inbound message is owed to (nil: none).
 type StoreSink struct {
-	Store  *spool.Store
-	Target func(mo *spool.Message) string
+	Store   *spool.Store
+	Targets func(mo *spool.Message) []string
 }
 
 var _ Sink = StoreSink{}
@@ -417,10 +417,10 @@ func (s StoreSink) SaveState(ctx context.Context, key string, value []byte) erro
 
 // Inbound implements Sink.
 func (s StoreSink) Inbound(ctx context.Context, mo *spool.Message) error {
-	target := ""
-	if s.Target != nil {
-		target = s.Target(mo)
+	var targets []string
+	if s.Targets != nil {
+		targets = s.Targets(mo)
 	}
-	_, err := s.Store.Receive(ctx, mo, target)
+	_, err := s.Store.Receive(ctx, mo, targets...)
 	return err
 }
