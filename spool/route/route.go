@@ -1,25 +1,3 @@
-// Package route chooses the connector for each message and defines the
-// seams between the spool and the connectors: Connector (the way out:
-// an SMPP carrier or a modem) and Sink (the way back in: receipts and
-// inbound messages). Connectors never hold the spool.
-//
-// # Basics
-//
-// A Router holds rules (first match wins) and connectors. It implements
-// spool.Sender: the dispatcher gives it a leased message, and it sends
-// through the first connector of the matching rule that is enabled,
-// ready and has a free slot. It fails closed: a connector that is not
-// enabled is never used, and a message with no usable connector waits
-// (deferred, not failed) until one is, or until its validity ends.
-//
-// # Caveats
-//
-// Failover happens between attempts, not within one: a connector that
-// returns an error gives the message back to the spool, which retries it
-// with backoff; by then an unhealthy connector reports not ready and the
-// next one in the rule is used. Sending the same attempt through a second
-// connector at once would risk a duplicate when the first error was
-// ambiguous (a timeout).
 package route
 
 import (
@@ -31,8 +9,6 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
-
-	"golang.org/x/time/rate"
 
 	"github.com/smsgw/smsgw/spool"
 )
@@ -80,10 +56,11 @@ type Rule struct {
 	// map weighs 1).
 	Weights map[string]int
 	// TPS bounds the messages per second through the rule; 0: no limit.
-	// Messages past it wait (deferred), they do not fail.
+	// Messages past it wait (deferred to their turn), they do not fail;
+	// an emergency message does not wait.
 	TPS float64
 
-	limit *rate.Limiter
+	limit *pacer
 }
 
 func (r Rule) match(m *spool.Message, countryOf func(string) string) bool {
@@ -227,7 +204,7 @@ func (r *Router) SetRules(rules []Rule) error {
 			}
 		}
 		if rule.TPS > 0 {
-			rules[i].limit = rate.NewLimiter(rate.Limit(rule.TPS), max(1, int(rule.TPS/10)))
+			rules[i].limit = newPacer(rule.TPS)
 		}
 	}
 	if len(errs) > 0 && r.rules.Load() != nil {
@@ -245,9 +222,7 @@ func (r *Router) Send(ctx context.Context, m *spool.Message) spool.Result {
 	}
 	res := spool.Result{Route: rule.Name}
 	if rule.limit != nil {
-		if d := rule.limit.Reserve().Delay(); d > 0 {
-			// Over the route's rate: the reservation stands, the message
-			// comes back when its turn is.
+		if d := rule.limit.admit(m, r.opts.Now()); d > 0 {
 			res = r.defer_(d, "route "+rule.Name+" is at its rate limit")
 			res.Route = rule.Name
 			return res
