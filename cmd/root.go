@@ -1,5 +1,3 @@
-// Package cmd holds the smsgw command tree (cobra) and the wiring of its
-// parts. main only calls Execute.
 package cmd
 
 import (

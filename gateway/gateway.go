@@ -1,22 +1,3 @@
-// Package gateway assembles smsgw from its configuration: the spool, the
-// tenant policy, the connectors (SMPP carriers and modems) behind the
-// router, the SMPP server and the HTTP API for applications, the outbox
-// that returns receipts and inbound messages to them, and the control
-// socket the CLI uses. `smsgw serve` is New, then Run.
-//
-// # Basics
-//
-//	g, err := gateway.New(cfg, gateway.Options{Version: "1.0"})
-//	if err != nil { … }            // nothing is left open
-//	err = g.Run(ctx)               // until ctx ends: then a bounded, orderly stop
-//	g.Reload(newCfg)               // SIGHUP: tenants, routes, keys, accounts
-//
-// Start order: spool, policy, connectors, router and dispatcher, outbox,
-// then the listeners (SMPP, HTTP, control socket), so that nothing is
-// accepted before it can be stored and sent. Stop order is the reverse:
-// the listeners close first (no new intake), in-flight sends finish or go
-// back to the spool, carriers unbind, modems close, and the spool closes
-// last. A part that fails to start unwinds the parts already started.
 package gateway
 
 import (

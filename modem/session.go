@@ -2,7 +2,6 @@ package modem
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -70,15 +69,6 @@ func (s *session) close() { s.port.Close() }
 
 // cmd runs one command with the default timeout.
 func (s *session) cmd(c string) ([]string, error) { return s.at.Command(c) }
-
-// ErrPINRefused is reported when the SIM refused the configured PIN. The
-// connector never sends it again (a third wrong PIN locks the SIM into
-// PUK); fix the PIN and restart the gateway.
-var ErrPINRefused = errors.New("modem: the SIM refused the PIN; it will not be tried again")
-
-// ErrSIMLocked is reported when the SIM wants a PUK or a PIN that is
-// not configured.
-var ErrSIMLocked = errors.New("modem: the SIM is locked")
 
 // init brings a fresh session into the state the connector needs. It
 // returns whether reports and MO are stored and notified (+CMTI/+CDSI)

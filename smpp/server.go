@@ -3,7 +3,6 @@ package smpp
 import (
 	"context"
 	"crypto/subtle"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -357,10 +356,6 @@ func (srv *Server) receivers(systemID string) []*binding {
 	}
 	return out
 }
-
-// ErrNotBound says the application has no receiver bind now: the outbox
-// keeps the item and retries.
-var ErrNotBound = errors.New("smpp: no receiver or transceiver bound")
 
 // Deliver implements spool.Deliverer for items whose target is
 // "smpp:<system_id>": a receipt or an MO message as deliver_sm to one of

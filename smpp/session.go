@@ -1,6 +1,3 @@
-// Package smpp is smsgw's SMPP 3.4 side: one session layer for both
-// roles (our carrier connector binds as an ESME; our server accepts
-// upstream applications), on github.com/fiorix/go-smpp's PDU codec.
 package smpp
 
 import (
@@ -37,15 +34,9 @@ const (
 	StatusThrottled pdu.Status = 0x58
 )
 
-// Errors of a session.
-var (
-	ErrClosed          = errors.New("smpp: session closed")
-	ErrResponseTimeout = errors.New("smpp: no response in time")
-	// ErrConnLost: the request was sent and the session ended before its
-	// response: its outcome is unknown.
-	ErrConnLost  = fmt.Errorf("%w before the response came", ErrClosed)
-	errBadLength = errors.New("smpp: command_length out of range")
-)
+// errBadLength is a command_length under 16 or over maxPDU: the stream
+// cannot be followed past it.
+var errBadLength = errors.New("smpp: command_length out of range")
 
 // decodable are the requests the codec decodes; any other command gets
 // generic_nack ESME_RINVCMDID.

@@ -1,0 +1,51 @@
+// Package cmd holds the smsgw command tree (cobra) and the wiring of its
+// parts. main only calls Execute, which returns the process exit code.
+//
+// # Basics
+//
+// newRootCmd builds a fresh tree for each run (no package-level commands
+// or flags, so tests run commands in isolation):
+//
+//	smsgw serve [--config F] [--data D] [--http A] [--smpp A] [--demo]
+//	smsgw send --to N --text T [--data D | --url U] [--key K]
+//	smsgw spool stats|list|show|add|retry|cancel|purge|export|compact|check|backup
+//	smsgw spool audit verify|log     (also: smsgw audit verify|log)
+//	smsgw modem list|probe|at
+//	smsgw pdu encode|plan|decode
+//	smsgw config check|example
+//	smsgw hash-secret
+//	smsgw version
+//
+// serve runs the gateway (gateway.New, then Run) until SIGINT or SIGTERM,
+// reloads the configuration file on SIGHUP (not with --demo), and speaks
+// sd_notify: READY once the listeners serve, WATCHDOG only after a real
+// spool write succeeded.
+//
+// The running gateway holds the spool file (bbolt locks it), so the CLI
+// reaches it through its control socket, DIR/smsgw.sock, where DIR is
+// --data (default /var/lib/smsgw). send posts to the HTTP API over that
+// socket, or to --url. The spool and audit commands dial the socket first
+// and, when nothing answers there, open the spool file themselves
+// (read-only when they only read, waiting at most 500ms for the lock).
+//
+// Exit codes are the Exit constants: ExitOK (0); ExitFailure (1), the
+// command ran and failed; ExitUsage (2), wrong flags or arguments;
+// ExitConfig (3), the configuration is invalid (config check, serve);
+// ExitFailedStartup (4), the gateway or the demo could not start. The
+// error is printed once on standard error, as "smsgw: <error>".
+//
+// # Caveats
+//
+//   - The CLI looks for the control socket only at DIR/smsgw.sock. With
+//     listen.control set elsewhere, the spool commands fail on the locked
+//     spool and send cannot connect (send --url still works).
+//   - An unknown command, and a wrong argument count on a command whose
+//     Args check is not wrapped in usageArgs (spool show, retry, cancel,
+//     modem at), exit 1, not ExitUsage.
+//   - spool add, and the enqueue it makes through the control socket, skip
+//     the tenant's policy (senders, countries, opt-outs); send goes
+//     through it.
+//   - spool compact always opens the file: it needs the gateway stopped.
+//   - serve sets a soft memory limit (a quarter of RAM, at most 1 GiB)
+//     unless GOMEMLIMIT is set.
+package cmd

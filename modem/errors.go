@@ -1,0 +1,20 @@
+package modem
+
+import "errors"
+
+// Errors a modem session ends with, most often wrapped with detail. Run
+// does not return them: it logs them, shows their text in
+// Health.LastError, and reopens the port with backoff.
+var (
+	// ErrPINRefused is the error when the SIM refused the configured PIN
+	// (or the AT+CPIN command that sent it failed), and on every later
+	// session of the same Modem while the SIM still asks for its PIN. The
+	// connector never sends the PIN again (a third wrong PIN locks the SIM
+	// into PUK); fix the PIN and restart the gateway.
+	ErrPINRefused = errors.New("modem: the SIM refused the PIN; it will not be tried again")
+
+	// ErrSIMLocked is the error when the SIM wants a PUK, wants a PIN and
+	// none is configured, reports a state other than READY or SIM PIN, or
+	// does not become ready after about ten AT+CPIN? polls.
+	ErrSIMLocked = errors.New("modem: the SIM is locked")
+)
