@@ -56,9 +56,9 @@
 //     out: fix the PIN and restart the gateway.
 //   - TP-MR wraps at 256; the spool files a report against the newest part
 //     with that TP-MR and recipient.
-//   - An incomplete long MO message is released as partial (after 30
-//     minutes) only when another part arrives on the same modem: the
-//     Modem runs no expiry timer.
+//   - An incomplete long MO message is stored as partial when its
+//     ReassemblyTimeout (30 minutes) runs out, checked by a timer beside
+//     the session; the text says which parts are missing.
 //   - ResetAfter counts ended sessions: a healthy one that ends counts as
 //     the first failure, and if the port does not open on the attempt that
 //     should reset, counting starts over without a reset.

@@ -100,3 +100,19 @@ func TestFullSIMAtStart(t *testing.T) {
 		t.Fatalf("left on the SIM: %v", r.sim.Stored())
 	}
 }
+
+// TestPartialInboundOnTime: a caller's long text whose last part never
+// comes is stored as partial when its time runs out, without waiting for
+// another text to arrive.
+func TestPartialInboundOnTime(t *testing.T) {
+	r := newRig(t, modemsim.Options{}, modem.Options{ReassemblyTimeout: 200 * time.Millisecond})
+	r.waitReady(t, true)
+	text := strings.Repeat("Part of a long message from a caller. ", 6)
+	if _, err := r.sim.DeliverMO(modemsim.MO{Text: text, Ref: 78, Order: []int{1}}); err != nil {
+		t.Fatal(err)
+	}
+	mo := r.waitInbound(t)
+	if !strings.HasPrefix(text, strings.TrimSpace(strings.SplitN(mo.Body, "[", 2)[0])) || mo.Body == text {
+		t.Fatalf("inbound %q, want the first part, marked partial", mo.Body)
+	}
+}

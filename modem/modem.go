@@ -23,18 +23,22 @@ type Options struct {
 	Tenant  string // the tenant MO is stored under until routing assigns it; default "default"
 	Storage string // SMS storage, default "SM"
 
-	CommandTimeout time.Duration  // per AT command, default 10s
-	SendTimeout    time.Duration  // per AT+CMGS, default 60s
-	PollInterval   time.Duration  // signal and registration, default 30s
-	MinGap         time.Duration  // pacing between two parts sent, default 0
-	ReopenMin      time.Duration  // first wait before reopening, default 1s
-	ReopenMax      time.Duration  // longest wait, default 60s
-	ResetAfter     int            // failed opens before AT+CFUN=1,1 on the next success, default 5; negative: never
-	SMSC           string         // the SMSC number (E.164) in every PDU sent; default the SIM's (AT+CSCA?)
-	Languages      []pdu.Language // national shift tables the operator accepts
-	StatusReports  bool           // ask for a status report (TP-SRR) on every part
-	Trace          bool           // log every AT line at debug level
-	Logger         *slog.Logger
+	CommandTimeout time.Duration // per AT command, default 10s
+	SendTimeout    time.Duration // per AT+CMGS, default 60s
+	PollInterval   time.Duration // signal and registration, default 30s
+	MinGap         time.Duration // pacing between two parts sent, default 0
+	ReopenMin      time.Duration // first wait before reopening, default 1s
+	ReopenMax      time.Duration // longest wait, default 60s
+	ResetAfter     int           // failed opens before AT+CFUN=1,1 on the next success, default 5; negative: never
+	SMSC           string        // the SMSC number (E.164) in every PDU sent; default the SIM's (AT+CSCA?)
+	// ReassemblyTimeout is how long an incomplete inbound long message
+	// waits for its missing parts before it is stored as partial;
+	// default 30 minutes.
+	ReassemblyTimeout time.Duration
+	Languages         []pdu.Language // national shift tables the operator accepts
+	StatusReports     bool           // ask for a status report (TP-SRR) on every part
+	Trace             bool           // log every AT line at debug level
+	Logger            *slog.Logger
 }
 
 func (o *Options) defaults() {
@@ -126,7 +130,7 @@ func New(o Options, sink route.Sink) *Modem {
 		}
 	}
 	m.health = Health{Name: o.Name, Port: o.Port}
-	m.reasm = route.NewReassembly(o.Name+"/reassembly", sink, 0)
+	m.reasm = route.NewReassembly(o.Name+"/reassembly", sink, o.ReassemblyTimeout)
 	return m
 }
 
@@ -174,6 +178,13 @@ func (m *Modem) Run(ctx context.Context) error {
 	if err := m.reasm.Restore(); err != nil {
 		m.log.Error("reassembly state unreadable; starting empty", "err", err)
 	}
+	// Texts whose missing parts never come are stored as partial when
+	// their time runs out, not only when another part arrives.
+	var expiry sync.WaitGroup
+	defer expiry.Wait()
+	expiryCtx, stopExpiry := context.WithCancel(ctx)
+	defer stopExpiry()
+	expiry.Go(func() { m.reasm.RunExpiry(expiryCtx, m.storeInbound, m.log) })
 	wait, failures := m.o.ReopenMin, 0
 	for {
 		reset := m.o.ResetAfter > 0 && failures >= m.o.ResetAfter

@@ -129,10 +129,8 @@ func (m *Modem) handleFrame(ctx context.Context, frame []byte) error {
 		if err != nil {
 			return fmt.Errorf("modem: saving reassembly: %w", err)
 		}
-		for _, r := range done {
-			if err := m.sink.Inbound(ctx, m.inbound(r)); err != nil {
-				return fmt.Errorf("modem: storing an inbound message: %w", err)
-			}
+		if err := m.storeInbound(ctx, done); err != nil {
+			return err
 		}
 	case *pdu.StatusReport:
 		rep := spool.Report{Connector: m.o.Name, ProviderID: providerID(int(t.MR), t.Recipient.String()),
@@ -147,6 +145,16 @@ func (m *Modem) handleFrame(ctx context.Context, frame []byte) error {
 		}
 		if err := m.sink.Report(ctx, rep); err != nil && !errors.Is(err, spool.ErrNotFound) {
 			return fmt.Errorf("modem: storing a status report: %w", err)
+		}
+	}
+	return nil
+}
+
+// storeInbound hands whole (or given up) inbound messages to the sink.
+func (m *Modem) storeInbound(ctx context.Context, done []pdu.Reassembled) error {
+	for _, r := range done {
+		if err := m.sink.Inbound(ctx, m.inbound(r)); err != nil {
+			return fmt.Errorf("modem: storing an inbound message: %w", err)
 		}
 	}
 	return nil

@@ -209,7 +209,7 @@ func (c *Carrier) Run(ctx context.Context) error {
 			wg.Go(func() { c.keep(ctx, pdu.BindTransceiverID) })
 		}
 	}
-	wg.Go(func() { c.expireParts(ctx) })
+	wg.Go(func() { c.reasm.RunExpiry(ctx, c.storeInbound, c.log) })
 	wg.Wait()
 	return nil
 }

@@ -267,29 +267,6 @@ func (c *Carrier) storeInbound(ctx context.Context, done []smspdu.Reassembled) e
 	return nil
 }
 
-// expireParts stores, as partial, inbound messages whose missing parts
-// did not come in time.
-func (c *Carrier) expireParts(ctx context.Context) {
-	for {
-		wait := time.Minute
-		if at, ok := c.reasm.NextExpiry(); ok {
-			wait = max(time.Until(at), time.Second)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(wait):
-		}
-		done, err := c.reasm.Expire(ctx, time.Now())
-		if err == nil {
-			err = c.storeInbound(ctx, done)
-		}
-		if err != nil && ctx.Err() == nil {
-			c.log.Error("storing expired inbound parts", "err", err)
-		}
-	}
-}
-
 // parseReceipt reads a delivery receipt: the receipted_message_id and
 // message_state TLVs when present, else the standard text.
 func parseReceipt(d delivery) (spool.Report, bool) {

@@ -60,7 +60,10 @@
 // leases, so a long backlog books far ahead: a high-priority message
 // arriving then waits behind it (an emergency one does not).
 //
-// Reassembly releases an incomplete message as partial only when Add or
-// Expire runs after its timeout (default 30 minutes): the caller owns the
-// timer. Past 10,000 incomplete messages the oldest is released early.
+// Reassembly releases an incomplete message as partial when its timeout
+// (default 30 minutes) runs out: RunExpiry, which the carrier and the
+// modem run beside their sessions, keeps the parts until the released
+// message is stored. Add also releases what ran out; those are lost if
+// the caller then fails to store them. Past 10,000 incomplete messages
+// the oldest is released early.
 package route

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -83,6 +84,55 @@ func (x *Reassembly) Expire(ctx context.Context, now time.Time) ([]pdu.Reassembl
 
 // NextExpiry says when the oldest incomplete message times out.
 func (x *Reassembly) NextExpiry() (time.Time, bool) { return x.r.NextExpiry() }
+
+// RunExpiry releases, as partial, each incomplete message whose time ran
+// out, when it runs out, and hands it to store; it returns when ctx ends.
+// A connector runs it beside its sessions, so that a caller's text with
+// a lost part is not held until another text arrives. The state is saved
+// only once store succeeded: a failed store keeps the parts, and they are
+// tried again a second later.
+func (x *Reassembly) RunExpiry(ctx context.Context, store func(context.Context, []pdu.Reassembled) error, log *slog.Logger) {
+	// With nothing pending, a message added now runs out no sooner than
+	// the timeout from now: look again then (at most a minute later).
+	idle := time.Minute
+	if t := x.r.Timeout; t > 0 {
+		idle = min(idle, t)
+	}
+	for {
+		wait := idle
+		if at, ok := x.NextExpiry(); ok {
+			wait = max(time.Until(at), 10*time.Millisecond)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		if err := x.expireInto(ctx, time.Now(), store); err != nil && ctx.Err() == nil {
+			log.Error("storing inbound messages whose parts did not all come; kept, trying again", "err", err)
+		}
+	}
+}
+
+// expireInto is one round of RunExpiry.
+func (x *Reassembly) expireInto(ctx context.Context, now time.Time, store func(context.Context, []pdu.Reassembled) error) error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	before := x.r.Export()
+	done := x.r.Expire(now)
+	if len(done) == 0 {
+		return nil
+	}
+	if err := store(ctx, done); err != nil {
+		// Put the parts back: a fresh reassembler with the state before.
+		x.r = pdu.Reassembler{Timeout: x.r.Timeout}
+		if _, rerr := x.r.Restore(before); rerr != nil {
+			return fmt.Errorf("%w (and restoring the parts: %v)", err, rerr)
+		}
+		return err
+	}
+	return x.save(ctx)
+}
 
 // save writes the pending parts. Called with mu held.
 func (x *Reassembly) save(ctx context.Context) error {

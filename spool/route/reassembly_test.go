@@ -1,0 +1,75 @@
+package route
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/smsgw/smsgw/pdu"
+)
+
+// memState is a StateStore in memory.
+type memState struct {
+	mu sync.Mutex
+	m  map[string][]byte
+}
+
+func (s *memState) LoadState(key string) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.m[key], nil
+}
+
+func (s *memState) SaveState(_ context.Context, key string, value []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.m[key] = value
+	return nil
+}
+
+// TestExpiryKeepsPartsUntilStored: a message whose last part never
+// comes is released as partial when its time runs out; when storing it
+// fails, its parts stay (in memory and on disk) and the next round
+// stores it; only then is it gone from the saved state.
+func TestExpiryKeepsPartsUntilStored(t *testing.T) {
+	st := &memState{m: map[string][]byte{}}
+	x := NewReassembly("modem-1/reassembly", st, time.Minute)
+	t0 := time.Unix(1_700_000_000, 0)
+	part := pdu.Part{Source: "modem-1", From: "+13195550131", Concat: pdu.Concat{Ref: 7, Total: 2, Seq: 1},
+		Encoding: pdu.GSM7, Text: "Fire at 5th ", Received: t0}
+	if done, err := x.Add(context.Background(), part, t0); err != nil || len(done) != 0 {
+		t.Fatalf("first part: %v %v", done, err)
+	}
+	saved := func() bool {
+		x2 := NewReassembly("modem-1/reassembly", st, time.Minute)
+		if err := x2.Restore(); err != nil {
+			t.Fatal(err)
+		}
+		_, ok := x2.NextExpiry()
+		return ok
+	}
+	if err := x.expireInto(context.Background(), t0.Add(30*time.Second), nil); err != nil {
+		t.Fatalf("before its time: %v", err) // store is nil: must not be called
+	}
+	broken := errors.New("disk full")
+	err := x.expireInto(context.Background(), t0.Add(2*time.Minute), func(context.Context, []pdu.Reassembled) error { return broken })
+	if !errors.Is(err, broken) {
+		t.Fatalf("a failed store: %v", err)
+	}
+	if _, ok := x.NextExpiry(); !ok || !saved() {
+		t.Fatal("the parts were dropped after a failed store")
+	}
+	var got []pdu.Reassembled
+	err = x.expireInto(context.Background(), t0.Add(2*time.Minute), func(_ context.Context, d []pdu.Reassembled) error {
+		got = d
+		return nil
+	})
+	if err != nil || len(got) != 1 || !got[0].Partial || got[0].Text != "Fire at 5th " {
+		t.Fatalf("stored %+v, %v", got, err)
+	}
+	if _, ok := x.NextExpiry(); ok || saved() {
+		t.Fatal("the message is still pending after it was stored")
+	}
+}
