@@ -233,3 +233,17 @@ routes:
 		t.Errorf("control %s, want the file's", c)
 	}
 }
+
+// TestUsageExitCode: an unknown command or subcommand, and a wrong
+// argument count, exit with ExitUsage; a group alone prints its help.
+func TestUsageExitCode(t *testing.T) {
+	for _, args := range [][]string{{"nosuch"}, {"spool", "nosuch"}, {"spool", "audit", "nosuch"}, {"spool", "show"},
+		{"spool", "cancel"}, {"spool", "retry"}, {"modem", "at"}, {"config", "check"}} {
+		if code, _, errOut := runCmd(t, "", args...); code != ExitUsage {
+			t.Errorf("%v: exit %d, want %d (%s)", args, code, ExitUsage, errOut)
+		}
+	}
+	if code, out, _ := runCmd(t, "", "spool"); code != ExitOK || !strings.Contains(out, "Available Commands") {
+		t.Errorf("spool alone: exit %d, %q", code, out)
+	}
+}

@@ -39,9 +39,6 @@
 //   - The CLI looks for the control socket only at DIR/smsgw.sock. With
 //     listen.control set elsewhere, the spool commands fail on the locked
 //     spool and send cannot connect (send --url still works).
-//   - An unknown command, and a wrong argument count on a command whose
-//     Args check is not wrapped in usageArgs (spool show, retry, cancel,
-//     modem at), exit 1, not ExitUsage.
 //   - spool add, and the enqueue it makes through the control socket, skip
 //     the tenant's policy (senders, countries, opt-outs); send goes
 //     through it.

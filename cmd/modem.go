@@ -78,7 +78,7 @@ use) first, since a modem port serves one program at a time.`,
 		Use:     "at CMD",
 		Short:   "Send one raw AT command and print the answer",
 		Example: "  smsgw modem at --port /dev/ttyUSB2 AT+CSQ",
-		Args:    cobra.ExactArgs(1),
+		Args:    usageArgs(cobra.ExactArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
 			info, err := modem.Command(port, args[0], timeout)
 			for _, l := range info {

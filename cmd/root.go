@@ -60,7 +60,27 @@ func newRootCmd(info BuildInfo) *cobra.Command {
 		return withCode(ExitUsage, fmt.Errorf("%w\nsee '%s --help'", err, c.CommandPath()))
 	})
 	root.AddCommand(newVersionCmd(info), newServeCmd(info), newSendCmd(), newPduCmd(), newSpoolCmd(), newTopAuditCmd(), newModemCmd(), newConfigCmd(), newHashSecretCmd())
+	refuseUnknownSubcommands(root)
 	return root
+}
+
+// refuseUnknownSubcommands makes each group under c (a command with only
+// subcommands: spool, modem, config…) refuse an unknown subcommand with
+// the usage exit code, as the root does; cobra would print the group's
+// help and exit 0. Alone, a group still prints its help.
+func refuseUnknownSubcommands(c *cobra.Command) {
+	for _, s := range c.Commands() {
+		if s.HasSubCommands() && !s.Runnable() {
+			s.Args = cobra.ArbitraryArgs
+			s.RunE = func(c *cobra.Command, args []string) error {
+				if len(args) > 0 {
+					return withCode(ExitUsage, fmt.Errorf("unknown command %q for %q\nsee '%s --help'", args[0], c.CommandPath(), c.CommandPath()))
+				}
+				return c.Help()
+			}
+		}
+		refuseUnknownSubcommands(s)
+	}
 }
 
 // Execute runs the command line and returns the process exit code.
@@ -83,8 +103,9 @@ func run(ctx context.Context, root *cobra.Command, args []string) int {
 	if errors.As(err, &ee) {
 		return ee.code
 	}
-	if strings.Contains(err.Error(), "required flag(s)") || strings.Contains(err.Error(), "if any flags in the group") {
-		return ExitUsage // cobra's own argument checks
+	if msg := err.Error(); strings.Contains(msg, "required flag(s)") || strings.Contains(msg, "if any flags in the group") ||
+		strings.HasPrefix(msg, "unknown command") {
+		return ExitUsage // cobra's own checks
 	}
 	return ExitFailure
 }

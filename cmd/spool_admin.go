@@ -88,7 +88,7 @@ func idCmd(f *spoolFlags, use, short string, fn func(*cobra.Command, spoolAPI, s
 	return &cobra.Command{
 		Use:   use + " ID",
 		Short: short,
-		Args:  cobra.ExactArgs(1),
+		Args:  usageArgs(cobra.ExactArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
 			return f.change(func(s spoolAPI) error {
 				m, err := fn(c, s, args[0])

@@ -158,7 +158,7 @@ func newSpoolShowCmd(f *spoolFlags) *cobra.Command {
 	return &cobra.Command{
 		Use:   "show ID",
 		Short: "One message with its timeline, segments and attempts",
-		Args:  cobra.ExactArgs(1),
+		Args:  usageArgs(cobra.ExactArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
 			return f.view(func(s spoolAPI) error {
 				m, err := s.Get(args[0])
