@@ -25,7 +25,7 @@ func newSpoolAddCmd(f *spoolFlags) *cobra.Command {
 	var priority, sendAt, valid string
 	c := &cobra.Command{
 		Use:   "add",
-		Short: "Queue a message directly in the stopped gateway's spool (tests, recovery)",
+		Short: "Queue a message directly in the spool, skipping the tenant's policy (tests, recovery)",
 		Long: `Queue a message directly in the spool, as source "cli".
 
 It is sent when the gateway starts. This bypasses the gateway's tenant

@@ -46,7 +46,7 @@ type SMPPConnector struct {
 
 	Window          int           `yaml:"window"`           // submits outstanding at once; default 10
 	TPS             float64       `yaml:"tps"`              // submit_sm per second; 0: no limit
-	EnquireLink     time.Duration `yaml:"enquire_link"`     // idle probe interval; default 30s; 0: never
+	EnquireLink     time.Duration `yaml:"enquire_link"`     // enquire_link interval (sent on a timer, busy or not); default 30s; 0: never
 	ResponseTimeout time.Duration `yaml:"response_timeout"` // default 10s
 	Reconnect       Backoff       `yaml:"reconnect"`        // default 1s to 60s
 

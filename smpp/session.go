@@ -55,7 +55,7 @@ type SessionOptions struct {
 	Window          int           // requests we have outstanding at once; default 10
 	Inbound         int           // peer requests handled at once; past it ESME_RTHROTTLED; default 100
 	ResponseTimeout time.Duration // default 10s
-	EnquireLink     time.Duration // idle probe interval; default 30s; negative: never
+	EnquireLink     time.Duration // enquire_link interval (sent on a timer, busy or not); default 30s; negative: never
 	WriteTimeout    time.Duration // default 10s
 	IdleTimeout     time.Duration // close when the peer sends nothing for this long; default never
 	Logger          *slog.Logger

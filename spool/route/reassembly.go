@@ -19,10 +19,10 @@ type StateStore interface {
 }
 
 // Reassembly joins the parts of concatenated messages arriving at a
-// connector (MO from a modem or a carrier) or at the SMPP server (long
-// messages an application submits in parts). Its state is saved after
-// every change, before the caller lets go of the part (deletes it from
-// the SIM, answers deliver_sm_resp or submit_sm_resp), so that a restart
+// connector (MO from a modem or a carrier; the SMPP server joins what
+// applications submit in parts with its own durable store). Its state is
+// saved after every change, before the caller lets go of the part
+// (deletes it from the SIM, answers deliver_sm_resp), so that a restart
 // loses no part.
 type Reassembly struct {
 	mu    sync.Mutex
