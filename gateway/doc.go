@@ -45,7 +45,8 @@
 //   - Options.StopTimeout (default 20s) bounds the HTTP shutdown and the
 //     wait for connectors to stop, not the dispatcher's wait for sends in
 //     flight: a modem's AT+CMGS is not interrupted (up to its send
-//     timeout, 60s by default). An SMPP submit is cut off and retried.
+//     timeout, 60s by default), and an SMPP submit already written waits
+//     for its response (up to the response timeout, 10s by default).
 //   - The spool closes when StopTimeout runs out even if a connector has
 //     not stopped; that connector's later writes fail.
 //   - A connector disabled by a reload takes no new sends but stays bound

@@ -46,8 +46,9 @@
 //   - A submit_sm whose response does not come in time, or whose bind
 //     drops first, may have been delivered: it is retried as a possible
 //     duplicate (CarrierHealth.PossibleDuplicates), a timed-out session
-//     first draining its window and unbinding. A submit cut off because
-//     the send's context ended (a shutdown) is retried with no such mark.
+//     first draining its window and unbinding. A request already written
+//     waits for its response even when its context ends (a shutdown), up
+//     to ResponseTimeout, so that its outcome is known.
 //   - go-smpp's NewDeliverSM writes a corrupt PDU (LIBRARIES.md S3), so
 //     deliver_sm goes out as a relabelled submit_sm; its constructors take
 //     sequence numbers from a process-wide counter, so each is overwritten.

@@ -234,7 +234,11 @@ func (s *Session) deliverResponse(hdr pdu.Header, body pdu.Body) {
 // Request sends req (its sequence number is set here) and waits for the
 // response. It blocks while the window is full. A response with a
 // non-zero command_status returns the body and a pdu.Status error. After
-// ErrResponseTimeout the request's outcome is unknown.
+// ErrResponseTimeout the request's outcome is unknown. ctx bounds the
+// wait for a window slot; once req is written, the response is awaited
+// (up to ResponseTimeout, or the session's end) even if ctx ends, since
+// the peer may have acted on it: a shutdown then learns the outcome
+// instead of guessing.
 func (s *Session) Request(ctx context.Context, req pdu.Body) (pdu.Body, error) {
 	select {
 	case s.window <- struct{}{}:
@@ -304,9 +308,6 @@ func (s *Session) request(ctx context.Context, req pdu.Body) (pdu.Body, error) {
 	case <-t.C:
 		forget()
 		return nil, ErrResponseTimeout
-	case <-ctx.Done():
-		forget()
-		return nil, ctx.Err()
 	case <-s.closed:
 		select {
 		case resp := <-ch: // the response came just before the close (unbind_resp)

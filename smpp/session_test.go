@@ -72,6 +72,32 @@ func TestRequestResponse(t *testing.T) {
 	}
 }
 
+// TestRequestOutlivesItsContext: once a request is written, the
+// response is awaited even if ctx ends (a shutdown): the peer may have
+// acted on it, and its answer says whether it did.
+func TestRequestOutlivesItsContext(t *testing.T) {
+	got, release := make(chan struct{}), make(chan struct{})
+	client, _ := pair(t, func(s *Session, req pdu.Body) {
+		close(got)
+		<-release
+		ackWith("77")(s, req)
+	}, SessionOptions{}, SessionOptions{})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	var resp pdu.Body
+	go func() {
+		var err error
+		resp, err = client.Request(ctx, submit("13195550123", "x"))
+		done <- err
+	}()
+	<-got // written and read by the peer
+	cancel()
+	close(release)
+	if err := <-done; err != nil || resp.Fields()[pdufield.MessageID].String() != "77" {
+		t.Fatalf("after ctx ended: %v %v, want the response", resp, err)
+	}
+}
+
 func TestErrorStatusResponse(t *testing.T) {
 	client, _ := pair(t, func(s *Session, req pdu.Body) { s.RespondStatus(req, StatusThrottled) }, SessionOptions{}, SessionOptions{})
 	_, err := client.Request(context.Background(), submit("1", "x"))
