@@ -58,8 +58,11 @@ fuzz:
 		.ci/fuzz $$pkg $$name $(FUZZTIME) $(GO); \
 	done
 
+# loggercheck (STYLE 11): slog's key-value pairs come in pairs, and keys
+# are constant strings, so logs keep stable keys.
 lint:
 	$(GO) vet ./...
+	$(GO) run github.com/timonwong/loggercheck/cmd/loggercheck@v0.10.1 -requirestringkey ./...
 	@out=$$(gofmt -l . ); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 # Where install puts the systemd unit, the udev rules and the sysusers.d
