@@ -154,6 +154,7 @@ func (c *Carrier) raw(ctx context.Context) func(s *Session, hdr pdu.Header, body
 		}
 		body = append([]byte(nil), body...)
 		go func() {
+			defer s.recoverRequest(hdr)
 			d, err := parseDataSM(body)
 			status := StatusOK
 			if err != nil {
@@ -324,7 +325,10 @@ func receiptID(setting, id string) string {
 // receiptFields splits "id:1 sub:001 … stat:DELIVRD err:000 text:…".
 func receiptFields(text string) map[string]string {
 	out := map[string]string{}
-	if i := strings.Index(strings.ToLower(text), "text:"); i >= 0 {
+	// Found in text itself, ASCII case folded: an index into a lower-cased
+	// copy is not one into text (invalid UTF-8 and some letters change
+	// length), and slicing with it panicked on a carrier's odd receipt.
+	if i := indexFoldASCII(text, "text:"); i >= 0 {
 		text = text[:i]
 	}
 	text = strings.ReplaceAll(text, "submit date", "submit_date")
@@ -335,6 +339,27 @@ func receiptFields(text string) map[string]string {
 		}
 	}
 	return out
+}
+
+// indexFoldASCII is the index of the first instance of lower (ASCII,
+// lower case) in s, ignoring ASCII case, or -1.
+func indexFoldASCII(s, lower string) int {
+	for i := 0; i+len(lower) <= len(s); i++ {
+		j := 0
+		for ; j < len(lower); j++ {
+			c := s[i+j]
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != lower[j] {
+				break
+			}
+		}
+		if j == len(lower) {
+			return i
+		}
+	}
+	return -1
 }
 
 func stateFromSMPP(s byte) spool.State {

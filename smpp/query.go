@@ -70,6 +70,7 @@ func (srv *Server) cancelRaw(ctx context.Context, b *binding, hdr pdu.Header, bo
 	}
 	fields := bytes.SplitN(body, []byte{0}, 3)
 	go func() {
+		defer b.s.recoverRequest(hdr)
 		status := StatusOK
 		if len(fields) < 3 {
 			status = StatusInvCmdLen

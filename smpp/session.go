@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -205,12 +206,26 @@ func (s *Session) Run(ctx context.Context) error {
 		case s.inbound <- struct{}{}:
 			go func() {
 				defer func() { <-s.inbound }()
+				defer s.recoverRequest(hdr)
 				s.handler(s, body)
 			}()
 		default:
 			s.log.Warn("peer request refused with ESME_RTHROTTLED: too many in hand", "id", hdr.ID, "seq", hdr.Seq, "inbound", cap(s.inbound))
 			s.writeHeader(hdr.ID|0x80000000, StatusThrottled, hdr.Seq)
 		}
+	}
+}
+
+// recoverRequest, deferred in a goroutine serving a peer's request, keeps
+// a panic there (a bug met by odd input) from ending the gateway: it is
+// logged with its stack and the request is answered ESME_RSYSERR, so that
+// the peer may try again. Without it one malformed receipt from a carrier
+// took every message of the box down with it.
+func (s *Session) recoverRequest(hdr pdu.Header) {
+	if v := recover(); v != nil {
+		s.log.Error("panic serving a peer's request; answered ESME_RSYSERR", "id", hdr.ID, "seq", hdr.Seq,
+			"panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		s.writeHeader(hdr.ID|0x80000000, StatusSysErr, hdr.Seq)
 	}
 }
 

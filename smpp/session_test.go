@@ -98,6 +98,26 @@ func TestRequestOutlivesItsContext(t *testing.T) {
 	}
 }
 
+// TestHandlerPanicIsContained: a handler that panics on a request (a bug
+// met by odd input) gets that request answered ESME_RSYSERR, and the
+// session and the process go on.
+func TestHandlerPanicIsContained(t *testing.T) {
+	client, _ := pair(t, func(s *Session, req pdu.Body) {
+		if req.Fields()[pdufield.ShortMessage].String() == "boom" {
+			panic("odd input")
+		}
+		ackWith("1")(s, req)
+	}, SessionOptions{}, SessionOptions{})
+	_, err := client.Request(context.Background(), submit("1", "boom"))
+	var st pdu.Status
+	if !errors.As(err, &st) || st != StatusSysErr {
+		t.Fatalf("the panicking request: %v, want ESME_RSYSERR", err)
+	}
+	if _, err := client.Request(context.Background(), submit("1", "fine")); err != nil {
+		t.Fatalf("the next request: %v", err)
+	}
+}
+
 func TestErrorStatusResponse(t *testing.T) {
 	client, _ := pair(t, func(s *Session, req pdu.Body) { s.RespondStatus(req, StatusThrottled) }, SessionOptions{}, SessionOptions{})
 	_, err := client.Request(context.Background(), submit("1", "x"))
