@@ -93,7 +93,20 @@ func parseNumber(raw, region string, strict bool) (number, string) {
 	if strict && !valid {
 		return bad("not a valid number in %s (unassigned or unknown range)", where)
 	}
-	return number{e164: phonenumbers.Format(n, phonenumbers.E164), country: country, valid: valid}, ""
+	e164 := phonenumbers.Format(n, phonenumbers.E164)
+	if len(e164) > 16 { // '+' and 15 digits, E.164's most
+		return bad("too long to be a phone number (E.164 numbers have at most 15 digits)")
+	}
+	// The stored form must read back as itself: the handset's STOP comes
+	// in international form and must find the same number. A national
+	// number whose leading 0 is kept here but read as a trunk prefix from
+	// the international form (outside the known ranges only) does not.
+	if !valid {
+		if again, err := phonenumbers.Parse(e164, ""); err != nil || phonenumbers.Format(again, phonenumbers.E164) != e164 {
+			return bad("ambiguous: not in a known range of %s, and its international form reads differently; give it as +country code and number", where)
+		}
+	}
+	return number{e164: e164, country: country, valid: valid}, ""
 }
 
 // quote shows a submitted value in a message, cut short if long.
