@@ -19,9 +19,15 @@ FUZZ_TARGETS := \
 	./spool:FuzzDecodeRecord \
 	./spool:FuzzRecordCodec \
 	./spool:FuzzParseMessage \
+	./spool/policy:FuzzNormaliseRecipient \
+	./spool/policy:FuzzNormaliseSender \
 	./modem:FuzzParseLines \
 	./smpp:FuzzServerSession \
+	./smpp:FuzzParseReceipt \
+	./smpp:FuzzSMPPTime \
 	./smpp/smscsim:FuzzSession \
+	./httpapi:FuzzKannelSendsms \
+	./httpapi:FuzzExpandDLRURL \
 	./configs:FuzzParse \
 	./configs:FuzzParseEnvFile
 

@@ -39,6 +39,9 @@ const (
 	kannelMaskFinalAll = 1 | 2 | 8 | 16
 )
 
+// maxKannelValidity is the longest validity taken, in minutes: 100 years.
+const maxKannelValidity = 100 * 366 * 24 * 60
+
 // kannelAnswer is a refusal in Kannel's words.
 type kannelAnswer struct {
 	status int
@@ -275,6 +278,9 @@ func (a *API) kannelMessage(p *kparams, c *caller) (*spool.Message, []string, er
 			strings.ContainsAny(dlr, " \r\n") {
 			return nil, nil, refuse(kannelDLRURL)
 		}
+		// A fragment is never sent in a request, and ours carries the
+		// dlr-mask: one the caller wrote could be read as the mask.
+		dlr, _, _ = strings.Cut(dlr, "#")
 		m.Callback = dlr
 	}
 	mask, ok := kannelInt(p, "dlr-mask", "dlrmask")
@@ -295,7 +301,9 @@ func (a *API) kannelMessage(p *kparams, c *caller) (*spool.Message, []string, er
 		coding = 1
 	}
 	validity, ok := kannelInt(p, "validity")
-	if !ok || validity < -1 {
+	// Minutes; past a century the time.Duration would overflow (it gave
+	// a ValidUntil in 1822), so that is misformed too.
+	if !ok || validity < -1 || validity > maxKannelValidity {
 		return nil, nil, refuse(kannelValidity)
 	}
 	if validity > 0 {
