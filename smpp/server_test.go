@@ -218,6 +218,12 @@ func TestSMPPTime(t *testing.T) {
 	if _, err := smppTime("26112212000000X+", now); err == nil {
 		t.Fatal("a non-digit was accepted")
 	}
+	// Impossible dates and offsets are refused, not rolled into others.
+	for _, s := range []string{"261322120000000+", "260230120000000+", "261122240000000+", "261122126000000+", "261122120000049+"} {
+		if got, err := smppTime(s, now); err == nil {
+			t.Errorf("%q accepted as %v", s, got)
+		}
+	}
 }
 
 // A bind whose body is cut short decodes with its fields missing

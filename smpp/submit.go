@@ -186,11 +186,19 @@ func smppTime(s string, now time.Time) (time.Time, error) {
 			time.Duration(n(8))*time.Minute + time.Duration(n(10))*time.Second
 		return now.Add(d), nil
 	case '+', '-':
+		// SMPP 3.4 7.1.1: the offset is in quarter hours, at most 48
+		// (12 hours); the fields name a real date and time of day.
+		if n(13) > 48 {
+			return time.Time{}, fmt.Errorf("time %q has a UTC offset of %d quarter hours, more than 48", s, n(13))
+		}
 		off := time.Duration(n(13)) * 15 * time.Minute
 		if s[15] == '-' {
 			off = -off
 		}
 		t := time.Date(2000+n(0), time.Month(n(2)), n(4), n(6), n(8), n(10), int(s[12]-'0')*100_000_000, time.UTC)
+		if t.Month() != time.Month(n(2)) || t.Day() != n(4) || t.Hour() != n(6) || t.Minute() != n(8) || t.Second() != n(10) {
+			return time.Time{}, fmt.Errorf("time %q is not a real date and time", s)
+		}
 		return t.Add(-off), nil
 	}
 	return time.Time{}, fmt.Errorf("time %q ends in %q, not +, - or R", s, s[15])
