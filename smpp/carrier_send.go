@@ -246,9 +246,18 @@ func or(v *uint8, def uint8) uint8 {
 }
 
 // absoluteTime prints t as an SMPP absolute time in UTC
-// ("YYMMDDhhmmss000+").
+// ("YYMMDDhhmmss000+"). Its two-digit year reads as 2000 to 2099: a time
+// past 2099 is sent as the end of 2099 (else 2126 would read as 2026, in
+// the past, and the carrier would refuse or expire the message at once),
+// and one before 2000 as its start.
 func absoluteTime(t time.Time) string {
-	return t.UTC().Format("060102150405") + "000+"
+	t = t.UTC()
+	if last := time.Date(2099, 12, 31, 23, 59, 59, 0, time.UTC); t.After(last) {
+		t = last
+	} else if first := time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC); t.Before(first) {
+		t = first
+	}
+	return t.Format("060102150405") + "000+"
 }
 
 // carrierError classifies a failed submit_sm (docs/smpp.md has the table).

@@ -218,6 +218,11 @@ func TestSMPPTime(t *testing.T) {
 	if _, err := smppTime("26112212000000X+", now); err == nil {
 		t.Fatal("a non-digit was accepted")
 	}
+	// A validity past 2099 goes to the carrier as the end of 2099, not as
+	// a two-digit year that reads as this century's past.
+	if got := absoluteTime(time.Date(2126, 5, 1, 0, 0, 0, 0, time.UTC)); got != "991231235959000+" {
+		t.Errorf("2126 written as %q", got)
+	}
 	// Impossible dates and offsets are refused, not rolled into others.
 	for _, s := range []string{"261322120000000+", "260230120000000+", "261122240000000+", "261122126000000+", "261122120000049+"} {
 		if got, err := smppTime(s, now); err == nil {
