@@ -36,9 +36,9 @@
 //
 // # Caveats
 //
-//   - The CLI looks for the control socket only at DIR/smsgw.sock. With
-//     listen.control set elsewhere, the spool commands fail on the locked
-//     spool and send cannot connect (send --url still works).
+//   - The CLI finds the control socket at --control, $SMSGW_CONTROL or
+//     DIR/smsgw.sock; it does not read the configuration file for
+//     listen.control.
 //   - spool add, and the enqueue it makes through the control socket, skip
 //     the tenant's policy (senders, countries, opt-outs); send goes
 //     through it.

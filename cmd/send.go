@@ -14,14 +14,14 @@ import (
 )
 
 func newSendCmd() *cobra.Command {
-	var data, url, key, idem string
+	var data, control, url, key, idem string
 	var req httpapi.SubmitRequest
 	var asJSON bool
 	c := &cobra.Command{
 		Use:   "send --to NUMBER --text TEXT",
 		Short: "Submit a message through the running gateway",
 		Long: `Submit one message through the running gateway's HTTP API: by default over its
-control socket (DIR/smsgw.sock), or to --url. The API key is --key, else
+control socket (--control, else $SMSGW_CONTROL, else DIR/smsgw.sock), or to --url. The API key is --key, else
 $SMSGW_API_KEY, else the demo's (DIR/demo.json). Prints the message id, its
 status, encoding and segment count once the gateway has it on disk.`,
 		Example: `  smsgw send --to +15555550199 --text "Shelter at Lincoln High" --priority emergency
@@ -33,7 +33,7 @@ status, encoding and segment count once the gateway has it on disk.`,
 			}
 			target := url
 			if target == "" {
-				target = filepath.Join(data, controlSocket)
+				target = controlPath(control, data)
 			}
 			if key == "" {
 				key = os.Getenv("SMSGW_API_KEY")
@@ -66,6 +66,7 @@ status, encoding and segment count once the gateway has it on disk.`,
 	f := c.Flags()
 	f.StringVar(&data, "data", defaultDataDir, "data directory of the running gateway (its control socket, demo.json)")
 	f.StringVar(&url, "url", "", "the gateway's HTTP address instead of its control socket")
+	f.StringVar(&control, "control", "", controlFlagHelp)
 	f.StringVar(&key, "key", "", "API key (default $SMSGW_API_KEY, or the demo's)")
 	f.StringVar(&idem, "idempotency-key", "", "submit at most once with this key")
 	f.StringVar(&req.To, "to", "", "recipient (E.164, or national for the tenant's region)")

@@ -29,13 +29,30 @@ const controlSocket = "smsgw.sock"
 
 // spoolFlags are the flags every spool command shares.
 type spoolFlags struct {
-	data   string
-	asJSON bool
+	data    string
+	control string
+	asJSON  bool
 }
 
 func (f *spoolFlags) register(c *cobra.Command) {
 	c.PersistentFlags().StringVar(&f.data, "data", defaultDataDir, "data directory of the gateway (the spool is DIR/"+spoolFile+")")
+	c.PersistentFlags().StringVar(&f.control, "control", "", controlFlagHelp)
 	c.PersistentFlags().BoolVar(&f.asJSON, "json", false, "print JSON")
+}
+
+// controlFlagHelp describes --control, for spool and send alike.
+const controlFlagHelp = "the running gateway's control socket (listen.control; default $SMSGW_CONTROL, else DIR/" + controlSocket + ")"
+
+// controlPath is the control socket to try: --control, else
+// $SMSGW_CONTROL, else DIR/smsgw.sock (listen.control's default).
+func controlPath(flag, data string) string {
+	switch {
+	case flag != "":
+		return flag
+	case os.Getenv("SMSGW_CONTROL") != "":
+		return os.Getenv("SMSGW_CONTROL")
+	}
+	return filepath.Join(data, controlSocket)
 }
 
 // spoolAPI is what the spool commands call: a *spool.Store opened on the
@@ -66,7 +83,7 @@ func (f *spoolFlags) open(readOnly bool) (*spool.Store, error) {
 	}
 	s, err := spool.Open(path, spool.Options{ReadOnly: readOnly, LockTimeout: 500 * time.Millisecond})
 	if errors.Is(err, spool.ErrInUse) {
-		return nil, fmt.Errorf("%w\nthe gateway holds the spool while it runs; stop it (systemctl stop smsgw) to use this command offline", err)
+		return nil, fmt.Errorf("%w\nthe gateway holds the spool while it runs, and did not answer at %s: if its listen.control is elsewhere, give --control PATH; or stop it (systemctl stop smsgw) to use this command offline", err, controlPath(f.control, f.data))
 	}
 	return s, err
 }
@@ -81,7 +98,7 @@ func (f *spoolFlags) change(fn func(spoolAPI) error) error { return f.with(false
 // answers at DIR/smsgw.sock, else on the spool file.
 func (f *spoolFlags) with(readOnly bool, fn func(spoolAPI) error) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	cl, err := gateway.DialControl(ctx, filepath.Join(f.data, controlSocket))
+	cl, err := gateway.DialControl(ctx, controlPath(f.control, f.data))
 	cancel()
 	if err == nil {
 		return fn(cl)
@@ -102,9 +119,9 @@ func newSpoolCmd() *cobra.Command {
 		Long: `Inspect and manage the message spool.
 
 While the gateway runs, these commands go through its control socket
-(DIR/smsgw.sock); when it is stopped, they open the spool file in the data
-directory directly. Either way they do the same thing. compact needs the
-gateway stopped.`,
+(--control, else $SMSGW_CONTROL, else DIR/smsgw.sock); when it is stopped,
+they open the spool file in the data directory directly. Either way they do
+the same thing. compact needs the gateway stopped.`,
 	}
 	f.register(c)
 	c.AddCommand(newSpoolStatsCmd(f), newSpoolListCmd(f), newSpoolShowCmd(f), newSpoolAddCmd(f),

@@ -123,6 +123,17 @@ func TestSpoolCommandsWhileRunning(t *testing.T) {
 	if out := must("spool", "show", sent.ID); !strings.Contains(out, sent.ID) || !strings.Contains(out, "+15555550199") {
 		t.Fatalf("show: %q", out)
 	}
+	// A control socket given by --control or $SMSGW_CONTROL is found
+	// though --data names another directory (listen.control elsewhere).
+	elsewhere := t.TempDir()
+	sock := filepath.Join(dir, "smsgw.sock")
+	if code, out, errOut := runCmd(t, "", "spool", "show", "--data", elsewhere, "--control", sock, sent.ID); code != ExitOK || !strings.Contains(out, sent.ID) {
+		t.Fatalf("show --control: exit %d %q %s", code, out, errOut)
+	}
+	t.Setenv("SMSGW_CONTROL", sock) // the same gateway: the rest of the test is unchanged by it
+	if code, out, errOut := runCmd(t, "", "spool", "show", "--data", elsewhere, sent.ID); code != ExitOK || !strings.Contains(out, sent.ID) {
+		t.Fatalf("show with SMSGW_CONTROL: exit %d %q %s", code, out, errOut)
+	}
 	// A message added for tomorrow can be cancelled; cancelling it again
 	// is refused as offline.
 	var added spool.Message
