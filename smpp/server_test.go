@@ -349,10 +349,7 @@ func TestAccountTPS(t *testing.T) {
 func TestServerRegisteredDelivery(t *testing.T) {
 	r := newServerRig(t)
 	ctx := context.Background()
-	s := r.dial(t, make(chan pdu.Body, 10))
-	if _, err := s.Request(ctx, bindReq(pdu.NewBindTransceiver(), "cad", "s3cret")); err != nil {
-		t.Fatal(err)
-	}
+	s := r.bound(t)
 	for _, tc := range []struct {
 		rd               uint8
 		report, failOnly bool
@@ -380,10 +377,7 @@ func TestServerRegisteredDelivery(t *testing.T) {
 func TestServerScheduleAfterValidity(t *testing.T) {
 	r := newServerRig(t)
 	ctx := context.Background()
-	s := r.dial(t, make(chan pdu.Body, 10))
-	if _, err := s.Request(ctx, bindReq(pdu.NewBindTransceiver(), "cad", "s3cret")); err != nil {
-		t.Fatal(err)
-	}
+	s := r.bound(t)
 	req := submit("13195550123", "x")
 	req.Fields().Set(pdufield.ScheduleDeliveryTime, "000000020000000R") // in 2 h
 	req.Fields().Set(pdufield.ValidityPeriod, "000000010000000R")       // for 1 h
