@@ -341,21 +341,11 @@ func receiptFields(text string) map[string]string {
 	return out
 }
 
-// indexFoldASCII is the index of the first instance of lower (ASCII,
-// lower case) in s, ignoring ASCII case, or -1.
-func indexFoldASCII(s, lower string) int {
-	for i := 0; i+len(lower) <= len(s); i++ {
-		j := 0
-		for ; j < len(lower); j++ {
-			c := s[i+j]
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			if c != lower[j] {
-				break
-			}
-		}
-		if j == len(lower) {
+// indexFoldASCII is the index in s of the first instance of sub (ASCII),
+// ignoring case, or -1.
+func indexFoldASCII(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
 			return i
 		}
 	}

@@ -41,7 +41,7 @@ func NewReassembly(key string, store StateStore, timeout time.Duration) *Reassem
 }
 
 // Restore loads the saved parts. Messages that time ran out on while
-// stopped are returned by the next Add or Expire.
+// stopped are returned by the next Add, or stored by RunExpiry.
 func (x *Reassembly) Restore() error {
 	b, err := x.store.LoadState(x.key)
 	if err != nil || b == nil {
@@ -67,18 +67,6 @@ func (x *Reassembly) Add(ctx context.Context, p pdu.Part, now time.Time) ([]pdu.
 		return nil, err
 	}
 	done = append(done, x.r.Expire(now)...)
-	return done, x.save(ctx)
-}
-
-// Expire releases the messages whose time ran out, as partial, and saves
-// the state when it changed.
-func (x *Reassembly) Expire(ctx context.Context, now time.Time) ([]pdu.Reassembled, error) {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	done := x.r.Expire(now)
-	if len(done) == 0 {
-		return nil, nil
-	}
 	return done, x.save(ctx)
 }
 
