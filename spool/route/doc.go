@@ -56,9 +56,10 @@
 // A rule's TPS gives each message past the rate a turn and defers it
 // there; it takes that turn when it comes back (the pacer remembers up to
 // 100,000 turns). An emergency message takes the next token at once and
-// the booked turns move back by one. Turns are booked as the dispatcher
-// leases, so a long backlog books far ahead: a high-priority message
-// arriving then waits behind it (an emergency one does not).
+// the turns booked after it move back by one. A high-priority message
+// that must wait takes the earliest turn a normal message booked, and
+// that message is given a new turn at the end: a long backlog of normal
+// messages delays a high one by one turn, not the whole backlog.
 //
 // Reassembly releases an incomplete message as partial when its timeout
 // (default 30 minutes) runs out: RunExpiry, which the carrier and the
