@@ -125,12 +125,8 @@ func (m *Modem) handleFrame(ctx context.Context, frame []byte) error {
 			m.log.Warn("inbound part unusable; dropped", "err", err)
 			return nil
 		}
-		done, err := m.reasm.Add(ctx, part, time.Now())
-		if err != nil {
-			return fmt.Errorf("modem: saving reassembly: %w", err)
-		}
-		if err := m.storeInbound(ctx, done); err != nil {
-			return err
+		if err := m.reasm.Add(ctx, part, time.Now(), m.storeInbound); err != nil {
+			return fmt.Errorf("modem: inbound part: %w", err)
 		}
 	case *pdu.StatusReport:
 		rep := spool.Report{Connector: m.o.Name, ProviderID: providerID(int(t.MR), t.Recipient.String()),
@@ -154,7 +150,7 @@ func (m *Modem) handleFrame(ctx context.Context, frame []byte) error {
 func (m *Modem) storeInbound(ctx context.Context, done []pdu.Reassembled) error {
 	for _, r := range done {
 		if err := m.sink.Inbound(ctx, m.inbound(r)); err != nil {
-			return fmt.Errorf("modem: storing an inbound message: %w", err)
+			return fmt.Errorf("storing an inbound message: %w", err)
 		}
 	}
 	return nil

@@ -243,11 +243,10 @@ func (c *Carrier) inbound(ctx context.Context, d delivery) error {
 	now := time.Now()
 	p := ct.part(c.o.Name+"|"+d.dst, d.src, cc)
 	p.Received = now
-	done, err := c.reasm.Add(ctx, p, now)
-	if err != nil {
+	if err := c.reasm.Add(ctx, p, now, c.storeInbound); err != nil {
 		return fmt.Errorf("smpp: inbound part: %w", err)
 	}
-	return c.storeInbound(ctx, done)
+	return nil
 }
 
 func (c *Carrier) storeInbound(ctx context.Context, done []smspdu.Reassembled) error {

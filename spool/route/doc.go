@@ -63,8 +63,10 @@
 //
 // Reassembly releases an incomplete message as partial when its timeout
 // (default 30 minutes) runs out: RunExpiry, which the carrier and the
-// modem run beside their sessions, keeps the parts until the released
-// message is stored. Add also releases what ran out; those are lost if
-// the caller then fails to store them. Past 10,000 incomplete messages
-// the oldest is released early.
+// modem run beside their sessions, does it on time. Add and RunExpiry
+// both hand what they release to the caller's store and save the state
+// only after it succeeded; a failed store puts the parts back, so the
+// part comes again rather than the message being lost. A store that
+// fails part way through several messages stores the first ones twice.
+// Past 10,000 incomplete messages the oldest is released early.
 package route

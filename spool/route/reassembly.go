@@ -57,17 +57,21 @@ func (x *Reassembly) Restore() error {
 	return err
 }
 
-// Add adds a part and saves the state; it returns the messages now whole
-// (or given up on) for the caller to store.
-func (x *Reassembly) Add(ctx context.Context, p pdu.Part, now time.Time) ([]pdu.Reassembled, error) {
+// Add adds a part, hands the messages it completes (or gives up on) to
+// store, and saves the state. When store fails, the part and every part
+// it would have released are put back as they were, and the error is
+// returned: the caller keeps the part where it came from (on the SIM,
+// or unacknowledged to the carrier) and it comes again. Before, the
+// state was saved first, and a failed store lost the message whose last
+// part that was. A store that fails after storing some of several
+// messages stores those again on the next try: a duplicate, not a loss.
+func (x *Reassembly) Add(ctx context.Context, p pdu.Part, now time.Time, store func(context.Context, []pdu.Reassembled) error) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	done, err := x.r.Add(p)
-	if err != nil {
-		return nil, err
-	}
-	done = append(done, x.r.Expire(now)...)
-	return done, x.save(ctx)
+	return x.release(ctx, store, true, func() ([]pdu.Reassembled, error) {
+		done, err := x.r.Add(p)
+		return append(done, x.r.Expire(now)...), err
+	})
 }
 
 // NextExpiry says when the oldest incomplete message times out.
@@ -106,18 +110,32 @@ func (x *Reassembly) RunExpiry(ctx context.Context, store func(context.Context, 
 func (x *Reassembly) expireInto(ctx context.Context, now time.Time, store func(context.Context, []pdu.Reassembled) error) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	return x.release(ctx, store, false, func() ([]pdu.Reassembled, error) { return x.r.Expire(now), nil })
+}
+
+// release changes the reassembler with change, stores what it released,
+// and saves the state; if store fails it puts the state back as it was.
+// changed says the state changed even when nothing was released. Called
+// with mu held.
+func (x *Reassembly) release(ctx context.Context, store func(context.Context, []pdu.Reassembled) error, changed bool,
+	change func() ([]pdu.Reassembled, error)) error {
 	before := x.r.Export()
-	done := x.r.Expire(now)
-	if len(done) == 0 {
+	done, err := change()
+	if err != nil {
+		return err
+	}
+	if len(done) == 0 && !changed {
 		return nil
 	}
-	if err := store(ctx, done); err != nil {
-		// Put the parts back: a fresh reassembler with the state before.
-		x.r = pdu.Reassembler{Timeout: x.r.Timeout}
-		if _, rerr := x.r.Restore(before); rerr != nil {
-			return fmt.Errorf("%w (and restoring the parts: %v)", err, rerr)
+	if len(done) > 0 {
+		if err := store(ctx, done); err != nil {
+			// Put the parts back: a fresh reassembler with the state before.
+			x.r = pdu.Reassembler{Timeout: x.r.Timeout}
+			if _, rerr := x.r.Restore(before); rerr != nil {
+				return fmt.Errorf("%w (and restoring the parts: %v)", err, rerr)
+			}
+			return err
 		}
-		return err
 	}
 	return x.save(ctx)
 }

@@ -39,8 +39,8 @@ func TestExpiryKeepsPartsUntilStored(t *testing.T) {
 	t0 := time.Unix(1_700_000_000, 0)
 	part := pdu.Part{Source: "modem-1", From: "+13195550131", Concat: pdu.Concat{Ref: 7, Total: 2, Seq: 1},
 		Encoding: pdu.GSM7, Text: "Fire at 5th ", Received: t0}
-	if done, err := x.Add(context.Background(), part, t0); err != nil || len(done) != 0 {
-		t.Fatalf("first part: %v %v", done, err)
+	if err := x.Add(context.Background(), part, t0, nil); err != nil {
+		t.Fatalf("first part: %v", err) // store is nil: must not be called
 	}
 	saved := func() bool {
 		x2 := NewReassembly("modem-1/reassembly", st, time.Minute)
@@ -70,6 +70,45 @@ func TestExpiryKeepsPartsUntilStored(t *testing.T) {
 		t.Fatalf("stored %+v, %v", got, err)
 	}
 	if _, ok := x.NextExpiry(); ok || saved() {
+		t.Fatal("the message is still pending after it was stored")
+	}
+}
+
+// TestAddKeepsPartsUntilStored: when storing the message a part
+// completes fails, the part is not taken: the parts before it stay (in
+// memory and on disk), and when the part comes again (the carrier
+// redelivers it, the modem reads it from the SIM again) the whole
+// message is stored. Before, the state was saved before the store, and
+// the message was lost.
+func TestAddKeepsPartsUntilStored(t *testing.T) {
+	st := &memState{m: map[string][]byte{}}
+	x := NewReassembly("smpp/carrier/reassembly", st, time.Minute)
+	t0 := time.Unix(1_700_000_000, 0)
+	part := func(seq int, text string) pdu.Part {
+		return pdu.Part{Source: "carrier|911", From: "+13195550131", Concat: pdu.Concat{Ref: 9, Total: 2, Seq: seq},
+			Encoding: pdu.GSM7, Text: text, Received: t0}
+	}
+	ctx := context.Background()
+	if err := x.Add(ctx, part(1, "Smoke on the "), t0, nil); err != nil {
+		t.Fatal(err)
+	}
+	savedFirst := string(st.m["smpp/carrier/reassembly"])
+	broken := errors.New("disk full")
+	if err := x.Add(ctx, part(2, "third floor"), t0, func(context.Context, []pdu.Reassembled) error { return broken }); !errors.Is(err, broken) {
+		t.Fatalf("a failed store: %v", err)
+	}
+	if got := string(st.m["smpp/carrier/reassembly"]); got != savedFirst {
+		t.Fatalf("the saved state changed after a failed store: %s", got)
+	}
+	var got []pdu.Reassembled
+	err := x.Add(ctx, part(2, "third floor"), t0, func(_ context.Context, d []pdu.Reassembled) error {
+		got = append(got, d...)
+		return nil
+	})
+	if err != nil || len(got) != 1 || got[0].Partial || got[0].Text != "Smoke on the third floor" {
+		t.Fatalf("stored %+v, %v", got, err)
+	}
+	if _, ok := x.NextExpiry(); ok {
 		t.Fatal("the message is still pending after it was stored")
 	}
 }
