@@ -2,6 +2,7 @@ package modem_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
@@ -74,6 +75,37 @@ func TestReassemblySurvivesRestart(t *testing.T) {
 	}
 	if mo := r.waitInbound(t); mo.Body != text {
 		t.Fatalf("inbound %q", mo.Body)
+	}
+}
+
+// TestInboundStoreFailureKeepsTheParts: the spool fails to store the
+// long message the last part completes. That part stays on the SIM, the
+// earlier part stays in the reassembly, and once the spool works again
+// the whole text arrives. Before, the reassembly saved its state without
+// the parts before the store, and the caller's text was lost.
+func TestInboundStoreFailureKeepsTheParts(t *testing.T) {
+	r := newRig(t, modemsim.Options{}, modem.Options{})
+	r.waitReady(t, true)
+	text := strings.Repeat("Smoke in the stairwell, we cannot get out. ", 4) // 2 parts
+	r.sink.mu.Lock()
+	r.sink.fail, r.sink.failed = errors.New("disk full"), make(chan struct{}, 1)
+	r.sink.mu.Unlock()
+	if _, err := r.sim.DeliverMO(modemsim.MO{Text: text, Ref: 12, Order: []int{1, 2}}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-r.sink.failed:
+	case <-ctxT(t).Done():
+		t.Fatal("the store was never tried")
+	}
+	r.sink.mu.Lock()
+	r.sink.fail = nil
+	r.sink.mu.Unlock()
+	if mo := r.waitInbound(t); mo.Body != text || mo.Reason != "" {
+		t.Fatalf("inbound %q (%s), want the whole text", mo.Body, mo.Reason)
+	}
+	if err := r.sim.Wait(ctxT(t), func() bool { return len(r.sim.Stored()) == 0 }); err != nil {
+		t.Fatalf("parts left on the SIM: %v", r.sim.Stored())
 	}
 }
 

@@ -20,7 +20,8 @@ type signalSink struct {
 	mu      sync.Mutex
 	reports chan spool.Report
 	inbound chan *spool.Message
-	fail    error // Inbound fails with this while set
+	fail    error         // Inbound fails with this while set
+	failed  chan struct{} // told (if set, without waiting) when Inbound failed
 }
 
 func (s *signalSink) Report(ctx context.Context, r spool.Report) error {
@@ -36,6 +37,10 @@ func (s *signalSink) Inbound(ctx context.Context, mo *spool.Message) error {
 	fail := s.fail
 	s.mu.Unlock()
 	if fail != nil {
+		select {
+		case s.failed <- struct{}{}:
+		default:
+		}
 		return fail
 	}
 	if err := s.StoreSink.Inbound(ctx, mo); err != nil {
