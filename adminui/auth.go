@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/smsgw/smsgw/configs"
@@ -58,6 +59,9 @@ func (u *UI) with(need Role, h handlerFunc) http.HandlerFunc {
 			return
 		}
 		if r.Method == http.MethodPost {
+			if !u.readForm(w, r, s, maxFormBytes) {
+				return
+			}
 			if !sameOrigin(r) || !validCSRF(r, s.csrf) {
 				u.log.Warn("admin form refused: bad CSRF token or origin", "user", s.user, "path", r.URL.Path, "addr", clientIP(r))
 				u.errorPage(w, r, s, http.StatusForbidden, "Form refused",
@@ -143,7 +147,9 @@ func (u *UI) safeNext(next string) string {
 
 // login serves POST /login: CSRF, throttle, password, then a session.
 func (u *UI) login(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	if !u.readForm(w, r, nil, maxLoginBytes) {
+		return
+	}
 	c, err := r.Cookie(loginCookie)
 	if err != nil || !sameOrigin(r) || !validCSRF(r, c.Value) {
 		u.errorPage(w, r, nil, http.StatusForbidden, "Form refused",
@@ -157,6 +163,13 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 	password, next := r.PostFormValue("password"), r.PostFormValue("next")
 	ip := clientIP(r)
 	keys := []string{"user:" + name, "ip:" + ip}
+	if !u.checking.begin(keys...) {
+		u.log.Warn("admin login refused: another attempt is being checked", "user", name, "addr", ip)
+		u.renderLogin(w, r, http.StatusTooManyRequests, name, next,
+			"Another login for this user name or from this address is being checked: wait a moment and try again.")
+		return
+	}
+	defer u.checking.end(keys...) // after the failure is recorded
 	now := u.o.Now()
 	if wait := u.throttle.Wait(now, keys...); wait > 0 {
 		u.log.Warn("admin login throttled", "user", name, "addr", ip, "wait", wait)
@@ -179,6 +192,9 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 		ttl = defaultSessionTTL
 	}
 	expires := now.Add(ttl)
+	if old, err := r.Cookie(sessionCookie); err == nil {
+		u.sessions.drop(old.Value) // the browser's previous login ends here
+	}
 	tok, _ := u.sessions.create(usr.Name, now, expires)
 	http.SetCookie(w, u.cookie(r, sessionCookie, tok, expires))
 	http.SetCookie(w, u.cookie(r, loginCookie, "", time.Time{}))
@@ -195,6 +211,42 @@ func (u *UI) logout(w http.ResponseWriter, r *http.Request, s *session) {
 	http.SetCookie(w, u.cookie(r, sessionCookie, "", time.Time{}))
 	u.record(r, spool.AuditEntry{Action: "logout", Actor: "ui:" + s.user, Addr: clientIP(r)})
 	http.Redirect(w, r, u.o.Prefix+"/login", http.StatusSeeOther)
+}
+
+// checking holds the throttle keys (user name, address) of the logins
+// whose password is being checked. A second attempt on one of them is
+// refused until the first is done: otherwise a burst of parallel attempts
+// would all pass the throttle before the first failure is recorded.
+type checking struct {
+	mu   sync.Mutex
+	keys map[string]bool
+}
+
+// begin claims keys; it is false, and claims nothing, if one is taken.
+func (c *checking) begin(keys ...string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, k := range keys {
+		if c.keys[k] {
+			return false
+		}
+	}
+	if c.keys == nil {
+		c.keys = map[string]bool{}
+	}
+	for _, k := range keys {
+		c.keys[k] = true
+	}
+	return true
+}
+
+// end releases keys.
+func (c *checking) end(keys ...string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, k := range keys {
+		delete(c.keys, k)
+	}
 }
 
 // record appends e to the audit trail, logging a failure to do so.

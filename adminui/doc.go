@@ -27,9 +27,11 @@
 // logout. Cookies are HttpOnly, SameSite=Strict, limited to the UI's
 // path, and Secure when the request came over TLS. Every POST form
 // carries a per-session CSRF token, compared in constant time; a POST
-// without it, or from another Origin, is refused with 403. Failed logins
-// make the user name and the client address wait (1 s, doubling, at
-// most 5 min) and are audited, as are logins and logouts; retries,
+// without it, or from another Origin, is refused with 403; a form's body
+// is read up to 256 KiB within Options.ReadTimeout. Failed logins make
+// the user name and the client address wait (1 s, doubling, at most
+// 5 min), one attempt of each checked at a time, and are audited, as are
+// logins and logouts; a login ends the browser's previous session; retries,
 // cancels, sends and opt-out changes are audited by the spool and the
 // policy with actor ui:<user>.
 //

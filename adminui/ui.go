@@ -33,6 +33,10 @@ type Options struct {
 	// user, CSRF token and expiry, and deleted at logout or expiry.
 	// Default: sessions live in memory and end when the process does.
 	Sessions SessionStore
+	// ReadTimeout bounds the time to read a request's body: a client
+	// that trickles a form would otherwise hold its connection for ever
+	// (the context's end does not interrupt a read). Default 30s.
+	ReadTimeout time.Duration
 }
 
 // UI is the admin web UI: an http.Handler for everything under Prefix.
@@ -43,6 +47,7 @@ type UI struct {
 	mux      *http.ServeMux
 	sessions *sessions
 	throttle *policy.Guard
+	checking checking // logins whose password is being checked
 	pages    *pages
 }
 
@@ -61,6 +66,9 @@ func New(b Backend, o Options) *UI {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if o.ReadTimeout <= 0 {
+		o.ReadTimeout = defaultReadTimeout
+	}
 	u := &UI{o: o, b: b, log: o.Logger.With("comp", "adminui"), sessions: newSessions(),
 		throttle: policy.NewGuard(time.Second, 5*time.Minute), pages: mustPages()}
 	u.sessions.log = u.log
@@ -76,6 +84,9 @@ func New(b Backend, o Options) *UI {
 
 // ServeHTTP serves the UI's pages, forms and assets.
 func (u *UI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Real time, not o.Now: the deadline is the connection's. A writer
+	// that cannot take one (a test recorder) has no connection to hold.
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(u.o.ReadTimeout))
 	h := w.Header()
 	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
