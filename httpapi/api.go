@@ -23,8 +23,9 @@ type Options struct {
 	// answered 413 body_too_large. Default 64 KiB.
 	MaxBody int64
 
-	// Timeout bounds the time spent on one request (its context ends).
-	// Default 30s.
+	// Timeout bounds the time spent on one request (its context ends)
+	// and the time to read its body (the connection's read deadline; a
+	// body not read by then is 408 request_timeout). Default 30s.
 	Timeout time.Duration
 
 	// Audit records failed authentications (spool.Store.Audit). Nil: not

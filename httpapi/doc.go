@@ -28,8 +28,10 @@
 //
 // Whoever builds the http.Server must set ReadHeaderTimeout (10s is a good
 // value), and should set IdleTimeout; the handler bounds the body
-// (Options.MaxBody) and the time spent on a request (Options.Timeout) but
-// cannot bound a client that trickles its headers.
+// (Options.MaxBody; the Kannel endpoint's query string too), and the time
+// spent on a request and on reading its body (Options.Timeout, as the
+// connection's read deadline), but cannot bound a client that trickles its
+// headers.
 //
 // The client address used for auth throttling and the audit trail is the
 // connection's remote address: X-Forwarded-For is not trusted. Put a

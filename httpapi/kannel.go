@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -53,6 +54,13 @@ func (k *kannelAnswer) Error() string { return k.text }
 // sendsms serves GET and POST /cgi-bin/sendsms as Kannel's smsbox does:
 // one message per recipient, Kannel's parameters, Kannel's answers.
 func (a *API) sendsms(w http.ResponseWriter, r *http.Request, _ *caller) {
+	// The query string is held to the body's limit: it carries the same
+	// variables (one message per number in to=), and the server's header
+	// limit (1 MB by default) would let one GET enqueue tens of thousands.
+	if int64(len(r.URL.RawQuery)) > a.o.MaxBody {
+		a.kannelReply(w, &kannelAnswer{http.StatusRequestURITooLong, "Request URI too long, rejected"}, nil)
+		return
+	}
 	p, err := kannelParams(r)
 	if err != nil {
 		a.kannelReply(w, err, nil)
@@ -211,6 +219,9 @@ func kannelBodyErr(err error) error {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return &kannelAnswer{http.StatusRequestEntityTooLarge, "Request body too large, rejected"}
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return &kannelAnswer{http.StatusRequestTimeout, "Request body too slow, rejected"}
 	}
 	return &kannelAnswer{http.StatusBadRequest, kannelCharset}
 }

@@ -52,6 +52,11 @@ func (a *API) buildMux() http.Handler {
 		mux.Handle(rt.Method+" "+rt.Path, a.wrap(rt))
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The body must arrive within Timeout: the context's end does not
+		// interrupt a read, and without a deadline a client trickling its
+		// body (to any route: the server drains a short unread one) holds
+		// the connection for ever. Real time: the deadline is the socket's.
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(a.o.Timeout))
 		if _, pattern := mux.Handler(r); pattern != "" {
 			mux.ServeHTTP(w, r)
 			return

@@ -20,7 +20,8 @@ var (
 	// ErrSignatureExpired: t= is further from now than the tolerance
 	// (a replayed or delayed request).
 	ErrSignatureExpired = errors.New("httpapi: webhook signature timestamp outside the tolerance")
-	// ErrSignatureMismatch: no v1= matches the body under the secret.
+	// ErrSignatureMismatch: no v1= matches the body under the secret, or
+	// the secret is empty (anyone can compute an HMAC under an empty key).
 	ErrSignatureMismatch = errors.New("httpapi: webhook signature does not match")
 )
 
@@ -42,7 +43,9 @@ func mac(secret, ts string, body []byte) string {
 // VerifySignature checks a webhook request's X-Smsgw-Signature header
 // against its raw body: the HMAC must match (any of several v1= values,
 // for secret rotation) and t= must be within tolerance of now (0: 5
-// minutes). Receivers call it before trusting an event.
+// minutes). Receivers call it before trusting an event. An empty secret
+// (a receiver whose secret was not set) verifies nothing: smsgw signs only
+// with a secret.
 func VerifySignature(secret, header string, body []byte, now time.Time, tolerance time.Duration) error {
 	if tolerance <= 0 {
 		tolerance = 5 * time.Minute
@@ -64,6 +67,9 @@ func VerifySignature(secret, header string, body []byte, now time.Time, toleranc
 	}
 	if d := now.Sub(time.Unix(sec, 0)); d > tolerance || d < -tolerance {
 		return ErrSignatureExpired
+	}
+	if secret == "" {
+		return ErrSignatureMismatch
 	}
 	want := []byte(mac(secret, ts, body))
 	for _, s := range sigs {

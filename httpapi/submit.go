@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -128,6 +129,9 @@ func decodeJSON(body io.Reader, v any) error {
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
 		return err
+	}
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		return apiErr(http.StatusRequestTimeout, "request_timeout", "", "the request body did not arrive in time")
 	}
 	e := apiErr(http.StatusBadRequest, "invalid_json", "", "the body is not a valid JSON request: %v", err)
 	var ute *json.UnmarshalTypeError
