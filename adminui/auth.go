@@ -182,7 +182,9 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		u.throttle.Failure(now, keys...)
 		u.log.Warn("admin login failed", "user", name, "addr", ip)
-		u.record(r, spool.AuditEntry{Action: "login_failed", Actor: "ui:" + name, Addr: ip, Detail: "wrong user name or password"})
+		if ok, note := u.audits.Take(now); ok {
+			u.record(r, spool.AuditEntry{Action: "login_failed", Actor: "ui:" + name, Addr: ip, Detail: "wrong user name or password" + note})
+		}
 		u.renderLogin(w, r, http.StatusUnauthorized, name, next, "Wrong user name or password.")
 		return
 	}

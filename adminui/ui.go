@@ -47,7 +47,8 @@ type UI struct {
 	mux      *http.ServeMux
 	sessions *sessions
 	throttle *policy.Guard
-	checking checking // logins whose password is being checked
+	checking checking            // logins whose password is being checked
+	audits   *policy.AuditBudget // failed logins audited
 	pages    *pages
 }
 
@@ -70,7 +71,8 @@ func New(b Backend, o Options) *UI {
 		o.ReadTimeout = defaultReadTimeout
 	}
 	u := &UI{o: o, b: b, log: o.Logger.With("comp", "adminui"), sessions: newSessions(),
-		throttle: policy.NewGuard(time.Second, 5*time.Minute), pages: mustPages()}
+		throttle: policy.NewGuard(time.Second, 5*time.Minute), pages: mustPages(),
+		audits: policy.NewAuditBudget(policy.AuditEvery, policy.AuditBurst)}
 	u.sessions.log = u.log
 	if o.Sessions != nil {
 		u.sessions.store = o.Sessions

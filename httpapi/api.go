@@ -64,6 +64,7 @@ type API struct {
 	keysMu  sync.RWMutex
 	keys    *keyring
 	guard   *policy.Guard
+	audits  *policy.AuditBudget // failed authentications audited
 	met     *metrics
 	gather  prometheus.Gatherer
 	handler http.Handler
@@ -107,6 +108,7 @@ func New(o Options, b Backend) *API {
 		met: newMetrics(o.Registerer)}
 	a.keys = newKeyring(o.Keys)
 	a.guard = policy.NewGuard(o.AuthDelay, o.MaxAuthDelay)
+	a.audits = policy.NewAuditBudget(policy.AuditEvery, policy.AuditBurst)
 	a.handler = a.buildMux()
 	return a
 }

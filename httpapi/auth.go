@@ -139,19 +139,21 @@ func (a *API) authenticate(w http.ResponseWriter, r *http.Request) (*caller, boo
 	return nil, false
 }
 
-// authFailed counts, logs and audits a failed authentication, then waits
-// the address's growing delay before the caller answers.
+// authFailed counts, logs and audits a failed authentication (within
+// the audit budget), then waits the address's growing delay before the
+// caller answers.
 func (a *API) authFailed(r *http.Request, ip, user, reason string) {
 	a.met.authFailures.Inc()
-	d := a.guard.Failure(a.o.Now(), ip)
+	now := a.o.Now()
+	d := a.guard.Failure(now, ip)
 	a.log.Warn("authentication failed", "addr", ip, "user", user, "path", r.URL.Path, "reason", reason, "delay", d)
-	if a.o.Audit != nil {
+	if ok, note := a.audits.Take(now); ok && a.o.Audit != nil {
 		actor := "http:"
 		if user != "" {
 			actor += user
 		}
 		e := spool.AuditEntry{Action: "auth_failed", Actor: actor, Addr: ip,
-			Detail: r.Method + " " + r.URL.Path + ": " + reason}
+			Detail: r.Method + " " + r.URL.Path + ": " + reason + note}
 		if err := a.o.Audit(r.Context(), e); err != nil {
 			a.log.Error("audit failed", "err", err)
 		}

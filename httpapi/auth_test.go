@@ -2,11 +2,15 @@ package httpapi
 
 import (
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/smsgw/smsgw/spool/policy"
 )
 
 func TestAuthFailures(t *testing.T) {
@@ -111,4 +115,33 @@ func (e *env) lastSleep() time.Duration {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.sleeps[len(e.sleeps)-1]
+}
+
+// TestAuthFailureAuditsAreBounded: a flood of failed authentications
+// writes at most the audit budget to the spool (each entry is a durable
+// write that would compete with submits, and could fill the spool); the
+// next entry after the budget refills says how many were not audited.
+// Every failure is still counted.
+func TestAuthFailureAuditsAreBounded(t *testing.T) {
+	e := newEnv(t)
+	for range policy.AuditBurst + 30 {
+		e.do("GET", "/api/v1/messages", "wrong", "")
+	}
+	e.mu.Lock()
+	n := len(e.audits)
+	e.mu.Unlock()
+	if n != policy.AuditBurst {
+		t.Fatalf("%d audit entries for %d failures, want the budget's %d", n, policy.AuditBurst+30, policy.AuditBurst)
+	}
+	e.clk.Add(policy.AuditEvery)
+	e.do("GET", "/api/v1/messages", "wrong", "")
+	e.mu.Lock()
+	last := e.audits[len(e.audits)-1]
+	e.mu.Unlock()
+	if !strings.Contains(last.Detail, "30 more failed since 2026-11-22T10:00:00Z") {
+		t.Errorf("the entry after the budget: %q", last.Detail)
+	}
+	if got := testutil.ToFloat64(e.api.met.authFailures); got != policy.AuditBurst+31 {
+		t.Errorf("smsgw_http_auth_failures_total %v, want every failure", got)
+	}
 }
