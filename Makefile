@@ -31,7 +31,7 @@ FUZZ_TARGETS := \
 	./configs:FuzzParse \
 	./configs:FuzzParseEnvFile
 
-.PHONY: all build run test crash bench fuzz lint install deb bootcheck cross clean
+.PHONY: all build run test cross-test crash bench fuzz lint install deb bootcheck cross clean
 
 all: lint test build
 
@@ -47,6 +47,10 @@ run: build
 
 test:
 	$(GO) test -race -count=1 ./...
+
+# The tests on arm64 and ARMv7 under qemu-user (root, qemu-user-static).
+cross-test:
+	.ci/cross-test
 
 # The long crash test: 100 SIGKILLs of a spool writer (make test runs 5).
 crash:
