@@ -214,6 +214,44 @@ func TestInboundReachesWebhookAndSMPP(t *testing.T) {
 	}
 }
 
+// TestInboundWaitsForTheCADBind: a caller's text that came while the
+// CAD system was not bound goes to it as soon as it binds, not at the
+// spool's next retry (here 10 minutes away). Before, it waited for the
+// retry: up to 10 minutes with the default backoff.
+func TestInboundWaitsForTheCADBind(t *testing.T) {
+	r := newRig(t, rigOptions{modemEnabled: true, backoff: 10 * time.Minute})
+	r.waitReady("modem-1")
+	const text = "Intruder downstairs, I am hiding upstairs"
+	if _, err := r.modem.DeliverMO(modemsim.MO{From: "+13195550131", Text: text}); err != nil {
+		t.Fatal(err)
+	}
+	// The webhook gets it; the deliver_sm to the unbound account fails
+	// and waits for its retry.
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		next, err := r.g.store.NextOutboxDue()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if next.After(time.Now().Add(5 * time.Minute)) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the item owed to the CAD account never went into its retry (next due %v)", next)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	inbox := make(chan pdu.Body, 10)
+	esme(t, r.g.SMPPAddr(), inbox)
+	select {
+	case d := <-inbox:
+		if got := string(d.Fields()[pdufield.ShortMessage].Bytes()); got != text {
+			t.Fatalf("deliver_sm %q", got)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the caller's text did not reach the CAD system when it bound")
+	}
+}
+
 func errorsAs(err error, st *pdu.Status) bool {
 	s, ok := err.(pdu.Status)
 	if ok {

@@ -151,7 +151,7 @@ func New(cfg *configs.Config, o Options) (_ *Gateway, err error) {
 	}
 
 	g.smppSrv = smpp.NewServer(smpp.ServerOptions{Accounts: smppAccounts(cfg), Lookup: g.store, Audit: g.store.Audit,
-		Parts: g.store, Logger: g.log}, smppIngress{g})
+		Parts: g.store, Logger: g.log, OnReceiver: g.receiverBound}, smppIngress{g})
 	g.webhooks = httpapi.NewWebhooks(httpapi.WebhookOptions{Logger: g.log, Registerer: g.reg})
 	g.webhooks.SetWebhooks(webhooks(cfg))
 	g.api = httpapi.New(httpapi.Options{Keys: apiKeys(cfg), Audit: g.store.Audit, Logger: g.log,

@@ -46,7 +46,8 @@ type rigOptions struct {
 	sim            smscsim.Options
 	modem          modemsim.Options
 	quota          int
-	extraYAML      string // appended to the tenants list (more tenants)
+	extraYAML      string        // appended to the tenants list (more tenants)
+	backoff        time.Duration // the spool's retry backoff, if not the rig's 50ms to 200ms
 }
 
 const (
@@ -157,6 +158,9 @@ func newRig(t *testing.T, o rigOptions) *rig {
 		t.Fatalf("config: %v\n%s", err, y.String())
 	}
 	cfg.Listen.HTTP, cfg.Listen.SMPP = "127.0.0.1:0", "127.0.0.1:0"
+	if o.backoff > 0 {
+		cfg.Spool.Retry.InitialBackoff, cfg.Spool.Retry.MaxBackoff = o.backoff, o.backoff
+	}
 	r.start(cfg)
 	return r
 }

@@ -193,3 +193,19 @@ func (g *Gateway) List(f spool.Filter, cursor string, limit int) (spool.Page, er
 func (g *Gateway) Cancel(ctx context.Context, id, actor string) (*spool.Message, error) {
 	return g.store.Cancel(ctx, id, actor)
 }
+
+// receiverBound makes what the spool owes an SMPP account due now, when
+// the account binds to receive (the SMPP server's OnReceiver): a CAD
+// system that reconnects gets the callers' texts and the receipts queued
+// while it was away at once, not at each item's next retry.
+func (g *Gateway) receiverBound(systemID string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	n, err := g.store.OutboxDueNow(ctx, "smpp:"+systemID)
+	switch {
+	case err != nil:
+		g.log.Warn("could not make the items owed to a new bind due; they go at their next retry", "system_id", systemID, "err", err)
+	case n > 0:
+		g.log.Info("items owed to the account go now that it is bound", "system_id", systemID, "items", n)
+	}
+}

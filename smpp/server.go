@@ -82,6 +82,10 @@ type ServerOptions struct {
 	// PartsTimeout is how long the parts of a long message wait for the
 	// rest; then what came is sent as it is. Default 2 minutes.
 	PartsTimeout time.Duration
+	// OnReceiver, when set, is called (in its own goroutine) when an
+	// account binds as receiver or transceiver: the gateway makes what the
+	// spool owes that account due at once (spool.Store.OutboxDueNow).
+	OnReceiver func(systemID string)
 	// IdleTimeout closes a session that has sent nothing for this long
 	// (enquire_link counts). Default 0: never (our enquire_link probes
 	// find dead peers).
@@ -283,6 +287,9 @@ func (srv *Server) bind(b *binding, req pdu.Body) {
 	resp.Fields().Set(pdufield.SystemID, "smsgw")
 	b.s.Respond(req, resp)
 	srv.log.Info("bound", "system_id", sysID, "mode", id.String())
+	if b.canRecv && srv.o.OnReceiver != nil {
+		go srv.o.OnReceiver(sysID)
+	}
 }
 
 // audit records a bind attempt.

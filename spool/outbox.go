@@ -161,6 +161,7 @@ func (s *Store) LeaseOutbox(ctx context.Context, max int) ([]*OutboxItem, error)
 			if err := w.moveItem(id, k, it); err != nil {
 				return err
 			}
+			w.s.markLeased(id, true)
 			out = append(out, it)
 		}
 		return nil
@@ -214,6 +215,7 @@ func (s *Store) AckOutbox(ctx context.Context, itemID string, attempt int, deliv
 		if it.Attempts != attempt {
 			return checked{ErrStaleLease}
 		}
+		w.s.markLeased(uid, false)
 		key := timeKey(it.NextAt, uid)
 		if deliveryErr != nil && !IsPermanent(deliveryErr) {
 			next := w.now.Add(w.s.opts.Retry.backoff(it.Attempts, w.s.opts.Jitter()))
@@ -253,6 +255,78 @@ func (w *wtx) noteMessage(id, actor, detail string) error {
 	}
 	m.note(w.now, actor, detail)
 	return w.save(uid, before, m)
+}
+
+// OutboxDueNow makes every item owed to target that waits for a retry
+// due now, and returns how many. The SMPP server calls it when an
+// application binds to receive: its receipts and the callers' texts
+// queued while it was away go at once, not at their next retry, which
+// the backoff may have put minutes away. Items leased by this process
+// (being delivered) are left alone.
+func (s *Store) OutboxDueNow(ctx context.Context, target string) (int, error) {
+	n := 0
+	err := s.background(ctx, func(w *wtx) error {
+		n = 0
+		type due struct {
+			id  ulid.ULID
+			key []byte
+		}
+		var move []due
+		c := w.bucket(bOutQ).Cursor()
+		for k, _ := c.First(); k != nil; k, _ = c.Next() {
+			if !fromMS(beUint64(k)).After(w.now) {
+				continue // due already
+			}
+			var id ulid.ULID
+			copy(id[:], k[8:])
+			if w.s.leased(id) {
+				continue
+			}
+			move = append(move, due{id, append([]byte(nil), k...)})
+		}
+		for _, d := range move {
+			it, err := w.getItem(d.id)
+			if err != nil {
+				return err
+			}
+			if it.Target != target {
+				continue
+			}
+			it.NextAt = w.now
+			if err := w.moveItem(d.id, d.key, it); err != nil {
+				return err
+			}
+			n++
+		}
+		if n > 0 {
+			w.owake = true
+		}
+		return nil
+	})
+	return n, err
+}
+
+// markLeased notes that this process leased (or acknowledged) item id.
+func (s *Store) markLeased(id ulid.ULID, leased bool) {
+	s.leasedMu.Lock()
+	defer s.leasedMu.Unlock()
+	if !leased {
+		delete(s.leasedItems, id)
+		return
+	}
+	if s.leasedItems == nil {
+		s.leasedItems = map[ulid.ULID]struct{}{}
+	}
+	s.leasedItems[id] = struct{}{}
+}
+
+// leased says whether this process leased item id and has not
+// acknowledged it.
+func (s *Store) leased(id ulid.ULID) bool {
+	s.leasedMu.Lock()
+	defer s.leasedMu.Unlock()
+	_, ok := s.leasedItems[id]
+	return ok
 }
 
 // OutboxWake returns a channel that receives when outbox items may have

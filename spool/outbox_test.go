@@ -56,6 +56,58 @@ func TestReportOwedUpstreamIsRetriedUntilTaken(t *testing.T) {
 	}
 }
 
+// TestOutboxDueNow: the items owed to a target that wait for a retry
+// become due at once (the application bound again); items for other
+// targets keep their retry, and an item being delivered stays leased.
+func TestOutboxDueNow(t *testing.T) {
+	s, clk := openTest(t, Options{Retry: RetryPolicy{Base: 10 * time.Minute}})
+	for i, target := range []string{"smpp:cad", "smpp:cad", "webhook", "smpp:cad"} {
+		mo := &Message{Tenant: "psap-north", From: fmt.Sprintf("+1319555012%d", i), To: "+13195550100", Body: "help", Connector: "modem-1"}
+		if _, err := s.Receive(bg, mo, target); err != nil {
+			t.Fatal(err)
+		}
+	}
+	items, err := s.LeaseOutbox(bg, 10)
+	if err != nil || len(items) != 4 {
+		t.Fatalf("outbox = %v, %v", items, err)
+	}
+	// Three wait for their retry; the last smpp:cad one is still being delivered.
+	for _, it := range items[:3] {
+		if err := s.AckOutbox(bg, it.ID, it.Attempts, Retryable("not_bound", errors.New("no receiver"))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clk.Add(time.Second)
+	n, err := s.OutboxDueNow(bg, "smpp:cad")
+	if err != nil || n != 2 {
+		t.Fatalf("OutboxDueNow = %d, %v; want the 2 waiting for smpp:cad", n, err)
+	}
+	got := mustLeaseOutbox(t, s)
+	if len(got) != 2 || got[0].Target != "smpp:cad" || got[1].Target != "smpp:cad" || got[0].Attempts != 2 {
+		t.Fatalf("due now: %+v", got)
+	}
+	if n, _ := s.OutboxDueNow(bg, "smpp:cad"); n != 0 {
+		t.Fatalf("OutboxDueNow moved %d leased items", n)
+	}
+	for _, it := range append(got, items[3]) {
+		if err := s.AckOutbox(bg, it.ID, it.Attempts, nil); err != nil {
+			t.Fatal(err) // the one in delivery kept its lease
+		}
+	}
+	if next, _ := s.NextOutboxDue(); !next.After(clk.Now().Add(9 * time.Minute)) {
+		t.Fatalf("the webhook item's retry moved: next due %v", next)
+	}
+}
+
+func mustLeaseOutbox(t *testing.T, s *Store) []*OutboxItem {
+	t.Helper()
+	items, err := s.LeaseOutbox(bg, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return items
+}
+
 func TestReportAbandonedAfterPermanentError(t *testing.T) {
 	s, _ := openTest(t, Options{})
 	m := msg("+13195550001")

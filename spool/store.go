@@ -49,6 +49,11 @@ type Store struct {
 
 	msgCache  *recCache[*Message]    // decoded messages this process wrote
 	itemCache *recCache[*OutboxItem] // the same for outbox items
+
+	// leasedItems are the outbox items this process leased and has not
+	// yet acknowledged; see OutboxDueNow.
+	leasedMu    sync.Mutex
+	leasedItems map[ulid.ULID]struct{}
 }
 
 // Open opens or creates the spool file at path. A writable open recovers
