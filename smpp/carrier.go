@@ -274,7 +274,14 @@ func (c *Carrier) runSession(ctx context.Context, kind pdu.ID) (bool, error) {
 		c.note(func(h *CarrierHealth) { h.BindFailures++ })
 		return false, fmt.Errorf("smpp: bind %s: %w", c.o.Name, err)
 	}
-	c.note(func(h *CarrierHealth) { h.Bound++; h.Binds++; h.LastBind = time.Now().UTC() })
+	c.note(func(h *CarrierHealth) {
+		h.Bound++
+		h.Binds++
+		h.LastBind = time.Now().UTC()
+		if h.Bound >= h.Wanted {
+			h.LastError = "" // every bind is up: the error is history (the log keeps it)
+		}
+	})
 	if kind != pdu.BindReceiverID {
 		c.addTx(s)
 	}

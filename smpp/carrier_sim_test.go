@@ -329,6 +329,8 @@ func TestSimDropAndUnbind(t *testing.T) {
 	r.waitFinal(t, more)
 	if h := r.c.Health(); h.Binds < binds+1 {
 		t.Fatalf("binds %d after the unbind, before %d", h.Binds, binds)
+	} else if h.Bound == h.Wanted && h.LastError != "" {
+		t.Fatalf("bound again, but the status still shows the last error: %q", h.LastError)
 	}
 	got := map[string]int{}
 	for _, s := range r.sim.Submits() {
