@@ -174,9 +174,11 @@ func shorten(n int, s string) string {
 // state's name is always printed next to it.
 func stateClass(state string) string {
 	switch strings.ToLower(state) {
-	case "delivered", "bound", "registered", "roaming", "received", "sent", "ok", "yes", "verified":
+	case "delivered", "bound", "registered", "registered (home)", "registered (roaming)", "roaming",
+		"received", "sent", "ok", "yes", "verified":
 		return "ok"
-	case "failed", "undelivered", "rejected", "expired", "closed", "denied", "down", "broken", "no", "not registered":
+	case "failed", "undelivered", "rejected", "expired", "closed", "denied", "registration denied", "down", "broken",
+		"no", "not registered":
 		return "bad"
 	case "cancelled", "disabled":
 		return "off"
