@@ -162,7 +162,12 @@ func (a *API) authFailed(r *http.Request, ip, user, reason string) {
 }
 
 // clientIP is the host of the connection's remote address.
+// Over the control socket (a unix socket, whose peer has no address:
+// "@") it is "unix:" and the socket's path.
 func clientIP(r *http.Request) string {
+	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok && a.Network() == "unix" {
+		return "unix:" + a.String()
+	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr

@@ -75,7 +75,11 @@ func TestClientUnixSocket(t *testing.T) {
 		}
 		m, _, err := c.Send(t.Context(), SubmitRequest{To: "+13195550123", Text: "over the socket"}, "")
 		if err != nil || m.ID == "" {
-			t.Errorf("%s: %v", target, err)
+			t.Fatalf("%s: %v", target, err)
+		}
+		// The submitter's address names the socket, not the peer's "@".
+		if m.SourceAddr != "unix:"+sock {
+			t.Errorf("%s: source_addr %q, want unix:%s", target, m.SourceAddr, sock)
 		}
 	}
 }
