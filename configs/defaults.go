@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/smsgw/smsgw/spool"
 )
 
 // Every default lives in this file: Default for the top level, the
@@ -18,10 +20,7 @@ const DefaultPath = "/etc/smsgw/smsgw.yaml"
 
 // Default returns the configuration of a file that sets nothing.
 func Default() *Config {
-	maxFile := ByteSize(4 << 30)
-	if strconv.IntSize == 32 {
-		maxFile = 1 << 30 // bbolt maps the file into a 32-bit address space
-	}
+	maxFile := ByteSize(min(4<<30, spool.MaxMappable)) // 1 GiB on 32-bit systems
 	return &Config{
 		DataDir: "/var/lib/smsgw",
 		Listen:  Listen{HTTP: "127.0.0.1:8080", SMPP: "127.0.0.1:2775"},

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -192,5 +193,23 @@ routes:
 	want := []string{filepath.Join(dir, "smpp.crt"), filepath.Join(dir, "smpp.key"), filepath.Join(dir, "ca.pem")}
 	if !slices.Equal(got, want) {
 		t.Errorf("paths %q, want %q", got, want)
+	}
+}
+
+// TestMaxFileSizeFitsTheAddressSpace: on a 32-bit system (the ARMv7
+// appliances) the spool file cannot pass 1 GiB, since bbolt maps it into
+// memory; a bigger max_file_size is refused by config check rather than
+// failing at 1 GiB with a mapping error. 64-bit systems take it.
+func TestMaxFileSizeFitsTheAddressSpace(t *testing.T) {
+	errs, _ := parseDiags(t, "spool:\n  max_file_size: 2GiB\n")
+	if strconv.IntSize == 64 {
+		if len(errs) != 0 {
+			t.Fatalf("2GiB refused on a 64-bit system: %q", errs)
+		}
+		return
+	}
+	want := `spool.max_file_size: want at most 1GiB on this 32-bit system (the spool file is mapped into memory), got 2GiB (line 2)`
+	if len(errs) != 1 || errs[0] != want {
+		t.Fatalf("got  %q\nwant %q", errs, want)
 	}
 }

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"time"
+
+	"github.com/smsgw/smsgw/spool"
 )
 
 // validate checks what decoding cannot: required keys, formats, ranges,
@@ -61,8 +63,12 @@ func (d *decoder) validateTop(c *Config) {
 
 func (d *decoder) validateSpool(s *Spool) {
 	d.atLeast("spool.max_queued", s.MaxQueued, 1)
-	if s.MaxFileSize < 32<<20 {
+	switch {
+	case s.MaxFileSize < 32<<20:
 		d.errorf("spool.max_file_size", "want at least 32MiB, got %s", s.MaxFileSize)
+	case int64(s.MaxFileSize) > spool.MaxMappable:
+		d.errorf("spool.max_file_size", "want at most %s on this 32-bit system (the spool file is mapped into memory), got %s",
+			ByteSize(spool.MaxMappable), s.MaxFileSize)
 	}
 	d.positive("spool.default_validity", s.DefaultValidity)
 	d.positive("spool.lease", s.Lease)

@@ -195,3 +195,18 @@ func grepLines(s, sub string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// TestOpenRefusesAnUnmappableSize: a MaxFileSize past what the system can
+// map (1 GiB on 32-bit systems) is refused at Open, with the reason,
+// rather than failing later with a mapping error when the file grows.
+func TestOpenRefusesAnUnmappableSize(t *testing.T) {
+	_, err := Open(filepath.Join(t.TempDir(), "s.db"), Options{MaxFileSize: MaxMappable + 1})
+	if err == nil || !strings.Contains(err.Error(), "this system can map") {
+		t.Fatalf("Open: %v", err)
+	}
+	s, err := Open(filepath.Join(t.TempDir(), "s.db"), Options{MaxFileSize: MaxMappable})
+	if err != nil {
+		t.Fatalf("Open at the limit: %v", err)
+	}
+	s.Close()
+}

@@ -3,6 +3,7 @@ package spool
 import (
 	"log/slog"
 	"math/rand/v2"
+	"strconv"
 	"time"
 )
 
@@ -90,10 +91,7 @@ func (o Options) withDefaults() Options {
 		o.MaxQueued = 1_000_000
 	}
 	if o.MaxFileSize <= 0 {
-		o.MaxFileSize = 4 << 30
-		if ^uint(0)>>32 == 0 {
-			o.MaxFileSize = 1 << 30
-		}
+		o.MaxFileSize = min(4<<30, MaxMappable) // 1 GiB on 32-bit systems
 	}
 	if o.Retry.Base <= 0 {
 		o.Retry.Base = 10 * time.Second
@@ -150,3 +148,9 @@ func (p RetryPolicy) backoff(n int, jitter float64) time.Duration {
 	spread := 1 + p.Jitter*(2*jitter-1)
 	return time.Duration(float64(d) * spread)
 }
+
+// MaxMappable is the largest MaxFileSize this system takes: bbolt maps
+// the whole file into memory, and a 32-bit address space leaves room for
+// 1 GiB (the next step of its mapping, 2 GiB, is past what it allows).
+// On 64-bit systems it is far past any disk (4 EiB).
+const MaxMappable int64 = 1<<30 + (1<<62-1<<30)*(strconv.IntSize/64)

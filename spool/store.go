@@ -61,6 +61,10 @@ type Store struct {
 // becomes due again, and the recovery is written to each timeline.
 func Open(path string, opts Options) (*Store, error) {
 	opts = opts.withDefaults()
+	if opts.MaxFileSize > MaxMappable {
+		return nil, fmt.Errorf("spool: open %s: a MaxFileSize of %d bytes is over the %d this system can map (32-bit)",
+			path, opts.MaxFileSize, MaxMappable)
+	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{
 		Timeout:      opts.LockTimeout,
 		ReadOnly:     opts.ReadOnly,
