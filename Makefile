@@ -108,7 +108,10 @@ install: build
 # A version that is not a tag (v1.2.3) becomes 0.0.0+git<describe>.
 DEB_ARCH    ?= $(shell $(GO) env GOARCH)
 DEB_VERSION ?= $(shell echo '$(VERSION)' | sed -E -e '/^v?[0-9]+\./!s/^/0.0.0+git/' -e 's/^v//' -e 's/-/+/g')
-deb: build
+# DEB_ARCH is amd64, arm64 or arm7 (armhf); the binary is built for it.
+DEB_GOARCH   = $(if $(filter arm7,$(DEB_ARCH)),arm,$(DEB_ARCH))
+deb:
+	CGO_ENABLED=0 GOOS=linux GOARCH=$(DEB_GOARCH) GOARM=7 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/smsgw
 	VERSION='$(DEB_VERSION)' DEB_ARCH='$(DEB_ARCH)' \
 	$(GO) run github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.48.0 package --config systemd/nfpm.yaml --packager deb --target bin/
 
