@@ -10,6 +10,8 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/smsgw/smsgw/spool"
 )
 
 // Exit codes of the smsgw binary.
@@ -99,6 +101,9 @@ func run(ctx context.Context, root *cobra.Command, args []string) int {
 		return ExitOK
 	}
 	fmt.Fprintf(root.ErrOrStderr(), "smsgw: %v\n", err)
+	if de := (*spool.DamagedError)(nil); errors.As(err, &de) {
+		fmt.Fprintln(root.ErrOrStderr(), damagedHelp(de.Path))
+	}
 	var ee *exitError
 	if errors.As(err, &ee) {
 		return ee.code

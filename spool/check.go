@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/oklog/ulid/v2"
 	bolt "go.etcd.io/bbolt"
@@ -16,7 +17,37 @@ import (
 // is not there. It reports every problem it finds (errors.Join). The
 // crash tests run it after each kill; `smsgw spool check` runs it on
 // demand.
+//
+// First it walks every page of the file (bbolt's own check): a damaged
+// file is ErrDamaged, with the pages it found wrong.
 func (s *Store) Check() error {
+	if err := s.checkPages(); err != nil {
+		return err
+	}
+	return undamaged(s.path, s.checkIndexes)
+}
+
+// checkPages runs bbolt's consistency check over every page.
+func (s *Store) checkPages() error {
+	var found []string
+	err := undamaged(s.path, func() error {
+		return s.db.View(func(tx *bolt.Tx) error {
+			for err := range tx.Check() {
+				if len(found) < 20 {
+					found = append(found, err.Error())
+				}
+			}
+			return nil
+		})
+	})
+	if err == nil && len(found) > 0 {
+		err = &DamagedError{Path: s.path, Detail: strings.Join(found, "; ")}
+	}
+	return err
+}
+
+// checkIndexes is Check's comparison of the indexes with the records.
+func (s *Store) checkIndexes() error {
 	var errs []error
 	bad := func(format string, args ...any) {
 		if len(errs) < 100 {

@@ -52,7 +52,24 @@ var (
 	// ErrAuditBroken is returned by VerifyAudit when the chain does not
 	// verify; the *AuditError says where.
 	ErrAuditBroken = errors.New("spool: audit chain broken")
+
+	// ErrDamaged: the file cannot be read as a spool: a page is not what
+	// it should be, or a checksum does not match (a disk or an SD card
+	// that lost writes). Open and Check return it instead of crashing;
+	// Salvage copies what can still be read into a new file.
+	ErrDamaged = errors.New("spool: the spool file is damaged")
 )
+
+// DamagedError is ErrDamaged with the file and what was found wrong.
+type DamagedError struct {
+	Path   string
+	Detail string
+}
+
+func (e *DamagedError) Error() string { return fmt.Sprintf("%v: %s: %s", ErrDamaged, e.Path, e.Detail) }
+
+// Is makes errors.Is(err, ErrDamaged) true.
+func (e *DamagedError) Is(target error) bool { return target == ErrDamaged }
 
 // SendError is what a connector returns when a send fails: whether the
 // spool may try again, and a short stable code for the timeline and the

@@ -65,17 +65,25 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("spool: open %s: a MaxFileSize of %d bytes is over the %d this system can map (32-bit)",
 			path, opts.MaxFileSize, MaxMappable)
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{
-		Timeout:      opts.LockTimeout,
-		ReadOnly:     opts.ReadOnly,
-		FreelistType: bolt.FreelistMapType,
-		MaxSize:      int(opts.MaxFileSize),
+	var db *bolt.DB
+	err := undamaged(path, func() (err error) {
+		db, err = bolt.Open(path, 0o600, &bolt.Options{
+			Timeout:      opts.LockTimeout,
+			ReadOnly:     opts.ReadOnly,
+			FreelistType: bolt.FreelistMapType,
+			MaxSize:      int(opts.MaxFileSize),
+		})
+		return err
 	})
-	if errors.Is(err, berrors.ErrTimeout) {
+	switch {
+	case errors.Is(err, berrors.ErrTimeout):
 		return nil, fmt.Errorf("%w: %s", ErrInUse, path)
-	}
-	if err != nil {
+	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum), errors.Is(err, berrors.ErrVersionMismatch):
+		return nil, &DamagedError{Path: path, Detail: err.Error()}
+	case err != nil && !errors.Is(err, ErrDamaged):
 		return nil, fmt.Errorf("spool: open %s: %w", path, err)
+	case err != nil:
+		return nil, err
 	}
 	s := &Store{
 		db: db, path: path, opts: opts, log: opts.Logger.With("comp", "spool"), ids: newIDGen(),
@@ -83,7 +91,7 @@ func Open(path string, opts Options) (*Store, error) {
 		msgCache:  newRecCache(opts.RecordCache, (*Message).Clone),
 		itemCache: newRecCache(opts.RecordCache, cloneItem),
 	}
-	if err := s.load(); err != nil {
+	if err := undamaged(path, s.load); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -94,6 +102,20 @@ func Open(path string, opts Options) (*Store, error) {
 		go s.writer()
 	}
 	return s, nil
+}
+
+// undamaged runs f and turns a panic of bbolt's on a page that is not
+// what it should be ("assertion failed", "invalid page type") into
+// ErrDamaged: a damaged file must say so, not crash the gateway in a
+// restart loop with a stack trace. bbolt rolls the transaction back as
+// the panic passes.
+func undamaged(path string, f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &DamagedError{Path: path, Detail: fmt.Sprint(r)}
+		}
+	}()
+	return f()
 }
 
 // load creates the buckets, recovers leases and counts what is there.

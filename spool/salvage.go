@@ -1,0 +1,384 @@
+package spool
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math/big"
+	"os"
+
+	"github.com/oklog/ulid/v2"
+	bolt "go.etcd.io/bbolt"
+)
+
+// SalvageReport says what Salvage copied and what it could not read.
+type SalvageReport struct {
+	Messages     int // messages copied, with their timelines
+	Outbox       int // receipts and inbound messages still owed to applications
+	State        int // opt-outs, sessions, unfinished long inbound messages
+	Unreadable   int // records whose bytes did not decode
+	SkippedRuns  int // runs of keys behind a damaged page, not read at all
+	ProviderKeys int // carrier ids filed for receipts still to come
+	FoundByScan  int // of the messages and items, those found by reading the pages directly
+}
+
+// Salvage copies what can still be read of the spool file at damaged
+// (one that Open or Check says is ErrDamaged) into a new spool at
+// target, which must not exist. It reads each bucket key by key; where a
+// damaged page stops the walk, it seeks past it and goes on. Messages
+// are copied with their timelines and the indexes rebuilt around them;
+// what is owed to applications, the carrier ids filed for receipts, the
+// idempotency keys, the key-value records (opt-outs, admin sessions) and
+// the connectors' saved state go as they were. The audit trail is not
+// copied: it starts again with a "salvaged" entry saying from where and
+// how much, and the damaged file (keep it) holds the old one. Messages
+// that were sending become due again when target is next opened, as
+// after a crash.
+func Salvage(ctx context.Context, damaged, target string, opts Options) (SalvageReport, error) {
+	var rep SalvageReport
+	if _, err := os.Stat(target); !errors.Is(err, os.ErrNotExist) {
+		return rep, fmt.Errorf("spool: salvage: %s exists; name a new file", target)
+	}
+	var src *bolt.DB
+	err := undamaged(damaged, func() (err error) {
+		src, err = bolt.Open(damaged, 0o400, &bolt.Options{ReadOnly: true, Timeout: opts.withDefaults().LockTimeout})
+		return err
+	})
+	if err != nil {
+		return rep, fmt.Errorf("spool: salvage: %s cannot be opened at all (both meta pages damaged?): %w", damaged, err)
+	}
+	defer src.Close()
+	dst, err := Open(target, opts)
+	if err != nil {
+		return rep, err
+	}
+	defer dst.Close()
+	sv := &salvager{ctx: ctx, src: damaged, dst: dst}
+	err = src.View(func(tx *bolt.Tx) error {
+		sv.read(tx, &rep)
+		sv.flush()
+		return sv.err
+	})
+	if err != nil {
+		return rep, err
+	}
+	detail := fmt.Sprintf("salvaged from %s: %d messages, %d owed to applications, %d state records; %d records unreadable, %d damaged runs skipped",
+		damaged, rep.Messages, rep.Outbox, rep.State, rep.Unreadable, rep.SkippedRuns)
+	if err := dst.Audit(ctx, AuditEntry{Action: "salvaged", Actor: "cli", Detail: detail}); err != nil {
+		return rep, err
+	}
+	return rep, nil
+}
+
+// salvager writes what Salvage reads into the new spool, a few thousand
+// records a transaction (one transaction for a whole spool would hold
+// every page of it in memory).
+type salvager struct {
+	ctx     context.Context
+	src     string // the damaged file
+	dst     *Store
+	pending []func(*wtx) error
+	err     error // the first write error: it ends the copy
+}
+
+const salvageBatch = 2000
+
+func (sv *salvager) add(f func(*wtx) error) {
+	sv.pending = append(sv.pending, f)
+	if len(sv.pending) >= salvageBatch {
+		sv.flush()
+	}
+}
+
+func (sv *salvager) flush() {
+	ops := sv.pending
+	sv.pending = nil
+	if sv.err != nil || len(ops) == 0 {
+		return
+	}
+	sv.err = sv.dst.update(sv.ctx, func(w *wtx) error {
+		for _, f := range ops {
+			if err := f(w); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// read queues the copy of everything tx can read.
+func (sv *salvager) read(tx *bolt.Tx, rep *SalvageReport) {
+	ids := map[ulid.ULID]bool{} // the messages copied
+	copyRaw := func(name []byte, keep func(k, v []byte) bool) {
+		rep.SkippedRuns += readable(tx, name, func(k, v []byte) {
+			if keep(k, v) {
+				k, v := bytes.Clone(k), bytes.Clone(v)
+				sv.add(func(w *wtx) error { return w.bucket(name).Put(k, v) })
+			}
+		})
+	}
+	msgSkips := readable(tx, bMsgs, func(k, v []byte) {
+		m, err := decodeMessage(v)
+		if err != nil || len(k) != 16 {
+			rep.Unreadable++
+			return
+		}
+		var id ulid.ULID
+		copy(id[:], k)
+		ids[id] = true
+		rep.Messages++
+		sv.add(func(w *wtx) error { return w.insert(id, m, nil) })
+	})
+	rep.SkippedRuns += msgSkips
+	items := map[ulid.ULID]bool{} // the outbox items copied
+	outSkips := readable(tx, bOutbox, func(k, v []byte) {
+		it, err := decodeItem(v)
+		if err != nil || len(k) != 16 {
+			rep.Unreadable++
+			return
+		}
+		var id ulid.ULID
+		copy(id[:], k)
+		items[id] = true
+		rep.Outbox++
+		sv.add(func(w *wtx) error { return w.restoreItem(id, it) })
+	})
+	rep.SkippedRuns += outSkips
+	if msgSkips+outSkips > 0 {
+		sv.scanHidden(tx, ids, items, rep)
+	}
+	named := func(v []byte) bool { // a value that begins with a copied message's id
+		var id ulid.ULID
+		return len(v) >= 16 && copy(id[:], v) == 16 && ids[id]
+	}
+	copyRaw(bExt, func(_, v []byte) bool {
+		ok := named(v)
+		if ok {
+			rep.ProviderKeys++
+		}
+		return ok
+	})
+	copyRaw(bIdem, func(_, v []byte) bool { return named(v) })
+	copyRaw(bKV, func(_, _ []byte) bool { rep.State++; return true })
+	copyRaw(bMeta, func(k, _ []byte) bool {
+		ok := bytes.HasPrefix(k, []byte(kStatePrefix))
+		if ok {
+			rep.State++
+		}
+		return ok
+	})
+}
+
+// scanHidden adds the messages and outbox items that a damaged branch
+// page hid from the walk, found by reading the leaf pages directly
+// (scanLeaves): of several versions of one, the one with the longest
+// timeline (a message) or the most attempts (an item).
+func (sv *salvager) scanHidden(tx *bolt.Tx, ids, items map[ulid.ULID]bool, rep *SalvageReport) {
+	msgs := map[ulid.ULID]*Message{}
+	its := map[ulid.ULID]*OutboxItem{}
+	err := scanLeaves(tx, sv.src, func(k, v []byte) {
+		var id ulid.ULID
+		copy(id[:], k)
+		if m, err := decodeMessage(v); err == nil && m.ID == id.String() && m.Tenant != "" && len(m.Timeline) > 0 {
+			if !ids[id] && (msgs[id] == nil || len(m.Timeline) > len(msgs[id].Timeline)) {
+				msgs[id] = m
+			}
+			return
+		}
+		if it, err := decodeItem(v); err == nil && it.ID == id.String() && it.MessageID != "" && it.Target != "" {
+			if !items[id] && (its[id] == nil || it.Attempts > its[id].Attempts) {
+				its[id] = it
+			}
+		}
+	})
+	if err != nil && sv.err == nil {
+		sv.err = fmt.Errorf("spool: salvage: reading the pages of %s: %w", sv.src, err)
+		return
+	}
+	for id, m := range msgs {
+		ids[id] = true
+		rep.Messages++
+		rep.FoundByScan++
+		sv.add(func(w *wtx) error { return w.insert(id, m, nil) })
+	}
+	for id, it := range its {
+		rep.Outbox++
+		rep.FoundByScan++
+		sv.add(func(w *wtx) error { return w.restoreItem(id, it) })
+	}
+}
+
+// restoreItem writes an outbox item as it was, under its id and due
+// time.
+func (w *wtx) restoreItem(id ulid.ULID, it *OutboxItem) error {
+	rec, err := encodeItem(it)
+	if err != nil {
+		return err
+	}
+	if err := w.bucket(bOutbox).Put(id[:], rec); err != nil {
+		return err
+	}
+	if err := w.bucket(bOutQ).Put(timeKey(it.NextAt, id), nil); err != nil {
+		return err
+	}
+	w.outbox++
+	w.owake = true
+	return nil
+}
+
+// readable calls fn for every key of bucket name that can be read, in
+// order. Where a damaged page panics the cursor, it seeks on from ever
+// coarser steps past the last key read (the last byte plus one, then the
+// byte before…) until a seek succeeds, and goes on from there; it
+// returns how many such runs it skipped. A bucket whose root is damaged
+// is one skipped run.
+func readable(tx *bolt.Tx, name []byte, fn func(k, v []byte)) (skipped int) {
+	var c *bolt.Cursor
+	try := tryStep
+	if _, _, ok := try(func() ([]byte, []byte) {
+		b := tx.Bucket(name)
+		if b != nil {
+			c = b.Cursor()
+		}
+		return nil, nil
+	}); !ok {
+		return 1
+	}
+	if c == nil {
+		return 0
+	}
+	var last []byte
+	k, v, ok := try(c.First)
+	for {
+		if !ok {
+			skipped++
+			if k, v, ok = seekPast(c, last, try); !ok {
+				return skipped // nothing readable after the damage
+			}
+		}
+		if k == nil {
+			return skipped
+		}
+		fn(k, v)
+		last = bytes.Clone(k)
+		k, v, ok = try(c.Next)
+	}
+}
+
+// tryStep runs a cursor step, false if a damaged page panicked it.
+func tryStep(step func() ([]byte, []byte)) (k, v []byte, ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	k, v = step()
+	return k, v, true
+}
+
+// seekPast seeks to the first readable key after last. It steps ever
+// coarser past last (the last byte plus one, then the byte before…; with
+// no last key, each possible first byte) until a seek succeeds, then
+// narrows the step down by halves to the damaged range's end, so that
+// only the keys behind the damaged page are lost.
+func seekPast(c *bolt.Cursor, last []byte, try func(func() ([]byte, []byte)) ([]byte, []byte, bool)) ([]byte, []byte, bool) {
+	seeks := func(key []byte) bool {
+		_, _, ok := try(func() ([]byte, []byte) { return c.Seek(key) })
+		return ok
+	}
+	var candidates [][]byte
+	for i := len(last) - 1; i >= 0; i-- {
+		if last[i] < 0xff {
+			candidates = append(candidates, append(bytes.Clone(last[:i]), last[i]+1))
+		}
+	}
+	if last == nil {
+		for b := 1; b <= 0xff; b++ {
+			candidates = append(candidates, []byte{byte(b)})
+		}
+	}
+	for _, hi := range candidates {
+		if !seeks(hi) {
+			continue
+		}
+		// Keys compare as big-endian numbers of one length (shorter ones
+		// padded with zero bytes, which sort them the same): halve the
+		// gap between a seek that fails (lo) and one that works (hi).
+		width := max(len(last), len(hi)) + 1
+		num := func(b []byte) *big.Int {
+			return new(big.Int).SetBytes(append(bytes.Clone(b), make([]byte, width-len(b))...))
+		}
+		lo, h := num(last), num(hi)
+		one := big.NewInt(1)
+		for new(big.Int).Sub(h, lo).Cmp(one) > 0 {
+			mid := new(big.Int).Add(lo, h)
+			mid.Rsh(mid, 1)
+			if seeks(mid.FillBytes(make([]byte, width))) {
+				h = mid
+			} else {
+				lo = mid
+			}
+		}
+		key := h.FillBytes(make([]byte, width))
+		return try(func() ([]byte, []byte) { return c.Seek(key) })
+	}
+	return nil, nil, false
+}
+
+// scanLeaves reads the leaf pages of the file directly, for the records
+// a damaged branch page hid from the walk: for each element with a
+// 16-byte key (a message or an outbox item id) it calls fn. Pages the
+// freelist names free are skipped (they hold older versions); what is
+// left may still hold an older version of a record, so fn keeps the
+// latest one it sees. Every length is checked against the page.
+func scanLeaves(tx *bolt.Tx, path string, fn func(k, v []byte)) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	ps := int64(tx.DB().Info().PageSize)
+	const hdr, elem = 16, 16
+	head := make([]byte, hdr)
+	for id := int64(2); (id+1)*ps <= fi.Size(); id++ {
+		if _, err := f.ReadAt(head, id*ps); err != nil {
+			return err
+		}
+		flags, count, overflow := binary.LittleEndian.Uint16(head[8:]), int(binary.LittleEndian.Uint16(head[10:])), int64(binary.LittleEndian.Uint32(head[12:]))
+		if flags != 0x02 || (id+1+overflow)*ps > fi.Size() || hdr+count*elem > int((1+overflow)*ps) {
+			continue // not a leaf, or a header that cannot be one
+		}
+		free := false
+		_, _, ok := tryStep(func() ([]byte, []byte) {
+			p, err := tx.Page(int(id))
+			free = err == nil && p != nil && p.Type == "free"
+			return nil, nil
+		})
+		if free || !ok {
+			id += overflow
+			continue
+		}
+		page := make([]byte, (1+overflow)*ps)
+		if _, err := f.ReadAt(page, id*ps); err != nil {
+			return err
+		}
+		for i := range count {
+			e := page[hdr+i*elem:]
+			eflags, pos := binary.LittleEndian.Uint32(e), int(binary.LittleEndian.Uint32(e[4:]))
+			ksize, vsize := int(binary.LittleEndian.Uint32(e[8:])), int(binary.LittleEndian.Uint32(e[12:]))
+			start := hdr + i*elem + pos
+			if eflags != 0 || ksize != 16 || pos < 0 || vsize < 0 || start < 0 || start+ksize+vsize > len(page) {
+				continue // a bucket, another bucket's key, or damage
+			}
+			fn(page[start:start+ksize], page[start+ksize:start+ksize+vsize])
+		}
+		id += overflow
+	}
+	return nil
+}
