@@ -19,6 +19,7 @@ FUZZ_TARGETS := \
 	./spool:FuzzDecodeRecord \
 	./spool:FuzzRecordCodec \
 	./spool:FuzzParseMessage \
+	./spool:FuzzDamagedSpool \
 	./spool/policy:FuzzNormaliseRecipient \
 	./spool/policy:FuzzNormaliseSender \
 	./modem:FuzzParseLines \

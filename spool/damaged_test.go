@@ -6,6 +6,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
@@ -194,4 +195,95 @@ func TestSalvageDamaged(t *testing.T) {
 	if partial == 0 {
 		t.Fatal("no damaged page held messages: the test damaged nothing that matters")
 	}
+}
+
+// seedSpool is the spool file FuzzDamagedSpool damages: a file in
+// testdata, so that an input found once damages the same bytes again
+// (a fresh spool has fresh random ids). SPOOL_WRITE_SEED=1 go test -run
+// TestWriteSeedSpool ./spool/ writes it again.
+const seedSpool = "testdata/damaged/seed.db"
+
+func TestWriteSeedSpool(t *testing.T) {
+	if os.Getenv("SPOOL_WRITE_SEED") == "" {
+		t.Skip("SPOOL_WRITE_SEED=1 writes " + seedSpool)
+	}
+	s, err := Open(filepath.Join(t.TempDir(), "seed.db"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 40 {
+		m := msg(fmt.Sprintf("+1319555%04d", i))
+		m.ReportReq, m.Source, m.ClientRef = true, "smpp:cad", fmt.Sprint("ref-", i)
+		mustEnqueue(t, s, m)
+	}
+	if _, err := s.Receive(bg, &Message{Tenant: "psap-north", From: "+13195550123", To: "+13195550100", Body: "STOP", Connector: "modem-1"}, "smpp:cad"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.KVPut(bg, "optout", "psap-north/+13195550123", []byte("*")); err != nil {
+		t.Fatal(err)
+	}
+	path := s.Path()
+	s.Close()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(seedSpool), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(seedSpool, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// FuzzDamagedSpool damages the seed spool file anywhere (a run of bytes
+// XORed at an offset) and opens, checks and salvages it: nothing may
+// panic or hang, Open and Check fail only with ErrDamaged, and Salvage
+// (of a file that bbolt can open at all) gives a spool that passes Check.
+func FuzzDamagedSpool(f *testing.F) {
+	f.Add(uint32(2*4096), []byte{0xA5, 0xA5, 0xA5, 0xA5})
+	f.Add(uint32(5*4096+40), []byte{0xff})
+	f.Add(uint32(9*4096+300), []byte{1, 2, 3, 4, 5, 6, 7, 8})
+	f.Add(uint32(0), []byte{0x10})
+	f.Add(uint32(4096+20), []byte{0x01})
+	clean, err := os.ReadFile(seedSpool)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, off uint32, x []byte) {
+		b := append([]byte(nil), clean...)
+		for i, v := range x {
+			if p := int(off) + i; p < len(b) {
+				b[p] ^= v
+			}
+		}
+		tmp := t.TempDir()
+		p := filepath.Join(tmp, "spool.db")
+		if err := os.WriteFile(p, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if s, err := Open(p, Options{ReadOnly: true}); err == nil {
+			if err := s.Check(); err != nil && !errors.Is(err, ErrDamaged) && !strings.Contains(err.Error(), "message ") {
+				t.Errorf("Check: %v", err)
+			}
+			s.Close()
+		} else if !errors.Is(err, ErrDamaged) && !strings.Contains(err.Error(), "schema version") && !strings.Contains(err.Error(), "not a spool file") {
+			t.Errorf("Open: %v", err)
+		}
+		rep, err := Salvage(bg, p, filepath.Join(tmp, "new.db"), Options{})
+		if err != nil {
+			if strings.Contains(err.Error(), "cannot be opened at all") {
+				return
+			}
+			t.Fatalf("Salvage: %v", err)
+		}
+		got, err := Open(filepath.Join(tmp, "new.db"), Options{})
+		if err != nil {
+			t.Fatalf("the salvaged file: %v", err)
+		}
+		defer got.Close()
+		if err := got.Check(); err != nil {
+			t.Fatalf("the salvaged file (%+v): %v", rep, err)
+		}
+	})
 }

@@ -40,4 +40,14 @@
 // Reads (Get, List, Stats) run in their own read transactions and never
 // block writes; a long List holds pages from reuse for its duration, so
 // pages are bounded (limit ≤ 1000, at most 20,000 records scanned).
+//
+// A damaged file (a disk that lost writes): Open and Check return
+// ErrDamaged (a *DamagedError) where bbolt would panic or fault, and
+// Salvage copies what can be read into a new file. bbolt trusts the
+// offsets in its pages, so only Check on a file opened read-only reads
+// the whole tree from the file first (pages.go) and finds damage that
+// would make bbolt loop or overflow its stack; Open does not, to keep
+// starts fast, so a file damaged that way can still crash Open, and
+// `smsgw spool check` then says what is wrong. FuzzDamagedSpool damages
+// a seed file (testdata/damaged) anywhere.
 package spool

@@ -3,11 +3,11 @@ package spool
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"math/big"
 	"os"
+	"runtime/debug"
 
 	"github.com/oklog/ulid/v2"
 	bolt "go.etcd.io/bbolt"
@@ -22,6 +22,9 @@ type SalvageReport struct {
 	SkippedRuns  int // runs of keys behind a damaged page, not read at all
 	ProviderKeys int // carrier ids filed for receipts still to come
 	FoundByScan  int // of the messages and items, those found by reading the pages directly
+	// TreeLoops: the page tree loops (damaged), so only the leaves were
+	// read directly: messages and outbox items, not the rest.
+	TreeLoops bool
 }
 
 // Salvage copies what can still be read of the spool file at damaged
@@ -38,14 +41,25 @@ type SalvageReport struct {
 // after a crash.
 func Salvage(ctx context.Context, damaged, target string, opts Options) (SalvageReport, error) {
 	var rep SalvageReport
+	// Reads through a damaged offset can fault; tryStep recovers them.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	if _, err := os.Stat(target); !errors.Is(err, os.ErrNotExist) {
 		return rep, fmt.Errorf("spool: salvage: %s exists; name a new file", target)
 	}
 	var src *bolt.DB
-	err := undamaged(damaged, func() (err error) {
-		src, err = bolt.Open(damaged, 0o400, &bolt.Options{ReadOnly: true, Timeout: opts.withDefaults().LockTimeout})
-		return err
-	})
+	// With the freelist if it can be read (the direct read of the leaves
+	// then skips free pages), else without.
+	var err error
+	for _, preload := range []bool{true, false} {
+		err = undamaged(damaged, func() (err error) {
+			src, err = bolt.Open(damaged, 0o400, &bolt.Options{ReadOnly: true, PreLoadFreelist: preload,
+				Timeout: opts.withDefaults().LockTimeout})
+			return err
+		})
+		if err == nil {
+			break
+		}
+	}
 	if err != nil {
 		return rep, fmt.Errorf("spool: salvage: %s cannot be opened at all (both meta pages damaged?): %w", damaged, err)
 	}
@@ -57,6 +71,19 @@ func Salvage(ctx context.Context, damaged, target string, opts Options) (Salvage
 	defer dst.Close()
 	sv := &salvager{ctx: ctx, src: damaged, dst: dst}
 	err = src.View(func(tx *bolt.Tx) error {
+		_, loops, err := treeProblems(damaged, 10000)
+		if err != nil {
+			return fmt.Errorf("spool: salvage: reading the pages of %s: %w", damaged, err)
+		}
+		if loops {
+			// A walk of the tree could go round for ever: read the leaves
+			// directly, which finds the messages and what is owed, not
+			// the rest.
+			rep.TreeLoops = true
+			sv.scanHidden(tx, map[ulid.ULID]bool{}, map[ulid.ULID]bool{}, &rep)
+			sv.flush()
+			return sv.err
+		}
 		sv.read(tx, &rep)
 		sv.flush()
 		return sv.err
@@ -121,12 +148,15 @@ func (sv *salvager) read(tx *bolt.Tx, rep *SalvageReport) {
 	}
 	msgSkips := readable(tx, bMsgs, func(k, v []byte) {
 		m, err := decodeMessage(v)
-		if err != nil || len(k) != 16 {
+		if err == nil && !encodes(m) {
+			err = ErrInvalid
+		}
+		id, ok := recordID(k, m, err)
+		if !ok {
 			rep.Unreadable++
 			return
 		}
-		var id ulid.ULID
-		copy(id[:], k)
+		m.ID = id.String()
 		ids[id] = true
 		rep.Messages++
 		sv.add(func(w *wtx) error { return w.insert(id, m, nil) })
@@ -135,12 +165,19 @@ func (sv *salvager) read(tx *bolt.Tx, rep *SalvageReport) {
 	items := map[ulid.ULID]bool{} // the outbox items copied
 	outSkips := readable(tx, bOutbox, func(k, v []byte) {
 		it, err := decodeItem(v)
-		if err != nil || len(k) != 16 {
+		if err == nil && !encodesItem(it) {
+			err = ErrInvalid
+		}
+		var id ulid.ULID
+		ok := err == nil
+		if ok {
+			id, ok = recordID(k, &Message{ID: it.ID}, nil)
+		}
+		if !ok {
 			rep.Unreadable++
 			return
 		}
-		var id ulid.ULID
-		copy(id[:], k)
+		it.ID = id.String()
 		items[id] = true
 		rep.Outbox++
 		sv.add(func(w *wtx) error { return w.restoreItem(id, it) })
@@ -171,6 +208,24 @@ func (sv *salvager) read(tx *bolt.Tx, rep *SalvageReport) {
 	})
 }
 
+// encodes and encodesItem say a decoded record can be written again (a
+// damaged field can decode and still not be valid).
+func encodes(m *Message) bool         { _, err := encodeMessage(m); return err == nil }
+func encodesItem(it *OutboxItem) bool { _, err := encodeItem(it); return err == nil }
+
+// recordID is the id a salvaged record is filed under: the one it
+// names, which is the key unless the key is what was damaged.
+func recordID(k []byte, m *Message, err error) (ulid.ULID, bool) {
+	if err != nil {
+		return ulid.ULID{}, false
+	}
+	if id, perr := parseID(m.ID); perr == nil {
+		return id, true
+	}
+	var id ulid.ULID
+	return id, len(k) == 16 && copy(id[:], k) == 16 && id.String() == m.ID
+}
+
 // scanHidden adds the messages and outbox items that a damaged branch
 // page hid from the walk, found by reading the leaf pages directly
 // (scanLeaves): of several versions of one, the one with the longest
@@ -181,13 +236,13 @@ func (sv *salvager) scanHidden(tx *bolt.Tx, ids, items map[ulid.ULID]bool, rep *
 	err := scanLeaves(tx, sv.src, func(k, v []byte) {
 		var id ulid.ULID
 		copy(id[:], k)
-		if m, err := decodeMessage(v); err == nil && m.ID == id.String() && m.Tenant != "" && len(m.Timeline) > 0 {
+		if m, err := decodeMessage(v); err == nil && m.ID == id.String() && m.Tenant != "" && len(m.Timeline) > 0 && encodes(m) {
 			if !ids[id] && (msgs[id] == nil || len(m.Timeline) > len(msgs[id].Timeline)) {
 				msgs[id] = m
 			}
 			return
 		}
-		if it, err := decodeItem(v); err == nil && it.ID == id.String() && it.MessageID != "" && it.Target != "" {
+		if it, err := decodeItem(v); err == nil && it.ID == id.String() && it.MessageID != "" && it.Target != "" && encodesItem(it) {
 			if !items[id] && (its[id] == nil || it.Attempts > its[id].Attempts) {
 				its[id] = it
 			}
@@ -254,6 +309,9 @@ func readable(tx *bolt.Tx, name []byte, fn func(k, v []byte)) (skipped int) {
 	for {
 		if !ok {
 			skipped++
+			if skipped > maxSkips {
+				return skipped
+			}
 			if k, v, ok = seekPast(c, last, try); !ok {
 				return skipped // nothing readable after the damage
 			}
@@ -261,11 +319,35 @@ func readable(tx *bolt.Tx, name []byte, fn func(k, v []byte)) (skipped int) {
 		if k == nil {
 			return skipped
 		}
-		fn(k, v)
-		last = bytes.Clone(k)
+		// Everything that touches k and v is inside try: a damaged
+		// offset can put them outside the file.
+		if _, _, read := try(func() ([]byte, []byte) {
+			if last != nil && bytes.Compare(k, last) <= 0 {
+				panic("keys out of order") // damaged: reading on could loop
+			}
+			if len(k) > maxKey {
+				panic("key too long") // damaged: no key of ours is
+			}
+			fn(k, v)
+			last = bytes.Clone(k)
+			return nil, nil
+		}); !read {
+			skipped++
+			if skipped > maxSkips {
+				return skipped
+			}
+		}
 		k, v, ok = try(c.Next)
 	}
 }
+
+// maxSkips bounds the damaged runs one bucket's walk steps over;
+// maxKey is longer than any key the spool writes (a longer one is
+// damage, and seekPast's steps grow with the key's length).
+const (
+	maxSkips = 10000
+	maxKey   = 1024
+)
 
 // tryStep runs a cursor step, false if a damaged page panicked it.
 func tryStep(step func() ([]byte, []byte)) (k, v []byte, ok bool) {
@@ -299,6 +381,15 @@ func seekPast(c *bolt.Cursor, last []byte, try func(func() ([]byte, []byte)) ([]
 			candidates = append(candidates, []byte{byte(b)})
 		}
 	}
+	beyond := func(k []byte) bool {
+		_, _, ok := try(func() ([]byte, []byte) {
+			if k != nil && bytes.Compare(k, last) <= 0 {
+				panic("before last")
+			}
+			return nil, nil
+		})
+		return ok
+	}
 	for _, hi := range candidates {
 		if !seeks(hi) {
 			continue
@@ -322,7 +413,11 @@ func seekPast(c *bolt.Cursor, last []byte, try func(func() ([]byte, []byte)) ([]
 			}
 		}
 		key := h.FillBytes(make([]byte, width))
-		return try(func() ([]byte, []byte) { return c.Seek(key) })
+		// Damaged keys out of order can make a seek land before last:
+		// that would read the same keys again, for ever.
+		if k, v, ok := try(func() ([]byte, []byte) { return c.Seek(key) }); ok && beyond(k) {
+			return k, v, true
+		}
 	}
 	return nil, nil, false
 }
@@ -332,53 +427,17 @@ func seekPast(c *bolt.Cursor, last []byte, try func(func() ([]byte, []byte)) ([]
 // 16-byte key (a message or an outbox item id) it calls fn. Pages the
 // freelist names free are skipped (they hold older versions); what is
 // left may still hold an older version of a record, so fn keeps the
-// latest one it sees. Every length is checked against the page.
+// latest one it sees. Elements that do not fit their page are skipped.
 func scanLeaves(tx *bolt.Tx, path string, fn func(k, v []byte)) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	ps := int64(tx.DB().Info().PageSize)
-	const hdr, elem = 16, 16
-	head := make([]byte, hdr)
-	for id := int64(2); (id+1)*ps <= fi.Size(); id++ {
-		if _, err := f.ReadAt(head, id*ps); err != nil {
-			return err
+	return eachPage(tx, path, func(_ int64, p rawPage) {
+		if p.flags != leafPage {
+			return
 		}
-		flags, count, overflow := binary.LittleEndian.Uint16(head[8:]), int(binary.LittleEndian.Uint16(head[10:])), int64(binary.LittleEndian.Uint32(head[12:]))
-		if flags != 0x02 || (id+1+overflow)*ps > fi.Size() || hdr+count*elem > int((1+overflow)*ps) {
-			continue // not a leaf, or a header that cannot be one
-		}
-		free := false
-		_, _, ok := tryStep(func() ([]byte, []byte) {
-			p, err := tx.Page(int(id))
-			free = err == nil && p != nil && p.Type == "free"
-			return nil, nil
-		})
-		if free || !ok {
-			id += overflow
-			continue
-		}
-		page := make([]byte, (1+overflow)*ps)
-		if _, err := f.ReadAt(page, id*ps); err != nil {
-			return err
-		}
-		for i := range count {
-			e := page[hdr+i*elem:]
-			eflags, pos := binary.LittleEndian.Uint32(e), int(binary.LittleEndian.Uint32(e[4:]))
-			ksize, vsize := int(binary.LittleEndian.Uint32(e[8:])), int(binary.LittleEndian.Uint32(e[12:]))
-			start := hdr + i*elem + pos
-			if eflags != 0 || ksize != 16 || pos < 0 || vsize < 0 || start < 0 || start+ksize+vsize > len(page) {
-				continue // a bucket, another bucket's key, or damage
+		for i := range p.count {
+			k, v, ok := p.leaf(i)
+			if ok && len(k) == 16 {
+				fn(k, v)
 			}
-			fn(page[start:start+ksize], page[start+ksize:start+ksize+vsize])
 		}
-		id += overflow
-	}
-	return nil
+	})
 }

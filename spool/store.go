@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -71,7 +72,10 @@ func Open(path string, opts Options) (*Store, error) {
 			Timeout:      opts.LockTimeout,
 			ReadOnly:     opts.ReadOnly,
 			FreelistType: bolt.FreelistMapType,
-			MaxSize:      int(opts.MaxFileSize),
+			// Check tells free pages from pages in use (writable opens
+			// load the freelist anyway).
+			PreLoadFreelist: true,
+			MaxSize:         int(opts.MaxFileSize),
 		})
 		return err
 	})
@@ -107,9 +111,13 @@ func Open(path string, opts Options) (*Store, error) {
 // undamaged runs f and turns a panic of bbolt's on a page that is not
 // what it should be ("assertion failed", "invalid page type") into
 // ErrDamaged: a damaged file must say so, not crash the gateway in a
-// restart loop with a stack trace. bbolt rolls the transaction back as
+// restart loop with a stack trace. Faults (a read outside the map) are
+// turned into panics too, in this goroutine. bbolt rolls the transaction back as
 // the panic passes.
 func undamaged(path string, f func() error) (err error) {
+	// A damaged offset can also point outside the map: a fault, which
+	// this turns into a panic for the recover below.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
 			err = &DamagedError{Path: path, Detail: fmt.Sprint(r)}
