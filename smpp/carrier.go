@@ -50,6 +50,13 @@ type CarrierOptions struct {
 	// DataCodingGSM7IA5 (the same with 0x01), DataCodingLatin1 (ISO-8859-1
 	// 0x03, UCS-2 when the text needs it) or DataCodingUCS2 (always 0x08).
 	DataCoding string
+	// DefaultAlphabet is what data_coding 0x00 means in the carrier's
+	// deliver_sm and data_sm (MO): AlphabetGSM7 (GSM 03.38, one septet
+	// per octet) or AlphabetLatin1 (ISO-8859-1, as Kannel's alt-charset).
+	// Default: Latin-1 with DataCodingGSM7IA5 (carriers whose 0x00 is
+	// Latin-1), else GSM 7-bit. Either way a text with an octet above
+	// 0x7F, which no septet has, is read as Latin-1.
+	DefaultAlphabet string
 	// LongMessages is how a message longer than one part goes: "udh"
 	// (default: a concatenation header in each short_message), "sar"
 	// (the sar_* TLVs, no header) or "payload" (one submit_sm with the
@@ -102,6 +109,32 @@ type Carrier struct {
 	// draining: sessions being recycled after a lost response
 	draining map[*Session]chan struct{}
 	health   CarrierHealth
+	auth     authGate
+}
+
+// authGate keeps binds from locking the carrier account: until the
+// carrier has accepted our credentials, one bind at a time tries, and
+// after it refuses them (ESME_RINVPASWD, ESME_RINVSYSID…) every bind of
+// the connector waits out a hold that doubles with each refusal. Carriers
+// lock an account after a few failed logins; binds that each retried on
+// their own backoff made dozens a minute. Guarded by Carrier.mu.
+type authGate struct {
+	proven   bool      // a bind succeeded since the last refusal
+	probing  bool      // a bind is being tried while not proven
+	until    time.Time // no bind before
+	refusals int       // refusals in a row
+}
+
+// authHoldMax caps the hold after repeated refusals (unless ReconnectMax
+// is longer).
+const authHoldMax = 30 * time.Minute
+
+// authRefusal are the bind_resp statuses that say our credentials are
+// wrong: trying again soon cannot help, and may lock the account.
+var authRefusal = map[pdu.Status]bool{
+	StatusInvPaswd: true,
+	StatusInvSysID: true,
+	0x53:           true, // ESME_RINVSYSTYP
 }
 
 var _ route.Connector = (*Carrier)(nil)
@@ -124,6 +157,10 @@ type CarrierHealth struct {
 	// (timeout or lost bind): they are sent again and may arrive twice.
 	PossibleDuplicates int64   `json:"possible_duplicates"`
 	Rate               float64 `json:"rate"` // the submit rate allowed now (0: unlimited)
+	// CredentialsRefused: the carrier's last answer to a bind refused our
+	// system_id or password; binds wait a growing hold (LastError says
+	// which status).
+	CredentialsRefused bool `json:"credentials_refused"`
 }
 
 // carrierInbound is the default number of the peer's requests a session
@@ -153,6 +190,12 @@ func NewCarrier(o CarrierOptions, sink route.Sink) *Carrier {
 		// send the next deliver_sm on our response, before the slot that
 		// answered it is free, and get ESME_RTHROTTLED.
 		o.Session.Inbound = carrierInbound
+	}
+	if o.DefaultAlphabet == "" {
+		o.DefaultAlphabet = AlphabetGSM7
+		if o.DataCoding == DataCodingGSM7IA5 {
+			o.DefaultAlphabet = AlphabetLatin1
+		}
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -218,6 +261,9 @@ func (c *Carrier) Run(ctx context.Context) error {
 func (c *Carrier) keep(ctx context.Context, kind pdu.ID) {
 	wait := c.o.ReconnectMin
 	for {
+		if err := c.waitAuth(ctx); err != nil {
+			return
+		}
 		bound, err := c.runSession(ctx, kind)
 		if ctx.Err() != nil {
 			return
@@ -236,6 +282,59 @@ func (c *Carrier) keep(ctx context.Context, kind pdu.ID) {
 		case <-time.After(d):
 		}
 		wait = min(2*wait, c.o.ReconnectMax)
+	}
+}
+
+// waitAuth returns when this bind may be tried (authGate).
+func (c *Carrier) waitAuth(ctx context.Context) error {
+	for {
+		c.mu.Lock()
+		g := &c.auth
+		if g.proven {
+			c.mu.Unlock()
+			return nil
+		}
+		wait := time.Until(g.until)
+		if wait <= 0 && !g.probing {
+			g.probing = true
+			c.mu.Unlock()
+			return nil
+		}
+		if wait <= 0 {
+			wait = 20 * time.Millisecond // another bind is trying: its outcome decides
+		}
+		c.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+}
+
+// authResult records a bind's outcome in the authGate.
+func (c *Carrier) authResult(bound bool, err error) {
+	var st pdu.Status
+	refused := !bound && errors.As(err, &st) && authRefusal[st]
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	g := &c.auth
+	g.probing = false
+	switch {
+	case bound:
+		g.proven, g.refusals, c.health.CredentialsRefused = true, 0, false
+	case refused:
+		g.refusals++
+		limit := max(authHoldMax, c.o.ReconnectMax)
+		hold := c.o.ReconnectMax
+		for i := 1; i < g.refusals && hold < limit; i++ {
+			hold *= 2
+		}
+		hold = min(hold, limit)
+		g.proven, g.until = false, time.Now().Add(hold)
+		c.health.CredentialsRefused = true
+		c.log.Error("the carrier refused our credentials: check system_id and password; binds paused so that the account is not locked",
+			"status", fmt.Sprintf("%#x (%v)", uint32(st), st), "refusals", g.refusals, "next_try_in", hold)
 	}
 }
 
@@ -260,6 +359,7 @@ func (c *Carrier) dial(ctx context.Context) (net.Conn, error) {
 func (c *Carrier) runSession(ctx context.Context, kind pdu.ID) (bool, error) {
 	conn, err := c.dial(ctx)
 	if err != nil {
+		c.authResult(false, err)
 		c.note(func(h *CarrierHealth) { h.BindFailures++ })
 		return false, fmt.Errorf("smpp: dial %s: %w", c.o.Addr, err)
 	}
@@ -268,7 +368,9 @@ func (c *Carrier) runSession(ctx context.Context, kind pdu.ID) (bool, error) {
 	s := NewSession(conn, func(s *Session, req pdu.Body) { c.handle(ctx, s, req) }, so)
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx) }()
-	if _, err := s.Request(ctx, c.bindPDU(kind)); err != nil {
+	_, err = s.Request(ctx, c.bindPDU(kind))
+	c.authResult(err == nil, err)
+	if err != nil {
 		s.Close()
 		<-done
 		c.note(func(h *CarrierHealth) { h.BindFailures++ })

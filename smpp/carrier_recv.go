@@ -40,22 +40,6 @@ func fromDeliverSM(req pdu.Body) delivery {
 	d := delivery{src: address(f, pdufield.SourceAddr, pdufield.SourceAddrTON), dst: address(f, pdufield.DestinationAddr, pdufield.DestAddrTON),
 		esm: byteField(f, pdufield.ESMClass), dc: byteField(f, pdufield.DataCoding), body: bytesField(f, pdufield.ShortMessage),
 		tlv: map[pdutlv.Tag][]byte{}}
-	if d.esm&0x40 != 0 {
-		// go-smpp takes a deliver_sm's UDH out of short_message into
-		// fields of its own (UDHLength, GSMUserData): put it back.
-		// (Its Bytes() adds a NUL to each element's data: read the raw
-		// elements.)
-		if l, ok := f[pdufield.UDHLength].(*pdufield.Fixed); ok {
-			udh := []byte{l.Data}
-			if list, ok := f[pdufield.GSMUserData].(*pdufield.UDHList); ok {
-				for _, ie := range list.Data {
-					udh = append(udh, ie.IEI.Data, ie.IELength.Data)
-					udh = append(udh, ie.IEData.Data...)
-				}
-			}
-			d.body = append(udh, d.body...)
-		}
-	}
 	for t, v := range req.TLVFields() {
 		if v != nil {
 			d.tlv[t] = v.Bytes()
@@ -146,9 +130,15 @@ func parseDataSM(b []byte) (delivery, error) {
 	return d, nil
 }
 
-// raw serves the requests go-smpp cannot decode: data_sm.
+// raw serves the requests go-smpp cannot decode: data_sm, and
+// alert_notification, which has no response (SMPP 3.4 4.12): a
+// generic_nack to it is noise the SMSC may take for a broken session.
 func (c *Carrier) raw(ctx context.Context) func(s *Session, hdr pdu.Header, body []byte) bool {
 	return func(s *Session, hdr pdu.Header, body []byte) bool {
+		if hdr.ID == pdu.AlertNotificationID {
+			c.log.Info("alert_notification from the carrier (a handset is reachable again); noted", "octets", len(body))
+			return true
+		}
 		if hdr.ID != pdu.DataSMID {
 			return false
 		}
@@ -162,7 +152,7 @@ func (c *Carrier) raw(ctx context.Context) func(s *Session, hdr pdu.Header, body
 				status = StatusInvMsgLen
 			} else if err := c.receive(ctx, d); err != nil {
 				c.log.Error("could not store a data_sm; not acknowledged", "err", err)
-				status = StatusSysErr
+				status = StatusXTAppn // the carrier delivers it again
 			}
 			writeResp(s, pdu.DataSMRespID, status, hdr.Seq, []byte{0}) // message_id ""
 		}()
@@ -191,7 +181,7 @@ func (c *Carrier) handle(ctx context.Context, s *Session, req pdu.Body) {
 	}
 	if err := c.receive(ctx, fromDeliverSM(req)); err != nil {
 		c.log.Error("could not store a deliver_sm; not acknowledged", "err", err)
-		s.RespondStatus(req, StatusSysErr) // the carrier resends it
+		s.RespondStatus(req, StatusXTAppn) // temporary: the carrier delivers it again
 		return
 	}
 	s.Respond(req, pdu.NewDeliverSMResp())
@@ -212,6 +202,13 @@ func (c *Carrier) receive(ctx context.Context, d delivery) error {
 			return nil // acknowledged: resending it would not help
 		}
 		return err
+	}
+	if receiptType(d.esm) {
+		// Not an MO: stored as one, its text would reach the tenant as a
+		// message from the recipient. Sending it again would not help.
+		c.log.Warn("receipt without a message id we can read; acknowledged, not applied",
+			"esm_class", d.esm, "data_coding", d.dc, "text", string(d.body))
+		return nil
 	}
 	return c.inbound(ctx, d)
 }
@@ -235,7 +232,7 @@ func (c *Carrier) inbound(ctx context.Context, d delivery) error {
 			cc = smspdu.Concat{Ref: binary.BigEndian.Uint16(ref), Ref16: true, Total: int(total), Seq: int(seq)}
 		}
 	}
-	ct, err := readContent(d.dc, body, AlphabetGSM7)
+	ct, err := readContent(d.dc, body, c.o.DefaultAlphabet)
 	if err != nil {
 		c.log.Warn("MO with an unreadable short_message; stored as octets", "err", err)
 		ct = content{binary: append([]byte{}, body...), binaryOK: true, encoding: smspdu.Binary}
@@ -270,12 +267,18 @@ func (c *Carrier) storeInbound(ctx context.Context, done []smspdu.Reassembled) e
 // parseReceipt reads a delivery receipt: the receipted_message_id and
 // message_state TLVs when present, else the standard text.
 func parseReceipt(d delivery) (spool.Report, bool) {
-	if d.esm&0x3C != 0x04 && d.esm&0x3C != 0x08 { // SMSC receipt, or SME ack
+	if !receiptType(d.esm) {
 		if _, ok := d.tlv[pdutlv.TagReceiptedMessageID]; !ok {
 			return spool.Report{}, false
 		}
 	}
 	text := string(d.body)
+	if d.dc == 0x08 && len(d.body)%2 == 0 {
+		// A few SMSCs write the receipt text in UCS-2.
+		if ct, err := readContent(d.dc, d.body, AlphabetGSM7); err == nil {
+			text = ct.text
+		}
+	}
 	r := spool.Report{Detail: text}
 	fields := receiptFields(text)
 	r.ProviderID = fields["id"]
@@ -291,6 +294,17 @@ func parseReceipt(d delivery) (spool.Report, bool) {
 		r.State = spool.StateSent
 	}
 	return r, r.ProviderID != ""
+}
+
+// receiptType says whether esm_class marks a deliver_sm as a receipt:
+// an SMSC delivery receipt (0x04), an SME delivery acknowledgement (0x08)
+// or an intermediate delivery notification (0x20), never an MO.
+func receiptType(esm uint8) bool {
+	switch esm & 0x3C {
+	case 0x04, 0x08, 0x20:
+		return true
+	}
+	return false
 }
 
 // The values of CarrierOptions.ReceiptIDs.

@@ -70,7 +70,11 @@ func (c *Carrier) submit(ctx context.Context, p pdu.Body) (string, error) {
 		case err == nil:
 			c.pace.accepted()
 			c.note(func(h *CarrierHealth) { h.Submitted++ })
-			return strField(resp.Fields(), pdufield.MessageID), nil
+			id := strField(resp.Fields(), pdufield.MessageID)
+			if id == "" {
+				c.log.Warn("carrier accepted a part without a message_id: no receipt can be matched to it")
+			}
+			return id, nil
 		case errors.As(err, &st) && (st == StatusThrottled || st == StatusMsgQFul):
 			d := c.pace.throttled(st == StatusMsgQFul)
 			c.note(func(h *CarrierHealth) { h.Throttled++ })

@@ -29,7 +29,9 @@ type content struct {
 // the alphabet meant by 0x00 (AlphabetGSM7 or AlphabetLatin1).
 func readContent(dc uint8, body []byte, dc0 string) (content, error) {
 	switch {
-	case dc == 0x00 && dc0 == AlphabetLatin1, dc == 0x01, dc == 0x03:
+	case dc == 0x00 && (dc0 == AlphabetLatin1 || !septets(body)), dc == 0x01, dc == 0x03:
+		// (An octet above 0x7F is no GSM septet: such a "default
+		// alphabet" text is Latin-1, not GSM with its top bits dropped.)
 		// IA5 (ASCII) and Latin-1: one octet per character.
 		var b strings.Builder
 		for _, c := range body {
@@ -70,4 +72,14 @@ func (c content) part(source, from string, cc smspdu.Concat) smspdu.Part {
 		p.Data = c.binary
 	}
 	return p
+}
+
+// septets says whether every octet of b is a GSM 7-bit septet (0x00-0x7F).
+func septets(b []byte) bool {
+	for _, c := range b {
+		if c > 0x7F {
+			return false
+		}
+	}
+	return true
 }

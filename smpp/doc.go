@@ -58,13 +58,20 @@
 //     decode error.
 //   - go-smpp decodes no data_sm, cancel_sm, replace_sm, alert_notification
 //     or outbind. The Carrier parses data_sm and the Server cancel_sm from
-//     the raw octets; the rest get generic_nack ESME_RINVCMDID. A
+//     the raw octets, and the Carrier logs alert_notification (which has
+//     no response); the rest get generic_nack ESME_RINVCMDID. A
 //     command_length under 16 or over 64 KiB closes the session.
+//   - go-smpp reads a deliver_sm's UDH past sm_length: one with the UDHI
+//     flag is decoded with it cleared, then the flag put back. It reads a
+//     submit_sm_resp message_id without its NUL as empty: the octets are
+//     taken as the id.
 //   - Receipts can overtake submit_sm_resp (the spool parks them). Ids that
 //     the carrier spells in hex in one and decimal in the other match only
 //     when one has a hex letter, unless CarrierOptions.ReceiptIDs says so.
-//   - data_coding 0x00 is GSM 7-bit, in the carrier's MO and in submits
-//     unless the Account's DefaultAlphabet says Latin-1. Of go-smpp's
+//   - data_coding 0x00 is GSM 7-bit, in the carrier's MO unless
+//     CarrierOptions.DefaultAlphabet says Latin-1, and in submits unless
+//     the Account's DefaultAlphabet does; a text with an octet above 0x7F
+//     (no GSM septet) is read as Latin-1 either way. Of go-smpp's
 //     pdutext only Raw is used (its codecs fall back to UTF-8 silently).
 //   - Tests run against smscsim and, when node is installed, the npm smpp
 //     package; no real carrier SMSC.

@@ -29,6 +29,12 @@ var (
 	// spool.SendError with code "conn_lost".
 	ErrConnLost = fmt.Errorf("%w before the response came", ErrClosed)
 
+	// ErrUnexpectedResponse is returned by Session.Request when the
+	// answer is a generic_nack, or another command's response, with
+	// command_status 0: the request was not carried out. (With a non-zero
+	// command_status, Request returns that pdu.Status.)
+	ErrUnexpectedResponse = errors.New("smpp: unexpected response")
+
 	// ErrNotBound is wrapped in the retryable spool.SendError (code
 	// "not_bound") that Server.Deliver returns when the target account
 	// has no receiver or transceiver bind now: the outbox keeps the item

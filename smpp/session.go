@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/fiorix/go-smpp/smpp/pdu"
+	"github.com/fiorix/go-smpp/smpp/pdu/pdufield"
 )
 
 // SMPP 3.4 command_status values we use (section 5.1.3); go-smpp has no
@@ -33,6 +34,9 @@ const (
 	StatusInvSysID  pdu.Status = 0x0F
 	StatusMsgQFul   pdu.Status = 0x14
 	StatusThrottled pdu.Status = 0x58
+	// StatusXTAppn (ESME_RX_T_APPN) answers a deliver_sm we could not
+	// store: a temporary error of ours, the SMSC delivers it again.
+	StatusXTAppn pdu.Status = 0x64
 )
 
 // errBadLength is a command_length under 16 or over maxPDU: the stream
@@ -311,9 +315,17 @@ func (s *Session) request(ctx context.Context, req pdu.Body) (pdu.Body, error) {
 	}
 	t := time.NewTimer(s.o.ResponseTimeout)
 	defer t.Stop()
+	want := req.Header().ID | 0x80000000
 	result := func(resp pdu.Body) (pdu.Body, error) {
-		if st := resp.Header().Status; st != StatusOK {
-			return resp, st
+		h := resp.Header()
+		if h.Status != StatusOK {
+			return resp, h.Status // generic_nack too: its status says why
+		}
+		if h.ID != want {
+			// A generic_nack (or another command's response) with
+			// command_status 0 is no acceptance: the request was not
+			// carried out, and its answer has no message_id.
+			return resp, fmt.Errorf("%w: %s with command_status 0 in answer to %s", ErrUnexpectedResponse, h.ID, req.Header().ID)
 		}
 		return resp, nil
 	}
@@ -431,6 +443,14 @@ func readPDU(r io.Reader) (hdr pdu.Header, body pdu.Body, raw []byte, decErr, er
 		return // a header-only response
 	}
 	body, decErr = decode(raw)
+	if decErr == nil && hdr.ID == pdu.SubmitSMRespID {
+		// go-smpp reads a message_id that the carrier did not end with a
+		// NUL (as some do) as empty, and receipts could never find the
+		// message: take the octets as the id.
+		if b := raw[pdu.HeaderLen:]; len(b) > 0 && bytes.IndexByte(b, 0) < 0 {
+			body.Fields().Set(pdufield.MessageID, string(b))
+		}
+	}
 	return
 }
 
@@ -442,5 +462,42 @@ func decode(raw []byte) (body pdu.Body, err error) {
 			body, err = nil, fmt.Errorf("smpp: codec panic on a malformed PDU: %v", r)
 		}
 	}()
+	if i := esmClassAt(raw); i > 0 && raw[i]&0x40 != 0 {
+		// go-smpp reads a deliver_sm's UDH itself, past sm_length: when
+		// the UDH is in message_payload (sm_length 0) it eats the TLVs,
+		// and it splits the IEs by their own lengths, not the UDHL.
+		// Decode it without the UDHI flag, short_message whole, then put
+		// the flag back.
+		cp := append([]byte(nil), raw...)
+		cp[i] &^= 0x40
+		if body, err = pdu.Decode(bytes.NewReader(cp)); err == nil {
+			body.Fields().Set(pdufield.ESMClass, raw[i])
+		}
+		return body, err
+	}
 	return pdu.Decode(bytes.NewReader(raw))
+}
+
+// esmClassAt is the offset of a deliver_sm's esm_class in raw, or -1:
+// after service_type, source TON, NPI and address, destination TON, NPI
+// and address.
+func esmClassAt(raw []byte) int {
+	if len(raw) < pdu.HeaderLen || pdu.ID(binary.BigEndian.Uint32(raw[4:])) != pdu.DeliverSMID {
+		return -1
+	}
+	i := pdu.HeaderLen
+	for _, skip := range []int{0, 2, 2} { // octets before each C-string
+		if i += skip; i > len(raw) {
+			return -1
+		}
+		j := bytes.IndexByte(raw[i:], 0)
+		if j < 0 {
+			return -1
+		}
+		i += j + 1
+	}
+	if i >= len(raw) {
+		return -1
+	}
+	return i
 }
