@@ -26,18 +26,18 @@ type cmsInfo struct {
 // Unknown codes are retryable. docs/modems.md prints this table.
 var cmsErrors = map[int]cmsInfo{
 	1:   {"unassigned number", true},
-	8:   {"operator determined barring", true},
+	8:   {"operator determined barring", false}, // our SIM barred (no credit, SMS not allowed): not the message
 	10:  {"call barred", true},
 	21:  {"short message transfer rejected", true},
 	27:  {"destination out of service", false},
-	28:  {"unidentified subscriber", true},
+	28:  {"unidentified subscriber", false}, // the network does not know our SIM (yet)
 	29:  {"facility rejected", true},
 	30:  {"unknown subscriber", true},
 	38:  {"network out of order", false},
 	41:  {"temporary failure", false},
 	42:  {"congestion", false},
 	47:  {"resources unavailable", false},
-	50:  {"requested facility not subscribed", true},
+	50:  {"requested facility not subscribed", false}, // our subscription lacks SMS
 	69:  {"requested facility not implemented", true},
 	81:  {"invalid short message transfer reference", false},
 	95:  {"invalid message", true},
@@ -68,6 +68,7 @@ var cmsErrors = map[int]cmsInfo{
 	332: {"network timeout", false},
 	340: {"no +CNMA acknowledgement expected", false},
 	500: {"unknown error", false},
+	515: {"device busy", false}, // vendor code (SIMCom, Huawei, Cinterion): busy or still starting
 }
 
 // cmsCode reads the code of a +CMS ERROR: numeric (AT+CMEE=1) or, for a
@@ -86,7 +87,9 @@ func cmsCode(text string) (int, bool) {
 }
 
 // sendError turns what AT+CMGS returned into a spool send error.
-func sendError(err error) error {
+// pduWritten says the PDU reached the modem: a timeout or a lost port
+// after that leaves the part possibly sent, before it not sent.
+func sendError(err error, pduWritten bool) error {
 	var cms at.CMSError
 	switch {
 	case errors.As(err, &cms):
@@ -103,8 +106,12 @@ func sendError(err error) error {
 			return spool.Permanent(fmt.Sprintf("cms_%d", code), e)
 		}
 		return spool.Retryable(fmt.Sprintf("cms_%d", code), e)
+	case errors.Is(err, at.ErrDeadlineExceeded) && !pduWritten:
+		return spool.Retryable("no_prompt", errors.New(`the modem gave no "> " prompt for AT+CMGS in time: the part was not sent`))
 	case errors.Is(err, at.ErrDeadlineExceeded):
 		return spool.Retryable("timeout", errors.New("the modem did not answer AT+CMGS in time: the part may have gone out (possible duplicate)"))
+	case errors.Is(err, at.ErrClosed) && pduWritten:
+		return spool.Retryable("modem_gone", errors.New("the modem port closed after the part was handed to the modem: it may have gone out (possible duplicate)"))
 	case errors.Is(err, at.ErrClosed):
 		return spool.Retryable("modem_gone", errors.New("the modem port closed"))
 	}

@@ -20,9 +20,15 @@
 // the SIM PIN, PDU mode, storage, and AT+CNMI=2,1,0,2,0 so that MO and
 // status reports are stored and notified (+CMTI, +CDSI), or, for a modem
 // that refuses it, AT+CNMI=2,2,0,1,0 with +CMT/+CDS acknowledged by
-// AT+CNMA. It reads what the SIM already holds (AT+CMGL=4), then polls
-// signal, registration and operator every PollInterval; the Modem is
-// Ready only while registered (home or roaming). A stored message is
+// AT+CNMA; then other AT+CNMI settings, and if the modem refuses them all
+// it still sends and receives by polling its storage. It reads what the
+// SIM already holds (AT+CMGL=4), then polls signal, registration and
+// operator every PollInterval; the Modem is Ready only while registered
+// (home or roaming). Each poll also checks AT+CNMI? (a modem that
+// restarted by itself, or gave up waiting for an AT+CNMA, is back at its
+// defaults: the session is initialised again, as on its "RDY") and
+// AT+CPMS? (messages whose +CMTI was lost are swept). A +CMTI or +CDSI
+// is read in the storage it names. A stored message is
 // deleted, and a direct one acknowledged, only after the Sink has it.
 // Inbound parts are joined in a route.Reassembly whose state the Sink
 // keeps, so a restart loses none.
@@ -44,16 +50,22 @@
 //
 // # Caveats
 //
-//   - A part whose AT+CMGS timed out may have gone out: Send returns a
-//     retryable error (code "timeout") that says "possible duplicate", and
-//     the spool sends the part again.
+//   - A part whose AT+CMGS timed out, or whose port closed, after its
+//     PDU was written may have gone out: Send returns a retryable error
+//     (code "timeout" or "modem_gone") that says "possible duplicate",
+//     and the spool sends the part again. Without a "> " prompt the PDU
+//     is never written: code "no_prompt", the part was not sent.
+//   - A notified message that AT+CMGR finds empty is not deleted; the
+//     next poll's sweep reads it.
 //   - Some timeouts do not end the session: those of AT+CSMS=1, AT+CREG=0
 //     and AT+CEREG=0 at init, of the identity reads (IMEI, IMSI, SMSC,
 //     ICCID) and of AT+COPS?. A late answer to one of them can answer the
 //     next command (LIBRARIES.md M3).
 //   - A refused PIN is never sent again by this Modem (a third wrong PIN
 //     locks the SIM into PUK), also when AT+CPIN only failed or timed
-//     out: fix the PIN and restart the gateway.
+//     out: fix the PIN and restart the gateway. When the modem tells
+//     (Quectel AT+QPINC, SIMCom AT+SPIC, Huawei AT^CPIN?) that the SIM
+//     has one PIN attempt left, the PIN is not sent at all.
 //   - TP-MR wraps at 256; the spool files a report against the newest part
 //     with that TP-MR and recipient.
 //   - An incomplete long MO message is stored as partial when its
@@ -67,6 +79,7 @@
 //     like a Quectel EC25 / SIMCom SIM7600). Most quirks in CAVEATS.md come
 //     from field notes; no real modem runs in the tests, and a real USB
 //     unplug was not verified, only a pty hang-up.
-//   - Not handled: Huawei ^CURC=0, Quectel AT+QURCCFG, and modems that
-//     need AT+CNMI sent again after re-registering (CAVEATS.md).
+//   - Not handled: Huawei ^CURC=0 and Quectel AT+QURCCFG (a modem that
+//     sends its URCs elsewhere is served by the poll's sweep, one
+//     PollInterval late).
 package modem

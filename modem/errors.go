@@ -14,7 +14,8 @@ var (
 	ErrPINRefused = errors.New("modem: the SIM refused the PIN; it will not be tried again")
 
 	// ErrSIMLocked is the error when the SIM wants a PUK, wants a PIN and
-	// none is configured, reports a state other than READY or SIM PIN, or
+	// none is configured, wants a PIN with one attempt left (the PIN is
+	// then not sent), reports a state other than READY or SIM PIN, or
 	// does not become ready after about ten AT+CPIN? polls.
 	ErrSIMLocked = errors.New("modem: the SIM is locked")
 )

@@ -1,9 +1,11 @@
 package modem
 
 import (
+	"cmp"
 	"context"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"sync"
@@ -88,7 +90,10 @@ type Health struct {
 	ICCID        string       `json:"iccid,omitempty"`
 	SIM          string       `json:"sim,omitempty"` // READY once unlocked
 	SMSC         string       `json:"smsc,omitempty"`
-	Direct       bool         `json:"direct_delivery"` // +CMT/+CDS with +CNMA instead of store and notify
+	Direct       bool         `json:"direct_delivery"`   // +CMT/+CDS with +CNMA instead of store and notify
+	Routing      string       `json:"routing,omitempty"` // the AT+CNMI setting in use; "none" if the modem refused them all
+	StorageUsed  int          `json:"storage_used"`      // messages in the read storage at the last poll (AT+CPMS?)
+	StorageTotal int          `json:"storage_total"`     // its capacity; 0 when unknown
 	LastError    string       `json:"last_error,omitempty"`
 	Reopens      int          `json:"reopens"`
 	Sent         int64        `json:"sent_parts"`
@@ -237,6 +242,7 @@ func (m *Modem) runSession(ctx context.Context, reset bool) (healthy bool, err e
 	m.mu.Lock()
 	m.sess = s
 	m.health.Open, m.health.Direct, m.health.LastError = true, direct, ""
+	m.health.Routing = cmp.Or(s.routing, "none")
 	m.mu.Unlock()
 	m.log.Info("modem initialised", "port", m.o.Port, "direct", direct)
 	if err := m.sweep(ctx, s); err != nil {
@@ -249,7 +255,7 @@ func (m *Modem) runSession(ctx context.Context, reset bool) (healthy bool, err e
 func (m *Modem) serve(ctx context.Context, s *session, direct bool) error {
 	poll := time.NewTicker(m.o.PollInterval)
 	defer poll.Stop()
-	if err := m.poll(s); err != nil {
+	if err := m.poll(ctx, s); err != nil {
 		return err
 	}
 	for {
@@ -263,7 +269,7 @@ func (m *Modem) serve(ctx context.Context, s *session, direct bool) error {
 				return err
 			}
 		case <-poll.C:
-			if err := m.poll(s); err != nil {
+			if err := m.poll(ctx, s); err != nil {
 				return err
 			}
 		}
@@ -297,8 +303,12 @@ func (m *Modem) identify(s *session) {
 }
 
 // poll reads signal, registration and operator; the connector is ready
-// only when registered.
-func (m *Modem) poll(s *session) error {
+// only when registered. It also checks that the modem still routes
+// messages as init set (a modem that restarted by itself, or gave up
+// waiting for an AT+CNMA, has AT+CNMI back at its defaults: the session
+// is then initialised again), and sweeps the storage when it holds
+// messages no notification brought.
+func (m *Modem) poll(ctx context.Context, s *session) error {
 	csq, err := s.cmd("+CSQ")
 	if err != nil {
 		return pollError(err)
@@ -316,11 +326,63 @@ func (m *Modem) poll(s *session) error {
 	cops, _ := s.cmd("+COPS?")
 	dBm, _ := parseCSQ(csq)
 	m.setHealth(func(h *Health) { h.SignalDBm, h.Registration, h.Operator = dBm, reg, parseCOPS(cops) })
+	if err := m.checkRouting(s); err != nil {
+		return err
+	}
+	if err := m.checkStorage(ctx, s); err != nil {
+		return err
+	}
 	if m.Ready() != reg.Registered() {
 		m.log.Info("modem readiness changed", "ready", reg.Registered(), "registration", reg.String(), "signal_dbm", dBm)
 		m.setReady(reg.Registered())
 	}
 	return nil
+}
+
+// checkRouting ends the session when AT+CNMI? no longer shows the <mt>
+// and <ds> init set.
+func (m *Modem) checkRouting(s *session) error {
+	if s.routing == "" {
+		return nil
+	}
+	info, err := s.cmd("+CNMI?")
+	if err != nil {
+		return pollError(err)
+	}
+	f, ok := infoLine(info, "+CNMI:")
+	want := strings.Split(s.routing, ",")
+	if !ok || len(f) < 4 {
+		return nil
+	}
+	if strings.TrimSpace(f[1]) != want[1] || strings.TrimSpace(f[3]) != want[3] {
+		return fmt.Errorf("modem: message routing is %s, not %s (the modem restarted or stopped routing); initialising it again",
+			strings.Join(f, ","), s.routing)
+	}
+	return nil
+}
+
+// checkStorage reads how full the read storage is and sweeps it when it
+// holds anything: messages whose notification was lost (a modem that
+// sends its URCs to another port, a URC lost in a reset, a modem that
+// refused AT+CNMI) would otherwise stay there until the storage is full
+// and the network holds every new message.
+func (m *Modem) checkStorage(ctx context.Context, s *session) error {
+	info, err := s.cmd("+CPMS?")
+	if err != nil {
+		return pollError(err)
+	}
+	used, total, ok := parseCPMS(info)
+	if !ok {
+		return nil
+	}
+	m.setHealth(func(h *Health) { h.StorageUsed, h.StorageTotal = used, total })
+	if used == 0 {
+		return nil
+	}
+	if total > 0 && used >= total {
+		m.log.Warn("message storage full: the network holds new messages until it is emptied", "used", used, "total", total)
+	}
+	return m.sweep(ctx, s)
 }
 
 func firstLine(info []string) string {

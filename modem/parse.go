@@ -157,3 +157,18 @@ func parseStored(info []string, prefix string, index int) ([]storedPDU, error) {
 	}
 	return out, nil
 }
+
+// parseCPMS reads the use of <mem1> from the answer to AT+CPMS?:
+// "+CPMS: "SM",3,30,"SM",3,30,"SM",3,30".
+func parseCPMS(info []string) (used, total int, ok bool) {
+	f, found := infoLine(info, "+CPMS:")
+	if !found || len(f) < 3 {
+		return 0, 0, false
+	}
+	u, err1 := strconv.Atoi(f[1])
+	t, err2 := strconv.Atoi(f[2])
+	if err1 != nil || err2 != nil {
+		return 0, 0, false
+	}
+	return u, t, true
+}

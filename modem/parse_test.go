@@ -73,19 +73,24 @@ func TestParseStored(t *testing.T) {
 func TestCMSErrorTable(t *testing.T) {
 	for _, c := range []struct {
 		err       error
+		written   bool // the PDU reached the modem
 		permanent bool
 		code      string
 	}{
-		{at.CMSError("1"), true, "cms_1"},
-		{at.CMSError("38"), false, "cms_38"},
-		{at.CMSError("331"), false, "cms_331"},
-		{at.CMSError("no network service"), false, "cms_331"}, // verbose form
-		{at.CMSError("304"), true, "cms_304"},
-		{at.CMSError("999"), false, "cms_999"},
-		{at.ErrDeadlineExceeded, false, "timeout"},
-		{at.ErrClosed, false, "modem_gone"},
+		{at.CMSError("1"), true, true, "cms_1"},
+		{at.CMSError("38"), true, false, "cms_38"},
+		{at.CMSError("331"), true, false, "cms_331"},
+		{at.CMSError("no network service"), true, false, "cms_331"}, // verbose form
+		{at.CMSError("304"), true, true, "cms_304"},
+		{at.CMSError("999"), true, false, "cms_999"},
+		{at.CMSError("8"), true, false, "cms_8"},     // our SIM barred, not the message
+		{at.CMSError("515"), true, false, "cms_515"}, // device busy
+		{at.ErrDeadlineExceeded, true, false, "timeout"},
+		{at.ErrDeadlineExceeded, false, false, "no_prompt"},
+		{at.ErrClosed, true, false, "modem_gone"},
+		{at.ErrClosed, false, false, "modem_gone"},
 	} {
-		err := sendError(c.err)
+		err := sendError(c.err, c.written)
 		var se *spool.SendError
 		if !errors.As(err, &se) || se.Permanent != c.permanent || se.Code != c.code {
 			t.Errorf("%v: %v (%+v), want permanent=%v code %s", c.err, err, se, c.permanent, c.code)

@@ -54,28 +54,16 @@ func (m *Modem) sweep(ctx context.Context, s *session) error {
 func (m *Modem) handleURC(ctx context.Context, s *session, u urc, direct bool) error {
 	head := u[0]
 	switch {
+	case isRestart(head):
+		return fmt.Errorf("modem: the modem restarted by itself (%s); initialising it again", head)
 	case strings.HasPrefix(head, "+CMTI:"), strings.HasPrefix(head, "+CDSI:"):
 		prefix := head[:6]
-		_, index, err := parseIndex(head, prefix)
+		mem, index, err := parseIndex(head, prefix)
 		if err != nil {
 			m.log.Warn("unreadable notification", "line", head, "err", err)
 			return nil
 		}
-		info, err := s.cmd(fmt.Sprintf("+CMGR=%d", index))
-		if err != nil {
-			return pollError(err)
-		}
-		stored, err := parseStored(info, "+CMGR:", index)
-		if err != nil || len(stored) == 0 {
-			m.log.Warn("stored message unreadable; deleting it", "index", index, "err", err)
-		}
-		for _, st := range stored {
-			if err := m.handleFrame(ctx, st.frame); err != nil {
-				return err // not deleted: read again at the next start
-			}
-		}
-		_, err = s.cmd(fmt.Sprintf("+CMGD=%d", index))
-		return pollError(err)
+		return s.inStorage(mem, func() error { return m.readNotified(ctx, s, mem, index) })
 	case strings.HasPrefix(head, "+CMT:"), strings.HasPrefix(head, "+CDS:"):
 		if len(u) < 2 {
 			return nil
@@ -96,6 +84,65 @@ func (m *Modem) handleURC(ctx context.Context, s *session, u urc, direct bool) e
 		return pollError(err)
 	}
 	return nil // RING, ^RSSI and the like
+}
+
+// readNotified reads, hands over and deletes the message a +CMTI or
+// +CDSI announced, in the storage now selected for reading.
+func (m *Modem) readNotified(ctx context.Context, s *session, mem string, index int) error {
+	info, err := s.cmd(fmt.Sprintf("+CMGR=%d", index))
+	if err != nil {
+		return pollError(err)
+	}
+	stored, err := parseStored(info, "+CMGR:", index)
+	switch {
+	case err != nil:
+		m.log.Warn("stored message unreadable; deleting it", "mem", mem, "index", index, "err", err)
+	case len(stored) == 0:
+		// Read too early (some modems notify before the message can be
+		// read), or already read by a sweep. What was not read is not
+		// deleted: the sweep of the next poll reads it.
+		m.log.Warn("notified message not found; left for the next sweep", "mem", mem, "index", index)
+		return nil
+	}
+	for _, st := range stored {
+		if err := m.handleFrame(ctx, st.frame); err != nil {
+			return err // not deleted: read again at the next sweep
+		}
+	}
+	_, err = s.cmd(fmt.Sprintf("+CMGD=%d", index))
+	return pollError(err)
+}
+
+// inStorage runs fn with mem selected for reading and deleting
+// (<mem1> of AT+CPMS), then selects the configured storage again. A
+// notification names the storage it stored in, which is not always the
+// configured one: class 2 messages go to the SIM, and some modems store
+// status reports apart.
+func (s *session) inStorage(mem string, fn func() error) error {
+	if mem == "" || strings.EqualFold(mem, s.o.Storage) {
+		return fn()
+	}
+	if _, err := s.cmd(fmt.Sprintf(`+CPMS="%s"`, mem)); err != nil {
+		s.log.Warn("cannot select the storage a notification names; reading the configured one", "mem", mem, "err", err)
+		if err := pollError(err); err != nil {
+			return err
+		}
+		return fn()
+	}
+	ferr := fn()
+	if _, err := s.cmd(fmt.Sprintf(`+CPMS="%s"`, s.o.Storage)); err != nil {
+		return fmt.Errorf("modem: selecting storage %s again: %w", s.o.Storage, err)
+	}
+	return ferr
+}
+
+func isRestart(line string) bool {
+	for _, p := range restartURCs {
+		if strings.HasPrefix(line, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // withSMSC makes a bare status-report TPDU look like a frame with an

@@ -67,6 +67,7 @@ func (m *Modem) Send(ctx context.Context, msg *spool.Message) ([]string, error) 
 		if err != nil {
 			return ids, spool.Permanent("unencodable", err)
 		}
+		s.pduWritten.Store(false)
 		info, err := s.at.SMSCommand(fmt.Sprintf("+CMGS=%d", len(tpdu)), m.smscHex+strings.ToUpper(hex.EncodeToString(tpdu)),
 			at.WithTimeout(m.o.SendTimeout))
 		if err != nil {
@@ -74,7 +75,7 @@ func (m *Modem) Send(ctx context.Context, msg *spool.Message) ([]string, error) 
 				m.setReady(false)
 				s.close() // a late answer would complete the next command
 			}
-			return ids, sendError(err)
+			return ids, sendError(err, s.pduWritten.Load())
 		}
 		mr, err := parseMR(info)
 		if err != nil {

@@ -2,10 +2,13 @@ package modem
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/warthog618/modem/at"
@@ -24,6 +27,45 @@ type session struct {
 	urcs chan urc
 	log  *slog.Logger
 	o    *Options
+
+	// routing is the AT+CNMI setting init made the modem accept, ""
+	// if it refused them all; poll checks the modem still has it.
+	routing string
+	// pduWritten is set when a PDU (ending in Ctrl-Z) was written to
+	// the modem: after that a failed AT+CMGS may have sent the part.
+	pduWritten atomic.Bool
+}
+
+// pduWatch marks the session when a write carries a PDU's Ctrl-Z.
+type pduWatch struct {
+	io.ReadWriter
+	s *session
+}
+
+func (w pduWatch) Write(b []byte) (int, error) {
+	if len(b) > 0 && b[len(b)-1] == 0x1a {
+		w.s.pduWritten.Store(true)
+	}
+	return w.ReadWriter.Write(b)
+}
+
+// restartURCs are what a modem prints when it has restarted by itself
+// (Quectel and SIMCom "RDY", Huawei and Cinterion "^SYSSTART"): its
+// settings are back to their defaults, so the session is initialised
+// again.
+var restartURCs = []string{"RDY", "^SYSSTART"}
+
+// routings are the AT+CNMI settings init tries, in order: store and
+// notify MO and reports (+CMTI, +CDSI); store MO, reports direct (+CDS);
+// both direct (+CMT, +CDS, acknowledged with +CNMA); then without
+// status reports. A modem that refuses them all still sends; what it
+// stores is read by the sweep of every poll.
+var routings = []struct {
+	cnmi   string
+	direct bool
+}{
+	{"2,1,0,2,0", false}, {"2,1,0,1,0", false}, {"2,2,0,1,0", true}, {"1,1,0,2,0", false},
+	{"1,1,0,1,0", false}, {"2,1,0,0,0", false}, {"1,1,0,0,0", false},
 }
 
 // urcPrefixes are the unsolicited results the connector handles, with
@@ -36,6 +78,7 @@ var urcPrefixes = []struct {
 }{
 	{"+CMTI:", 0}, {"+CDSI:", 0}, {"+CMT:", 1}, {"+CDS:", 1}, {"RING", 0}, {"^RSSI:", 0},
 	{"+QIND:", 0}, {"^HCSQ:", 0}, {"^MODE:", 0}, {"+CUSD:", 0},
+	{"RDY", 0}, {"^SYSSTART", 0}, {"^BOOT:", 0}, {"^SRVST:", 0}, {"^SIMST:", 0}, {"+CGEV:", 0},
 }
 
 func openSession(o *Options, log *slog.Logger) (*session, error) {
@@ -44,9 +87,9 @@ func openSession(o *Options, log *slog.Logger) (*session, error) {
 		return nil, err
 	}
 	s := &session{port: port, urcs: make(chan urc, 64), log: log, o: o}
-	var rw io.ReadWriter = port
+	var rw io.ReadWriter = pduWatch{port, s}
 	if o.Trace {
-		rw = trace.New(port, trace.WithLogger(traceLogger{log}))
+		rw = trace.New(rw, trace.WithLogger(traceLogger{log}))
 	}
 	opts := []at.Option{at.WithTimeout(o.CommandTimeout), at.WithCmds("E0", "+CMEE=1")}
 	for _, u := range urcPrefixes {
@@ -92,14 +135,26 @@ func (s *session) init(ctx context.Context, pinRefused bool) (direct bool, err e
 	_, _ = s.cmd("+CEREG=0")
 	// Store and notify, so a message leaves the modem only after the
 	// spool has it; direct delivery with +CNMA for modems without.
-	if _, err := s.cmd("+CNMI=2,1,0,2,0"); err != nil {
-		if _, err2 := s.cmd("+CNMI=2,2,0,1,0"); err2 != nil {
-			return false, fmt.Errorf("modem: message routing (AT+CNMI): %w; %w", err, err2)
+	var errs []string
+	for i, r := range routings {
+		_, err := s.cmd("+CNMI=" + r.cnmi)
+		if errors.Is(err, at.ErrDeadlineExceeded) || errors.Is(err, at.ErrClosed) {
+			return false, fmt.Errorf("modem: message routing (AT+CNMI=%s): %w", r.cnmi, err)
 		}
-		direct = true
-		s.log.Warn("modem cannot store and notify; using direct delivery with +CNMA")
+		if err != nil {
+			errs = append(errs, fmt.Sprintf("%s: %v", r.cnmi, err))
+			continue
+		}
+		s.routing = r.cnmi
+		if i > 0 {
+			s.log.Warn("modem refused the preferred message routing", "cnmi", r.cnmi, "refused", errs)
+		}
+		return r.direct, nil
 	}
-	return direct, nil
+	// Sending does not need AT+CNMI: a fallback modem that can send is
+	// worth keeping. Stored messages are read by the sweep of each poll.
+	s.log.Error("modem refused every AT+CNMI setting; receiving by polling its storage only", "refused", errs)
+	return false, nil
 }
 
 func (s *session) unlockSIM(ctx context.Context, pinRefused bool) error {
@@ -114,6 +169,12 @@ func (s *session) unlockSIM(ctx context.Context, pinRefused bool) error {
 		case state == "READY":
 			return nil
 		case state == "SIM PIN" && s.o.PIN != "" && !pinRefused:
+			if left, ok := s.pinAttemptsLeft(); ok && left < 2 {
+				// One wrong PIN more and the SIM wants its PUK: the
+				// fallback would be dead until someone enters it.
+				return fmt.Errorf("%w: the SIM has %d PIN attempt(s) left; the gateway does not risk the last one: "+
+					"check the PIN, enter it by hand (smsgw modem at), then restart", ErrSIMLocked, left)
+			}
 			if _, err := s.cmd(fmt.Sprintf(`+CPIN="%s"`, s.o.PIN)); err != nil {
 				return fmt.Errorf("%w: %v", ErrPINRefused, err)
 			}
@@ -134,6 +195,35 @@ func (s *session) unlockSIM(ctx context.Context, pinRefused bool) error {
 		}
 	}
 	return fmt.Errorf("%w: it never became ready", ErrSIMLocked)
+}
+
+// pinAttempts are the vendor commands that tell how many PIN attempts
+// the SIM has left: Quectel, SIMCom, Huawei. The field is the index of
+// the count among the answer's fields.
+var pinAttempts = []struct {
+	cmd, prefix string
+	field       int
+}{
+	{`+QPINC="SC"`, "+QPINC:", 1}, {"+SPIC", "+SPIC:", 0}, {"^CPIN?", "^CPIN:", 2},
+}
+
+// pinAttemptsLeft asks the modem how many PIN attempts the SIM has
+// left; ok is false when no command it knows tells.
+func (s *session) pinAttemptsLeft() (left int, ok bool) {
+	for _, c := range pinAttempts {
+		info, err := s.cmd(c.cmd)
+		if err != nil {
+			continue
+		}
+		f, found := infoLine(info, c.prefix)
+		if !found || len(f) <= c.field {
+			continue
+		}
+		if n, err := strconv.Atoi(strings.TrimSpace(f[c.field])); err == nil && n >= 0 {
+			return n, true
+		}
+	}
+	return 0, false
 }
 
 // traceLogger writes the AT trace at debug level.

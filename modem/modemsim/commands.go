@@ -28,7 +28,7 @@ func init() {
 		"+GMM": cmdIdentity, "+CGMR": cmdIdentity, "+GMR": cmdIdentity, "+CGSN": cmdIdentity,
 		"+GSN": cmdIdentity, "+GCAP": cmdIdentity, "+CIMI": cmdIdentity, "+CCID": cmdIdentity,
 		"+QCCID": cmdIdentity, "+ICCID": cmdIdentity,
-		"+CMEE": cmdCMEE, "+CSCS": cmdCSCS, "+CPIN": cmdCPIN,
+		"+CMEE": cmdCMEE, "+CSCS": cmdCSCS, "+CPIN": cmdCPIN, "+QPINC": cmdQPINC,
 		"+CREG": cmdReg, "+CGREG": cmdReg, "+CEREG": cmdReg,
 		"+CSQ": cmdCSQ, "+COPS": cmdCOPS, "+CFUN": cmdCFUN,
 		"+CMGF": cmdCMGF, "+CSMS": cmdCSMS, "+CPMS": cmdCPMS, "+CSCA": cmdCSCA,

@@ -38,7 +38,9 @@
 // acknowledgement pending, unplugged) the network holds them, in order.
 //
 // Faults can be set at any time: FailNext (error codes), Hang (late or
-// no answers), URCInResponse and SendURC (URCs in awkward places),
+// no answers), NoPrompt (AT+CMGS without "> "), URCInResponse and
+// SendURC (URCs in awkward places), LoseURCs, Restart (a reset that
+// keeps the port),
 // SetStorageFull, SetNetworkLost, SetSignal, SetReportStatus, Unplug and
 // Replug. Handle replaces or adds a command, for vendor commands and
 // quirks. Wait and WaitSubmits let a test wait for the simulator without
@@ -64,6 +66,9 @@
 //   - TCP connections and the pty are sessions of one modem: each has its
 //     own echo and AT+CMEE, and every URC goes to all of them. Unplug
 //     closes the TCP connections and refuses new ones until Replug.
+//   - A class 2 message is stored on the SIM ("SM") whatever <mem3>
+//     says, and its +CMTI names "SM".
+//   - AT+QPINC="SC" tells the PIN attempts left, as on a Quectel.
 //   - Storage indexes count from 0, as on an EC25; reading an empty index
 //     answers OK alone, an index past the capacity +CMS ERROR: 321.
 //   - Text mode is not simulated: AT+CMGF=1 answers +CMS ERROR: 303.

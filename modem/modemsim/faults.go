@@ -9,11 +9,18 @@ import (
 
 // faults are the failures set to come; m.mu guards them.
 type faults struct {
-	fails []failRule
-	hangs []hangRule
-	mids  []midRule
-	hung  bool // answering nothing until Resume
-	full  bool // storage full whatever its use
+	fails    []failRule
+	hangs    []hangRule
+	mids     []midRule
+	hung     bool // answering nothing until Resume
+	full     bool // storage full whatever its use
+	lost     []lostRule
+	noPrompt int // AT+CMGS commands left that get no "> " prompt
+}
+
+type lostRule struct {
+	prefix string
+	n      int
 }
 
 type failRule struct {
@@ -159,6 +166,79 @@ func (m *Modem) SendURC(lines ...string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.urc(lines...)
+}
+
+// LoseURCs makes the next n unsolicited results that start with prefix
+// (such as "+CMTI:"; "" for any) never reach the gateway, as a URC is
+// lost while the port re-enumerates, or goes to another port of the
+// modem (a Quectel routes URCs to its USB modem port unless AT+QURCCFG
+// says otherwise). What the URC announced happens all the same: the
+// message is stored.
+func (m *Modem) LoseURCs(prefix string, n int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if n > 0 {
+		m.faults.lost = append(m.faults.lost, lostRule{prefix: prefix, n: n})
+	}
+}
+
+// lose reports whether a URC whose first line is head is to be lost,
+// and counts it; m.mu is held.
+func (m *Modem) lose(head string) bool {
+	j := findRule(m.faults.lost, func(r lostRule) bool { return strings.HasPrefix(head, r.prefix) })
+	if j < 0 {
+		return false
+	}
+	if m.faults.lost[j].n--; m.faults.lost[j].n <= 0 {
+		m.faults.lost = append(m.faults.lost[:j], m.faults.lost[j+1:]...)
+	}
+	return true
+}
+
+// NoPrompt makes the next n AT+CMGS commands get no "> " prompt: the
+// modem keeps the command open and sends nothing, so the gateway never
+// writes its PDU (ESC then cancels the command, which answers OK). The
+// message does not go out.
+func (m *Modem) NoPrompt(n int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.faults.noPrompt += max(n, 0)
+}
+
+// takeNoPrompt consumes one NoPrompt, if any.
+func (m *Modem) takeNoPrompt() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.faults.noPrompt <= 0 {
+		return false
+	}
+	m.faults.noPrompt--
+	return true
+}
+
+// Restart makes the modem restart by itself without leaving the bus, as
+// a module on a UART or a crashed firmware does: settings go back to
+// their defaults (echo on, AT+CMEE=0, AT+CNMI=2,1,0,0,0), the SIM asks
+// for its PIN again, registration starts over, and the modem prints
+// "RDY" and its SIM state, as an EC25 does at boot. The port stays open.
+func (m *Modem) Restart() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if !m.plugged {
+		return
+	}
+	m.powerOn()
+	m.urc("RDY")
+	m.urc("+CPIN: " + m.sim.state)
+	m.notify()
+}
+
+// CNMI returns the message routing AT+CNMI set: <mode>, <mt>, <bm>,
+// <ds>, <bfr>.
+func (m *Modem) CNMI() [5]int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.sms.cnmi
 }
 
 // SetStorageFull makes the message storage full (true) whatever it

@@ -105,6 +105,9 @@ func (m *Modem) dropSession(s *session) {
 // urc sends an unsolicited result to every session; m.mu is held. A
 // session busy with a command sends it after the final result code.
 func (m *Modem) urc(lines ...string) {
+	if len(lines) > 0 && m.lose(lines[0]) {
+		return
+	}
 	for s := range m.sessions {
 		s.post(lines)
 	}

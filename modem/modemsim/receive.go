@@ -112,9 +112,14 @@ func (m *Modem) direct(in inbound, head string) bool {
 	return true
 }
 
-// storeNotify stores in <mem3> and, when note is set, tells where.
+// storeNotify stores in <mem3> and, when note is set, tells where. A
+// class 2 (SIM-specific, TS 23.038) message goes to the SIM ("SM")
+// whatever <mem3> says, as modems store it.
 func (m *Modem) storeNotify(in inbound, note string) bool {
 	mem := m.sms.mem[2]
+	if in.class == pdu.Class2 && !in.report {
+		mem = "SM"
+	}
 	i, ok := m.put(mem, &slot{stat: StatUnread, frame: m.frame(in.tpdu), tpdu: len(in.tpdu), report: in.report})
 	if !ok {
 		return false

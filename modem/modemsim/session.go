@@ -190,7 +190,9 @@ func (s *session) command(line string) {
 		info = append(info, lines...)
 		if err == errPrompt {
 			s.prompt.fault = f
-			s.write([]byte("\r\n> "))
+			if !m.takeNoPrompt() {
+				s.write([]byte("\r\n> "))
+			}
 			return
 		}
 		if err != nil {

@@ -1,5 +1,10 @@
 package modemsim
 
+import (
+	"fmt"
+	"strings"
+)
+
 // SIM states as AT+CPIN? reports them.
 const (
 	SIMReady = "READY"
@@ -96,6 +101,25 @@ func cmdCPIN(s *session, c Command) ([]string, error) {
 	m.sim.state, m.sim.wrong = SIMReady, 0
 	m.updateRadio()
 	return nil, nil
+}
+
+// cmdQPINC is Quectel's AT+QPINC="SC" (or AT+QPINC?): the PIN and PUK
+// attempts left, "+QPINC: "SC",<pin>,<puk>".
+func cmdQPINC(s *session, c Command) ([]string, error) {
+	m := s.m
+	line := fmt.Sprintf(`+QPINC: "SC",%d,10`, maxPINTries-m.sim.wrong)
+	switch c.Op {
+	case Test:
+		return []string{`+QPINC: ("SC","P2")`}, nil
+	case Read:
+		return []string{line, `+QPINC: "P2",3,10`}, nil
+	case Set:
+		if p := c.Params(); len(p) == 1 && strings.EqualFold(p[0], "SC") {
+			return []string{line}, nil
+		}
+		return nil, CMEOperationNotAllowed
+	}
+	return nil, errPlain
 }
 
 // cmdIdentity answers the identification commands.

@@ -1,0 +1,253 @@
+package modem_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/smsgw/smsgw/modem"
+	"github.com/smsgw/smsgw/modem/modemsim"
+	"github.com/smsgw/smsgw/pdu"
+	"github.com/smsgw/smsgw/spool"
+)
+
+// Behaviours of modems in the field, each shown against the simulator.
+
+// timelineHas reports whether any timeline entry of m contains sub.
+func timelineHas(m *spool.Message, sub string) bool {
+	for _, e := range m.Timeline {
+		if strings.Contains(e.Detail, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestModemRestartWithoutReplugIsReinitialised: a modem that restarts by
+// itself while its port stays (a module on a UART, a firmware crash that
+// keeps USB) prints RDY and is back at its defaults: AT+CNMI no longer
+// routes status reports. The connector initialises it again. Before, it
+// went on with the old session and every report was dropped.
+func TestModemRestartWithoutReplugIsReinitialised(t *testing.T) {
+	r := newRig(t, modemsim.Options{ReportDelay: 10 * time.Millisecond}, modem.Options{})
+	r.waitReady(t, true)
+	if err := r.sim.Wait(ctxT(t), func() bool { return r.sim.CNMI()[3] == 2 }); err != nil {
+		t.Fatalf("routing %v", r.sim.CNMI())
+	}
+	r.sim.Restart()
+	if err := r.sim.Wait(ctxT(t), func() bool { return r.sim.CNMI()[3] == 2 }); err != nil {
+		t.Fatalf("the modem was not initialised again after it restarted: routing %v, health %+v",
+			r.sim.CNMI(), r.modem.Health())
+	}
+	id := r.enqueue(t, &spool.Message{To: "+13195550123", Body: "after the restart", ReportReq: true})
+	r.waitState(t, id, spool.StateDelivered)
+}
+
+// TestRoutingResetIsNoticedByThePoll: the same restart with the RDY lost
+// (it came while the port was busy elsewhere): the poll sees AT+CNMI
+// back at its default and initialises the modem again.
+func TestRoutingResetIsNoticedByThePoll(t *testing.T) {
+	r := newRig(t, modemsim.Options{ReportDelay: 10 * time.Millisecond}, modem.Options{PollInterval: 20 * time.Millisecond})
+	r.waitReady(t, true)
+	r.sim.LoseURCs("RDY", 1)
+	r.sim.Restart()
+	if err := r.sim.Wait(ctxT(t), func() bool { return r.sim.CNMI()[3] == 2 }); err != nil {
+		t.Fatalf("routing %v, health %+v", r.sim.CNMI(), r.modem.Health())
+	}
+	id := r.enqueue(t, &spool.Message{To: "+13195550123", Body: "after the restart", ReportReq: true})
+	r.waitState(t, id, spool.StateDelivered)
+}
+
+// TestLostCMTIIsFoundByThePoll: a message stored without its +CMTI
+// reaching the gateway (URCs routed to another port, lost in a reset)
+// is read by the poll's storage check. Before, it stayed on the SIM
+// until the next restart, and a full SIM made the network hold every
+// new message.
+func TestLostCMTIIsFoundByThePoll(t *testing.T) {
+	r := newRig(t, modemsim.Options{}, modem.Options{PollInterval: 20 * time.Millisecond})
+	r.waitReady(t, true)
+	r.sim.LoseURCs("+CMTI:", 1)
+	if _, err := r.sim.DeliverMO(modemsim.MO{Text: "no notification"}); err != nil {
+		t.Fatal(err)
+	}
+	if mo := r.waitInbound(t); mo.Body != "no notification" {
+		t.Fatalf("inbound %q", mo.Body)
+	}
+	if err := r.sim.Wait(ctxT(t), func() bool { return len(r.sim.Stored()) == 0 }); err != nil {
+		t.Fatalf("left on the SIM: %v", r.sim.Stored())
+	}
+	if h := r.modem.Health(); h.StorageTotal != 30 {
+		t.Fatalf("health %+v", h)
+	}
+}
+
+// TestEmptyReadIsNotDeleted: AT+CMGR answers an empty record for an
+// index a +CMTI just named (some modems notify before the message can
+// be read). The index is not deleted: the message stays for the sweep
+// of the next poll (TestLostCMTIIsFoundByThePoll). Before, the index
+// was deleted unread and the message lost.
+func TestEmptyReadIsNotDeleted(t *testing.T) {
+	r := newRig(t, modemsim.Options{}, modem.Options{PollInterval: time.Hour})
+	r.waitReady(t, true) // the first poll is over
+	emptied := make(chan struct{})
+	r.sim.Handle("+CMGR", func(modemsim.Command) ([]string, error) {
+		r.sim.Handle("+CMGR", nil) // once
+		close(emptied)
+		return nil, nil
+	})
+	if _, err := r.sim.DeliverMO(modemsim.MO{Text: "not readable yet"}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-emptied:
+	case <-ctxT(t).Done():
+		t.Fatal("never read")
+	}
+	if _, err := r.sim.DeliverMO(modemsim.MO{Text: "readable"}); err != nil {
+		t.Fatal(err)
+	}
+	if mo := r.waitInbound(t); mo.Body != "readable" {
+		t.Fatalf("inbound %q", mo.Body)
+	}
+	// Wait for the readable one (index 1, or 0 if the first was
+	// deleted) to be deleted.
+	var stored []modemsim.Stored
+	if err := r.sim.Wait(ctxT(t), func() bool {
+		stored = r.sim.Stored()
+		return len(stored) == 0 || (len(stored) == 1 && stored[0].Stat == modemsim.StatUnread)
+	}); err != nil {
+		t.Fatalf("storage %+v", stored)
+	}
+	if len(stored) != 1 || stored[0].Index != 0 {
+		t.Fatalf("the message read empty was deleted: storage %+v", stored)
+	}
+}
+
+// TestNotificationNamesAnotherStorage: with the storage set to "ME", a
+// class 2 (SIM) message is stored on the SIM and notified as
+// +CMTI: "SM",<i>. The connector reads it there. Before, it read and
+// deleted index <i> of "ME" and the message stayed on the SIM unread.
+func TestNotificationNamesAnotherStorage(t *testing.T) {
+	r := newRig(t, modemsim.Options{}, modem.Options{Storage: "ME"})
+	r.waitReady(t, true)
+	if _, err := r.sim.DeliverMO(modemsim.MO{Text: "class 2", Class: pdu.Class2}); err != nil {
+		t.Fatal(err)
+	}
+	if mo := r.waitInbound(t); mo.Body != "class 2" {
+		t.Fatalf("inbound %q", mo.Body)
+	}
+	if err := r.sim.Wait(ctxT(t), func() bool { return len(r.sim.Stored()) == 0 }); err != nil {
+		t.Fatalf("left in storage: %v", r.sim.Stored())
+	}
+	// The configured storage is selected again: the next one is read too.
+	if _, err := r.sim.DeliverMO(modemsim.MO{Text: "class 1", Class: pdu.Class1}); err != nil {
+		t.Fatal(err)
+	}
+	if mo := r.waitInbound(t); mo.Body != "class 1" {
+		t.Fatalf("inbound %q", mo.Body)
+	}
+}
+
+// TestPortLostAfterThePDUIsPossibleDuplicate: the modem vanishes (USB
+// reset, unplug) after it took the PDU and before +CMGS: the part may
+// have gone out, and the timeline says so. Before, it said only "the
+// modem port closed".
+func TestPortLostAfterThePDUIsPossibleDuplicate(t *testing.T) {
+	r := newRig(t, modemsim.Options{}, modem.Options{})
+	r.waitReady(t, true)
+	r.sim.Hang("+CMGS", 0) // the PDU is taken and sent; no answer
+	id := r.enqueue(t, &spool.Message{To: "+13195550123", Body: "cut off"})
+	if err := r.sim.Wait(ctxT(t), r.sim.Hung); err != nil {
+		t.Fatal(err)
+	}
+	r.sim.Unplug()
+	if err := r.sim.Replug(); err != nil {
+		t.Fatal(err)
+	}
+	m := r.waitState(t, id, spool.StateSent)
+	if !timelineHas(m, "possible duplicate") {
+		t.Fatalf("timeline does not warn of a duplicate: %+v", m.Timeline)
+	}
+	if n := len(r.sim.Submits()); n != 2 {
+		t.Fatalf("%d submits, want 2 (the first went out unanswered)", n)
+	}
+}
+
+// TestNoPromptIsNotADuplicate: the modem never gives the "> " prompt,
+// so the PDU was never written: the part was not sent, and the timeline
+// does not cry duplicate. Before, every AT+CMGS timeout said "possible
+// duplicate".
+func TestNoPromptIsNotADuplicate(t *testing.T) {
+	r := newRig(t, modemsim.Options{}, modem.Options{SendTimeout: 200 * time.Millisecond})
+	r.waitReady(t, true)
+	r.sim.NoPrompt(1)
+	id := r.enqueue(t, &spool.Message{To: "+13195550123", Body: "no prompt"})
+	m := r.waitState(t, id, spool.StateSent)
+	if timelineHas(m, "possible duplicate") || !timelineHas(m, "was not sent") {
+		t.Fatalf("timeline %+v", m.Timeline)
+	}
+	if n := len(r.sim.Submits()); n != 1 {
+		t.Fatalf("%d submits", n)
+	}
+}
+
+// TestSIMBarringIsRetried: +CMS ERROR: 8 (operator determined barring:
+// our SIM may not send, out of credit for one) says nothing about the
+// message: it is retried, not failed. Before, every message through a
+// barred SIM failed for good.
+func TestSIMBarringIsRetried(t *testing.T) {
+	r := newRig(t, modemsim.Options{}, modem.Options{})
+	r.waitReady(t, true)
+	r.sim.FailNext("+CMGS", 1, modemsim.CMSError(8))
+	id := r.enqueue(t, &spool.Message{To: "+13195550123", Body: "barred once"})
+	if m := r.waitState(t, id, spool.StateSent); m.Attempts != 2 {
+		t.Fatalf("attempts %d", m.Attempts)
+	}
+}
+
+// TestEveryCNMIRefusedStillSends: a modem that refuses every AT+CNMI
+// setting can still send, and a fallback that can send is kept. Before,
+// init failed and the modem was never ready.
+func TestEveryCNMIRefusedStillSends(t *testing.T) {
+	r := newRigBefore(t, modemsim.Options{}, modem.Options{PollInterval: 20 * time.Millisecond}, func(sim *modemsim.Modem) {
+		sim.Handle("+CNMI", func(modemsim.Command) ([]string, error) { return nil, modemsim.CMSOperationNotSupported })
+	})
+	r.waitReady(t, true)
+	if h := r.modem.Health(); h.Routing != "none" {
+		t.Fatalf("health %+v", h)
+	}
+	id := r.enqueue(t, &spool.Message{To: "+13195550123", Body: "still sends"})
+	r.waitState(t, id, spool.StateSent)
+	r.sim.LoseURCs("+CMTI:", 1)
+	if _, err := r.sim.DeliverMO(modemsim.MO{Text: "read by polling"}); err != nil {
+		t.Fatal(err)
+	}
+	if mo := r.waitInbound(t); mo.Body != "read by polling" {
+		t.Fatalf("inbound %q", mo.Body)
+	}
+}
+
+// TestLastPINAttemptIsNotRisked: the SIM has one PIN attempt left (two
+// wrong ones were entered before, by hand or by earlier starts of the
+// gateway); the connector does not send its PIN, which would lock the
+// SIM into PUK if it were wrong. Before, every start sent it once.
+func TestLastPINAttemptIsNotRisked(t *testing.T) {
+	r := newRigBefore(t, modemsim.Options{PIN: "1234"}, modem.Options{PIN: "9999"}, func(sim *modemsim.Modem) {
+		for range 2 {
+			if _, err := modem.Command(sim.Path(), `AT+CPIN="0000"`, 2*time.Second); err == nil {
+				t.Fatal("a wrong PIN was accepted")
+			}
+		}
+	})
+	ctx := ctxT(t)
+	for !strings.Contains(r.modem.Health().LastError, "attempt") {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("health %+v, SIM %s", r.modem.Health(), r.sim.SIMState())
+		case <-time.After(10 * time.Millisecond): // polling: no signal for a session's end
+		}
+	}
+	if st := r.sim.SIMState(); st != modemsim.SIMPIN {
+		t.Fatalf("SIM is %s: the last PIN attempt was used", st)
+	}
+}
