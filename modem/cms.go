@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/warthog618/modem/at"
 
@@ -69,6 +70,37 @@ var cmsErrors = map[int]cmsInfo{
 	340: {"no +CNMA acknowledgement expected", false},
 	500: {"unknown error", false},
 	515: {"device busy", false}, // vendor code (SIMCom, Huawei, Cinterion): busy or still starting
+}
+
+// simRefusal are the +CMS ERROR codes that are about our SIM, not the
+// message: the modem is held unready (Options.SIMHold) so that routes use
+// their next connector.
+var simRefusal = map[int]bool{8: true, 28: true, 50: true}
+
+// simRefusedText begins Health.LastError while the SIM is held.
+const simRefusedText = "the network refused a send for our SIM"
+
+// cmsOf is the code of err when it is a +CMS ERROR.
+func cmsOf(err error) (int, bool) {
+	var cms at.CMSError
+	if !errors.As(err, &cms) {
+		return 0, false
+	}
+	return cmsCode(string(cms))
+}
+
+// holdSIM makes the modem unready for SIMHold after a refusal for
+// reasons of our SIM; the poll after that makes it ready again.
+func (m *Modem) holdSIM(code int) {
+	until := time.Now().Add(m.o.SIMHold)
+	m.setHealth(func(h *Health) {
+		h.SIMRefused++
+		h.SIMHeldUntil = until
+		h.LastError = fmt.Sprintf("%s (+CMS ERROR %d, %s)", simRefusedText, code, cmsErrors[code].name)
+	})
+	m.setReady(false)
+	m.log.Error("the network refused a send for reasons of our SIM; modem held unready so that routes fail over",
+		"cms", code, "reason", cmsErrors[code].name, "until", until)
 }
 
 // cmsCode reads the code of a +CMS ERROR: numeric (AT+CMEE=1) or, for a

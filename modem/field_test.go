@@ -194,14 +194,26 @@ func TestNoPromptIsNotADuplicate(t *testing.T) {
 // TestSIMBarringIsRetried: +CMS ERROR: 8 (operator determined barring:
 // our SIM may not send, out of credit for one) says nothing about the
 // message: it is retried, not failed. Before, every message through a
-// barred SIM failed for good.
+// barred SIM failed for good. The modem is held unready meanwhile (routes
+// use their next connector), and ready again after SIMHold.
 func TestSIMBarringIsRetried(t *testing.T) {
-	r := newRig(t, modemsim.Options{}, modem.Options{})
+	r := newRig(t, modemsim.Options{}, modem.Options{SIMHold: 200 * time.Millisecond, PollInterval: 20 * time.Millisecond})
 	r.waitReady(t, true)
 	r.sim.FailNext("+CMGS", 1, modemsim.CMSError(8))
 	id := r.enqueue(t, &spool.Message{To: "+13195550123", Body: "barred once"})
-	if m := r.waitState(t, id, spool.StateSent); m.Attempts != 2 {
+	m := r.waitState(t, id, spool.StateSent)
+	if m.Attempts != 2 {
 		t.Fatalf("attempts %d", m.Attempts)
+	}
+	h := r.modem.Health()
+	// The hold is over (the message went again): its error is cleared,
+	// its count and time stay.
+	if h.SIMRefused != 1 || h.SIMHeldUntil.IsZero() || strings.Contains(h.LastError, "+CMS ERROR 8") {
+		t.Fatalf("health %+v", h)
+	}
+	// The spool keeps times to the millisecond.
+	if sent := m.Timeline[len(m.Timeline)-1].At; sent.Before(h.SIMHeldUntil.Truncate(time.Millisecond)) {
+		t.Fatalf("sent again at %v, while held unready until %v", sent, h.SIMHeldUntil)
 	}
 }
 

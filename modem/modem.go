@@ -33,6 +33,11 @@ type Options struct {
 	ReopenMax      time.Duration // longest wait, default 60s
 	ResetAfter     int           // failed opens before AT+CFUN=1,1 on the next success, default 5; negative: never
 	SMSC           string        // the SMSC number (E.164) in every PDU sent; default the SIM's (AT+CSCA?)
+	// SIMHold is how long the modem stays unready after the network
+	// refused a send for reasons of our SIM (+CMS ERROR 8, 28, 50:
+	// barred, unknown, no SMS subscription), so that routes fail over to
+	// their next connector; then it is tried again. Default 2 minutes.
+	SIMHold time.Duration
 	// ReassemblyTimeout is how long an incomplete inbound long message
 	// waits for its missing parts before it is stored as partial;
 	// default 30 minutes.
@@ -68,6 +73,9 @@ func (o *Options) defaults() {
 	if o.ReopenMax <= 0 {
 		o.ReopenMax = time.Minute
 	}
+	if o.SIMHold <= 0 {
+		o.SIMHold = 2 * time.Minute
+	}
 	if o.ResetAfter == 0 {
 		o.ResetAfter = 5
 	}
@@ -96,6 +104,10 @@ type Health struct {
 	StorageTotal int          `json:"storage_total"`     // its capacity; 0 when unknown
 	LastError    string       `json:"last_error,omitempty"`
 	Reopens      int          `json:"reopens"`
+	// SIMRefused counts sends the network refused for reasons of our SIM;
+	// SIMHeldUntil is when the modem is ready again after the last one.
+	SIMRefused   int64     `json:"sim_refused"`
+	SIMHeldUntil time.Time `json:"sim_held_until,omitzero"`
 	Sent         int64        `json:"sent_parts"`
 	Received     int64        `json:"received_parts"`
 }
@@ -332,9 +344,15 @@ func (m *Modem) poll(ctx context.Context, s *session) error {
 	if err := m.checkStorage(ctx, s); err != nil {
 		return err
 	}
-	if m.Ready() != reg.Registered() {
-		m.log.Info("modem readiness changed", "ready", reg.Registered(), "registration", reg.String(), "signal_dbm", dBm)
-		m.setReady(reg.Registered())
+	m.mu.Lock()
+	held := time.Now().Before(m.health.SIMHeldUntil)
+	if !held && strings.HasPrefix(m.health.LastError, simRefusedText) {
+		m.health.LastError = "" // the hold is over: tried again
+	}
+	m.mu.Unlock()
+	if ready := reg.Registered() && !held; m.Ready() != ready {
+		m.log.Info("modem readiness changed", "ready", ready, "registration", reg.String(), "signal_dbm", dBm, "sim_held", held)
+		m.setReady(ready)
 	}
 	return nil
 }

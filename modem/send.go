@@ -75,6 +75,9 @@ func (m *Modem) Send(ctx context.Context, msg *spool.Message) ([]string, error) 
 				m.setReady(false)
 				s.close() // a late answer would complete the next command
 			}
+			if code, ok := cmsOf(err); ok && simRefusal[code] {
+				m.holdSIM(code)
+			}
 			return ids, sendError(err, s.pduWritten.Load())
 		}
 		mr, err := parseMR(info)
