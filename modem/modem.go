@@ -108,8 +108,8 @@ type Health struct {
 	// SIMHeldUntil is when the modem is ready again after the last one.
 	SIMRefused   int64     `json:"sim_refused"`
 	SIMHeldUntil time.Time `json:"sim_held_until,omitzero"`
-	Sent         int64        `json:"sent_parts"`
-	Received     int64        `json:"received_parts"`
+	Sent         int64     `json:"sent_parts"`
+	Received     int64     `json:"received_parts"`
 }
 
 // Modem is the connector for one modem: it keeps the port open (reopening
