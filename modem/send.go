@@ -59,7 +59,7 @@ func (m *Modem) Send(ctx context.Context, msg *spool.Message) ([]string, error) 
 		return nil, spool.Retryable("not_ready", errors.New("modem not ready"))
 	}
 	var ids []string
-	for i := alreadySent(msg); i < len(parts); i++ {
+	for i := msg.SentParts(); i < len(parts); i++ {
 		if err := ctx.Err(); err != nil {
 			return ids, spool.Retryable("shutdown", err)
 		}
@@ -91,18 +91,6 @@ func (m *Modem) Send(ctx context.Context, msg *spool.Message) ([]string, error) 
 		}
 	}
 	return ids, nil
-}
-
-// alreadySent counts the leading parts an earlier attempt sent.
-func alreadySent(msg *spool.Message) int {
-	n := 0
-	for _, p := range msg.Parts {
-		if p.ProviderID == "" || p.State == spool.StateFailed || p.Seq != n+1 {
-			break
-		}
-		n++
-	}
-	return n
 }
 
 // concatRef is the concatenation reference of a message, the same on

@@ -31,15 +31,15 @@ const (
 const maxThrottleRetries = 20
 
 // Send implements route.Connector: one submit_sm per part, through the
-// next bound session, paced. Parts already sent (m.Parts, from an earlier
-// attempt) are not sent again.
+// next bound session, paced. Parts already sent (m.SentParts, from an
+// earlier attempt) are not sent again.
 func (c *Carrier) Send(ctx context.Context, m *spool.Message) ([]string, error) {
 	parts, coding, err := c.encode(m)
 	if err != nil {
 		return nil, spool.Permanent("unencodable", err)
 	}
 	var ids []string
-	for i := len(m.Parts); i < len(parts); i++ {
+	for i := m.SentParts(); i < len(parts); i++ {
 		p, err := c.submitPDU(m, parts[i], coding)
 		if err != nil {
 			return ids, spool.Permanent("unencodable", err)

@@ -283,6 +283,41 @@ func TestRepeatedDeferralsKeepTheTimelineShort(t *testing.T) {
 	}
 }
 
+// TestPartWithoutIDIsNotSentAgain: a carrier that took part 1 without
+// giving an id (a broken submit_sm_resp) has still taken it. The retry
+// sends from part 2 (SentParts, which the connectors use), and its id is
+// filed for part 2, where its receipt finds it. Before, the spool filed
+// it for part 1 while the carrier had sent part 2.
+func TestPartWithoutIDIsNotSentAgain(t *testing.T) {
+	s, clk := openTest(t, Options{Retry: RetryPolicy{Base: time.Second}})
+	m := msg("+13195550001")
+	m.Segments = 2
+	id := mustEnqueue(t, s, m).ID
+	mustLease(t, s, 1)
+	if err := s.Complete(bg, id, 1, Result{Connector: "carrier-a", ProviderIDs: []string{""},
+		Err: Retryable("timeout", errors.New("no submit_sm_resp"))}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Add(time.Second)
+	got := mustLease(t, s, 1)
+	if n := got[0].SentParts(); n != 1 {
+		t.Fatalf("SentParts %d, want 1: part 1 went out", n)
+	}
+	if err := s.Complete(bg, id, 2, Result{Connector: "carrier-a", ProviderIDs: []string{"B2"}}); err != nil {
+		t.Fatal(err)
+	}
+	after := mustGet(t, s, id)
+	if len(after.Parts) != 2 || after.Parts[0].ProviderID != "" || after.Parts[1].ProviderID != "B2" {
+		t.Fatalf("parts %+v", after.Parts)
+	}
+	if _, err := s.ApplyReport(bg, Report{Connector: "carrier-a", ProviderID: "B2", State: StateDelivered}); err != nil {
+		t.Fatal(err)
+	}
+	if p := mustGet(t, s, id).Parts[1]; p.State != StateDelivered {
+		t.Fatalf("part 2 after its receipt: %+v", p)
+	}
+}
+
 func TestPartialSendRecordsWhichPartsWentOut(t *testing.T) {
 	s, clk := openTest(t, Options{Retry: RetryPolicy{Base: time.Second}})
 	m := msg("+13195550001")

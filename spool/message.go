@@ -128,6 +128,22 @@ type Part struct {
 	UpdatedAt  time.Time `json:"updated_at"`
 }
 
+// SentParts is how many leading parts earlier attempts handed over
+// (recorded and not failed, an empty provider id included: the carrier
+// took the part, it only gave no id). A connector's retry sends from the
+// next part, and the spool files that attempt's ids from there: both
+// count the same way, so an id is never filed against another part.
+func (m *Message) SentParts() int {
+	n := 0
+	for _, p := range m.Parts {
+		if p.Seq != n+1 || p.State == StateFailed {
+			break
+		}
+		n++
+	}
+	return n
+}
+
 // Event is one entry of a message's timeline.
 type Event struct {
 	At     time.Time `json:"at"`

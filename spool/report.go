@@ -32,12 +32,7 @@ type Report struct {
 // fileParts records the provider ids of an attempt on the message's
 // parts and files them for receipt correlation.
 func (w *wtx) fileParts(id ulid.ULID, m *Message, r Result) error {
-	first := 1
-	for _, p := range m.Parts {
-		if p.ProviderID != "" && p.State != StateFailed {
-			first = max(first, p.Seq+1)
-		}
-	}
+	first := m.SentParts() + 1
 	for i, pid := range r.ProviderIDs {
 		seq := first + i
 		part := Part{Seq: seq, ProviderID: pid, State: StateSent, UpdatedAt: w.now}
