@@ -148,3 +148,23 @@ func TestPartialInboundOnTime(t *testing.T) {
 		t.Fatalf("inbound %q, want the first part, marked partial", mo.Body)
 	}
 }
+
+// TestUndecodableInboundIsKept: a PDU the connector cannot decode (here a
+// SMS-DELIVER cut short) is stored as an inbound message with the whole
+// PDU as its binary content and the reason, then deleted from the SIM.
+// Before, it was deleted with only a log line: a text to an emergency
+// number vanished without a trace in the spool.
+func TestUndecodableInboundIsKept(t *testing.T) {
+	r := newRig(t, modemsim.Options{}, modem.Options{Number: "+13195550100"})
+	r.waitReady(t, true)
+	if err := r.sim.DeliverRawTPDU([]byte{0x04, 0x0B, 0x91, 0x31}); err != nil {
+		t.Fatal(err)
+	}
+	mo := r.waitInbound(t)
+	if mo.From != "" || mo.To != "+13195550100" || len(mo.Binary) == 0 || !strings.Contains(mo.Reason, "undecodable PDU") {
+		t.Fatalf("inbound %+v", mo)
+	}
+	if err := r.sim.Wait(ctxT(t), func() bool { return len(r.sim.Stored()) == 0 }); err != nil {
+		t.Fatalf("left on the SIM: %v", r.sim.Stored())
+	}
+}

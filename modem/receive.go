@@ -161,7 +161,13 @@ func withSMSC(frame []byte) []byte {
 func (m *Modem) handleFrame(ctx context.Context, frame []byte) error {
 	_, msg, err := pdu.Decode(frame)
 	if err != nil {
-		m.log.Warn("undecodable PDU from the modem; dropped", "pdu", hex.EncodeToString(frame), "err", err)
+		// Someone may have written to an emergency number: keep what
+		// came, as received, and say why it could not be read. It is
+		// deleted from the modem only once stored.
+		m.log.Warn("undecodable PDU from the modem; stored as received", "pdu", hex.EncodeToString(frame), "err", err)
+		if err := m.sink.Inbound(ctx, m.undecodable(frame, err)); err != nil {
+			return fmt.Errorf("storing an undecodable inbound PDU: %w", err)
+		}
 		return nil
 	}
 	switch t := msg.(type) {
@@ -203,13 +209,27 @@ func (m *Modem) storeInbound(ctx context.Context, done []pdu.Reassembled) error 
 	return nil
 }
 
+// line is the recipient recorded for MO: the line's own number, or the
+// connector when it has none.
+func (m *Modem) line() string {
+	if m.o.Number != "" {
+		return m.o.Number
+	}
+	return "modem:" + m.o.Name
+}
+
+// undecodable is the spool message for a PDU that could not be read:
+// the whole PDU as its binary content, the sender unknown, the reason
+// said.
+func (m *Modem) undecodable(frame []byte, err error) *spool.Message {
+	return &spool.Message{Tenant: m.o.Tenant, To: m.line(), Binary: append([]byte(nil), frame...), Connector: m.o.Name,
+		Encoding: pdu.Binary.String(), Segments: 1, Source: "modem:" + m.o.Name,
+		Reason: fmt.Sprintf("undecodable PDU (%v): kept as received (the whole PDU, hex in the log), sender unknown", err)}
+}
+
 // inbound is the spool message for a whole (or given up) MO message.
 func (m *Modem) inbound(r pdu.Reassembled) *spool.Message {
-	to := m.o.Number
-	if to == "" {
-		to = "modem:" + m.o.Name
-	}
-	mo := &spool.Message{Tenant: m.o.Tenant, From: r.From, To: to, Body: r.Text, Connector: m.o.Name,
+	mo := &spool.Message{Tenant: m.o.Tenant, From: r.From, To: m.line(), Body: r.Text, Connector: m.o.Name,
 		Encoding: r.Encoding.String(), Segments: r.Total, Source: "modem:" + m.o.Name}
 	if r.Data != nil {
 		mo.Binary = r.Data

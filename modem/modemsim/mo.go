@@ -112,6 +112,19 @@ func (m *Modem) DeliverTPDU(tpdu []byte) error {
 	return nil
 }
 
+// DeliverRawTPDU has the network deliver octets that need not decode (a
+// damaged or unsupported TPDU), stored as a class 1 message, for tests of
+// what the connector does with what it cannot read.
+func (m *Modem) DeliverRawTPDU(tpdu []byte) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return ErrClosed
+	}
+	m.enqueue(inbound{tpdu: append([]byte(nil), tpdu...), class: 1})
+	return nil
+}
+
 // Report has the network send a status report for s with status st
 // (after any automatic one, or in place of it with a negative
 // ReportDelay): routed as AT+CNMI's <ds> says. s need only carry MR and
