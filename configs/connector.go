@@ -56,13 +56,19 @@ type SMPPConnector struct {
 	// DataCoding is how text is encoded: gsm7_0 (default), gsm7_1,
 	// latin1 or ucs2 (see the Coding* constants).
 	DataCoding string `yaml:"data_coding"`
+	// DefaultAlphabet is what data_coding 0x00 means in the carrier's MO:
+	// gsm7 or latin1 (Kannel's alt-charset); "" (default) is latin1 with
+	// data_coding gsm7_1, else gsm7. A text with an octet above 0x7F is
+	// read as Latin-1 either way.
+	DefaultAlphabet string `yaml:"default_alphabet"`
 	// ReceiptIDs is how receipts spell the ids submit_sm_resp gave:
 	// auto (default), exact, hex_to_decimal or decimal_to_hex (see the
 	// ReceiptIDs* constants), as Kannel's msg-id-type.
 	ReceiptIDs string `yaml:"receipt_ids"`
 }
 
-// Values of SMPPConnector.Bind, LongMessages, DataCoding and ReceiptIDs.
+// Values of SMPPConnector.Bind, LongMessages, DataCoding, DefaultAlphabet
+// and ReceiptIDs.
 const (
 	BindTransceiver         = "transceiver"          // one bind_transceiver
 	BindTransmitterReceiver = "transmitter_receiver" // a bind_transmitter and a bind_receiver
@@ -75,6 +81,9 @@ const (
 	CodingGSM7IA5     = "gsm7_1" // GSM 03.38 7-bit as data_coding 0x01 (carriers that read 0x00 as Latin-1)
 	CodingLatin1      = "latin1" // ISO-8859-1 as data_coding 0x03 where it suffices, else UCS-2
 	CodingUCS2        = "ucs2"   // always UCS-2, data_coding 0x08 (carriers that mangle GSM 7-bit)
+
+	AlphabetGSM7   = "gsm7"   // data_coding 0x00 in MO is GSM 03.38, one septet per octet
+	AlphabetLatin1 = "latin1" // data_coding 0x00 in MO is ISO-8859-1
 
 	ReceiptIDsAuto         = "auto"           // as given; matched across bases only where an id has a hex letter
 	ReceiptIDsExact        = "exact"          // receipts spell ids as submit_sm_resp did

@@ -79,6 +79,9 @@ func (d *decoder) validateSMPP(s *SMPPConnector, p string) {
 	d.backoff(join(p, "reconnect"), s.Reconnect)
 	d.enum(join(p, "long_messages"), s.LongMessages, LongUDH, LongSAR, LongPayload)
 	d.enum(join(p, "data_coding"), s.DataCoding, CodingGSM7Default, CodingGSM7IA5, CodingLatin1, CodingUCS2)
+	if s.DefaultAlphabet != "" {
+		d.enum(join(p, "default_alphabet"), s.DefaultAlphabet, AlphabetGSM7, AlphabetLatin1)
+	}
 	d.enum(join(p, "receipt_ids"), s.ReceiptIDs, ReceiptIDsAuto, ReceiptIDsExact, ReceiptIDsHexToDecimal, ReceiptIDsDecimalToHex)
 }
 
