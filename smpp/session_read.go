@@ -1,0 +1,99 @@
+package smpp
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"io"
+
+	"github.com/fiorix/go-smpp/smpp/pdu"
+	"github.com/fiorix/go-smpp/smpp/pdu/pdufield"
+)
+
+// readPDU reads one whole PDU and decodes it. A decode error (unknown
+// command, bad body) comes with the header, so that the caller can
+// generic_nack the right sequence; an I/O error or a length out of range
+// ends the session.
+func readPDU(r io.Reader) (hdr pdu.Header, body pdu.Body, raw []byte, decErr, err error) {
+	var l [4]byte
+	if _, err = io.ReadFull(r, l[:]); err != nil {
+		return
+	}
+	n := binary.BigEndian.Uint32(l[:])
+	if n < pdu.HeaderLen || n > maxPDU {
+		err = fmt.Errorf("%w: %d", errBadLength, n)
+		return
+	}
+	raw = make([]byte, n)
+	copy(raw, l[:])
+	if _, err = io.ReadFull(r, raw[4:]); err != nil {
+		return
+	}
+	hdr = pdu.Header{Len: n, ID: pdu.ID(binary.BigEndian.Uint32(raw[4:])),
+		Status: pdu.Status(binary.BigEndian.Uint32(raw[8:])), Seq: binary.BigEndian.Uint32(raw[12:])}
+	if n > pdu.MaxSize {
+		decErr = fmt.Errorf("smpp: PDU of %d bytes, more than %d", n, pdu.MaxSize)
+		return
+	}
+	if n == pdu.HeaderLen && hdr.ID&0x80000000 != 0 {
+		return // a header-only response
+	}
+	body, decErr = decode(raw)
+	if decErr == nil && hdr.ID == pdu.SubmitSMRespID {
+		// go-smpp reads a message_id that the carrier did not end with a
+		// NUL (as some do) as empty, and receipts could never find the
+		// message: take the octets as the id.
+		if b := raw[pdu.HeaderLen:]; len(b) > 0 && bytes.IndexByte(b, 0) < 0 {
+			body.Fields().Set(pdufield.MessageID, string(b))
+		}
+	}
+	return
+}
+
+// decode is go-smpp's Decode, with a panic in the codec turned into an
+// error: a peer's bytes must never crash the gateway.
+func decode(raw []byte) (body pdu.Body, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			body, err = nil, fmt.Errorf("smpp: codec panic on a malformed PDU: %v", r)
+		}
+	}()
+	if i := esmClassAt(raw); i > 0 && raw[i]&0x40 != 0 {
+		// go-smpp reads a deliver_sm's UDH itself, past sm_length: when
+		// the UDH is in message_payload (sm_length 0) it eats the TLVs,
+		// and it splits the IEs by their own lengths, not the UDHL.
+		// Decode it without the UDHI flag, short_message whole, then put
+		// the flag back.
+		cp := append([]byte(nil), raw...)
+		cp[i] &^= 0x40
+		if body, err = pdu.Decode(bytes.NewReader(cp)); err == nil {
+			body.Fields().Set(pdufield.ESMClass, raw[i])
+		}
+		return body, err
+	}
+	return pdu.Decode(bytes.NewReader(raw))
+}
+
+// esmClassAt is the offset of a deliver_sm's esm_class in raw, or -1:
+// after service_type, source TON, NPI and address, destination TON, NPI
+// and address.
+func esmClassAt(raw []byte) int {
+	if len(raw) < pdu.HeaderLen || pdu.ID(binary.BigEndian.Uint32(raw[4:])) != pdu.DeliverSMID {
+		return -1
+	}
+	i := pdu.HeaderLen
+	for _, skip := range []int{0, 2, 2} { // octets before each C-string
+		if i += skip; i > len(raw) {
+			return -1
+		}
+		j := bytes.IndexByte(raw[i:], 0)
+		if j < 0 {
+			return -1
+		}
+		i += j + 1
+	}
+	if i >= len(raw) {
+		return -1
+	}
+	return i
+}
