@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -95,11 +97,23 @@ func Open(path string, opts Options) (*Store, error) {
 		msgCache:  newRecCache(opts.RecordCache, (*Message).Clone),
 		itemCache: newRecCache(opts.RecordCache, cloneItem),
 	}
+	// With the lock held, so nothing writes the file meanwhile.
+	if !opts.ReadOnly {
+		if err := checkAfterUncleanStop(path); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	if err := undamaged(path, s.load); err != nil {
 		db.Close()
 		return nil, err
 	}
 	if !opts.ReadOnly {
+		// Removed by Close: present at the next Open, it says this
+		// process did not close the spool (a crash, a kill, a power cut).
+		if err := os.WriteFile(openMarker(path), []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600); err != nil {
+			s.log.Warn("could not mark the spool open; an unclean stop will not be checked for", "err", err)
+		}
 		s.ops = make(chan *op, opts.MaxBatch)
 		s.stop = make(chan struct{})
 		s.stopped = make(chan struct{})
@@ -201,7 +215,32 @@ func (s *Store) Close() error {
 			<-s.stopped
 		}
 	})
-	return s.db.Close()
+	err := s.db.Close()
+	if !s.opts.ReadOnly && err == nil {
+		os.Remove(openMarker(s.path))
+	}
+	return err
+}
+
+// openMarker is the file a writable Open leaves beside the spool until
+// Close.
+func openMarker(path string) string { return path + ".open" }
+
+// checkAfterUncleanStop reads the page tree of the file from the file
+// itself when the last process to open it did not close it (its marker
+// is still there): damage that would make bbolt loop or overflow its
+// stack (which no recover catches, and which would crash every restart)
+// is then ErrDamaged, with the steps to take. A clean stop skips it: the
+// read costs about 2 ms per MB of spool (145 ms for 80 MB here).
+func checkAfterUncleanStop(path string) error {
+	if _, err := os.Stat(openMarker(path)); err != nil {
+		return nil
+	}
+	found, _, err := treeProblems(path, 20)
+	if err != nil || len(found) == 0 {
+		return nil // no file yet, or nothing wrong
+	}
+	return &DamagedError{Path: path, Detail: "found after an unclean stop: " + strings.Join(found, "; ")}
 }
 
 // Path is the spool file's path.
