@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/oklog/ulid/v2"
+	bolt "go.etcd.io/bbolt"
 )
 
 // OutboxKind says what an outbox item carries upstream.
@@ -264,36 +265,40 @@ func (w *wtx) noteMessage(id, actor, detail string) error {
 // the backoff may have put minutes away. Items leased by this process
 // (being delivered) are left alone.
 func (s *Store) OutboxDueNow(ctx context.Context, target string) (int, error) {
-	n := 0
-	err := s.background(ctx, func(w *wtx) error {
-		n = 0
-		type due struct {
-			id  ulid.ULID
-			key []byte
-		}
-		var move []due
-		c := w.bucket(bOutQ).Cursor()
-		for k, _ := c.First(); k != nil; k, _ = c.Next() {
-			if !fromMS(beUint64(k)).After(w.now) {
-				continue // due already
-			}
+	// Find them in a read transaction: decoding a large outbox must not
+	// hold the writer, which emergency submits wait for.
+	var found []ulid.ULID
+	now := s.now()
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bOutQ).Cursor()
+		for k, _ := c.Seek(timeKey(now.Add(time.Millisecond), ulid.ULID{})); k != nil; k, _ = c.Next() {
 			var id ulid.ULID
 			copy(id[:], k[8:])
-			if w.s.leased(id) {
+			if s.leased(id) {
 				continue
 			}
-			move = append(move, due{id, append([]byte(nil), k...)})
+			if v := tx.Bucket(bOutbox).Get(id[:]); v != nil {
+				if it, err := decodeItem(v); err == nil && it.Target == target {
+					found = append(found, id)
+				}
+			}
 		}
-		for _, d := range move {
-			it, err := w.getItem(d.id)
-			if err != nil {
-				return err
+		return nil
+	})
+	if err != nil || len(found) == 0 {
+		return 0, err
+	}
+	n := 0
+	err = s.background(ctx, func(w *wtx) error {
+		n = 0
+		for _, id := range found {
+			it, err := w.getItem(id)
+			if err != nil || it.Target != target || !it.NextAt.After(w.now) || w.s.leased(id) {
+				continue // gone, or taken meanwhile
 			}
-			if it.Target != target {
-				continue
-			}
+			key := timeKey(it.NextAt, id)
 			it.NextAt = w.now
-			if err := w.moveItem(d.id, d.key, it); err != nil {
+			if err := w.moveItem(id, key, it); err != nil {
 				return err
 			}
 			n++
