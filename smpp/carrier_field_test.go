@@ -427,3 +427,40 @@ func TestAlertNotificationUnanswered(t *testing.T) {
 		t.Fatalf("got %v %v, want the enquire_link_resp", hdr, err)
 	}
 }
+
+// TestInvalidBindStatusRebinds: an SMSC that answers a submit with
+// ESME_RINVBNDSTS has forgotten our bind; it would refuse every submit on
+// that session until it dropped the link. The connector binds again and
+// the part goes through the new session. Before, it was retried on the
+// same session, refused each time.
+func TestInvalidBindStatusRebinds(t *testing.T) {
+	var refused atomic.Bool
+	smsc := newScriptSMSC(t, nil, func(s *Session, req pdu.Body) {
+		if refused.CompareAndSwap(false, true) {
+			s.RespondStatus(req, StatusInvBnd)
+			return
+		}
+		rawResp(s, req, pdu.SubmitSMRespID, 0, []byte("42\x00"))
+	})
+	c := runCarrier(t, CarrierOptions{Addr: smsc.ln.Addr().String(), ReconnectMin: 10 * time.Millisecond}, newRecordSink(t))
+	waitReady(t, c)
+	m := &spool.Message{ID: "01JD0000000000000000000000", To: "+13195550123", From: "+13195550100", Body: "Shelter open"}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	_, err := c.Send(ctx, m)
+	var se *spool.SendError
+	if !errors.As(err, &se) || se.Permanent {
+		t.Fatalf("first send: %v, want retryable", err)
+	}
+	for range 2 { // the first bind, then the new one
+		select {
+		case <-smsc.sessions:
+		case <-ctx.Done():
+			t.Fatalf("no new bind after ESME_RINVBNDSTS (%d binds)", smsc.bindCount())
+		}
+	}
+	waitReady(t, c)
+	if ids, err := c.Send(ctx, m); err != nil || len(ids) != 1 || ids[0] != "42" {
+		t.Fatalf("after the rebind: %q %v", ids, err)
+	}
+}

@@ -82,6 +82,13 @@ func (c *Carrier) submit(ctx context.Context, p pdu.Body) (string, error) {
 				return "", carrierError(err)
 			}
 			c.log.Debug("carrier throttling; slowing down", "status", st, "pause", d, "rate", c.pace.limit())
+		case errors.As(err, &st) && st == StatusInvBnd:
+			// The SMSC no longer counts this session as bound (it lost
+			// our bind, say after a failover of its own) and would refuse
+			// every submit on it until it drops the link: bind again.
+			c.log.Warn("carrier says the session is not bound (ESME_RINVBNDSTS); binding again")
+			c.recycle(s)
+			return "", carrierError(err)
 		case errors.Is(err, ErrResponseTimeout):
 			c.note(func(h *CarrierHealth) { h.PossibleDuplicates++ })
 			c.log.Warn("submit_sm_resp never came; recycling the session", "timeout", c.responseTimeout())
