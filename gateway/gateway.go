@@ -310,20 +310,6 @@ func waitOr(wg *sync.WaitGroup, ctx context.Context) {
 	}
 }
 
-// handler is the HTTP API, the admin UI under /admin/ (the API serves
-// nothing at "/", which sends a browser there), plus whatever
-// Options.ExtraHTTP mounts.
-func (g *Gateway) handler() http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle("/", g.api.Handler())
-	mux.Handle(AdminPrefix+"/", g.adminHandler())
-	mux.Handle("GET /{$}", http.RedirectHandler(AdminPrefix+"/", http.StatusFound))
-	if g.o.ExtraHTTP != nil {
-		g.o.ExtraHTTP(mux)
-	}
-	return mux
-}
-
 // purgeLoop applies the retention settings every interval.
 func (g *Gateway) purgeLoop(ctx context.Context) {
 	for {

@@ -1,0 +1,37 @@
+package gateway
+
+import (
+	"net/http"
+	"time"
+)
+
+// handler is the HTTP API, the admin UI under /admin/ (the API serves
+// nothing at "/", which sends a browser there), plus whatever
+// Options.ExtraHTTP mounts.
+func (g *Gateway) handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("/", g.api.Handler())
+	mux.Handle(AdminPrefix+"/", g.adminHandler())
+	mux.Handle("GET /{$}", http.RedirectHandler(AdminPrefix+"/", http.StatusFound))
+	if g.o.ExtraHTTP != nil {
+		g.o.ExtraHTTP(mux)
+	}
+	return readDeadline(mux, bodyTimeout)
+}
+
+// bodyTimeout is how long a request's body may take to arrive on the
+// HTTP listener: the API and the admin UI set their own (the same 30 s
+// by default); this covers the rest (the root redirect, the demo's
+// webhook receiver).
+const bodyTimeout = 30 * time.Second
+
+// readDeadline sets the connection's read deadline for each request, so
+// a client that trickles a body cannot hold the connection for ever (the
+// server only bounds the headers, and a handler's context ending does
+// not interrupt a read).
+func readDeadline(h http.Handler, d time.Duration) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(d))
+		h.ServeHTTP(w, r)
+	})
+}
