@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// TestSlowBodyIsCut: on the HTTP listener's own routes (the root
+// TestSlowBodyIsCut: on the routes mounted beside the API (the root
 // redirect, the demo's webhook receiver), a client that sends headers
 // and then trickles its body loses the connection once the deadline
 // passes, instead of holding it for ever.

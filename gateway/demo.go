@@ -131,7 +131,7 @@ const DemoWebhookPath = "/demo/webhook"
 // signature and logs it, so that the tour shows webhooks at work.
 func (d *Demo) WebhookReceiver(log *slog.Logger) func(mux *http.ServeMux) {
 	return func(mux *http.ServeMux) {
-		mux.HandleFunc("POST "+DemoWebhookPath, func(w http.ResponseWriter, r *http.Request) {
+		mux.Handle("POST "+DemoWebhookPath, readDeadline(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 			if err == nil {
 				err = httpapi.VerifySignature(d.Info.APIKey, r.Header.Get(httpapi.SignatureHeader), body, time.Now(), 5*time.Minute)
@@ -145,7 +145,7 @@ func (d *Demo) WebhookReceiver(log *slog.Logger) func(mux *http.ServeMux) {
 			log.Info("demo webhook received", "event", ev.Type, "id", ev.Message.ID, "status", ev.Message.Status,
 				"to", ev.Message.To, "from", ev.Message.From, "text", ev.Message.Text)
 			w.WriteHeader(http.StatusNoContent)
-		})
+		}), bodyTimeout))
 	}
 }
 

@@ -35,7 +35,8 @@ type Options struct {
 	// Default 20s.
 	StopTimeout time.Duration
 	// ExtraHTTP, when set, is mounted on the HTTP listener next to the API
-	// (the demo's webhook receiver).
+	// (the demo's webhook receiver). Its handlers bound the time to read
+	// a body themselves (readDeadline).
 	ExtraHTTP func(mux *http.ServeMux)
 	// Ready, when set, is called once every listener serves (systemd's
 	// READY=1); Stopping when the orderly stop begins (STOPPING=1).
