@@ -145,41 +145,27 @@ func (sv *salvager) read(tx *bolt.Tx, rep *SalvageReport) {
 			}
 		})
 	}
-	msgSkips := readable(tx, bMsgs, func(k, v []byte) {
-		m, err := decodeMessage(v)
-		if err == nil && !encodes(m) {
-			err = ErrInvalid
-		}
-		id, ok := recordID(k, m, err)
+	msgSkips := readable(tx, bMsgs, func(_, v []byte) {
+		id, m, rec, ok := salvageMessage(v)
 		if !ok {
 			rep.Unreadable++
 			return
 		}
-		m.ID = id.String()
 		ids[id] = true
 		rep.Messages++
-		sv.add(func(w *wtx) error { return w.insert(id, m, nil) })
+		sv.add(func(w *wtx) error { return w.insert(id, m, rec) })
 	})
 	rep.SkippedRuns += msgSkips
 	items := map[ulid.ULID]bool{} // the outbox items copied
-	outSkips := readable(tx, bOutbox, func(k, v []byte) {
-		it, err := decodeItem(v)
-		if err == nil && !encodesItem(it) {
-			err = ErrInvalid
-		}
-		var id ulid.ULID
-		ok := err == nil
-		if ok {
-			id, ok = recordID(k, &Message{ID: it.ID}, nil)
-		}
+	outSkips := readable(tx, bOutbox, func(_, v []byte) {
+		id, it, rec, ok := salvageItem(v)
 		if !ok {
 			rep.Unreadable++
 			return
 		}
-		it.ID = id.String()
 		items[id] = true
 		rep.Outbox++
-		sv.add(func(w *wtx) error { return w.restoreItem(id, it) })
+		sv.add(func(w *wtx) error { return w.restoreItem(id, it, rec) })
 	})
 	rep.SkippedRuns += outSkips
 	if msgSkips+outSkips > 0 {
@@ -207,22 +193,37 @@ func (sv *salvager) read(tx *bolt.Tx, rep *SalvageReport) {
 	})
 }
 
-// encodes and encodesItem say a decoded record can be written again (a
-// damaged field can decode and still not be valid).
-func encodes(m *Message) bool         { _, err := encodeMessage(m); return err == nil }
-func encodesItem(it *OutboxItem) bool { _, err := encodeItem(it); return err == nil }
-
-// recordID is the id a salvaged record is filed under: the one it
-// names, which is the key unless the key is what was damaged.
-func recordID(k []byte, m *Message, err error) (ulid.ULID, bool) {
-	if err != nil {
-		return ulid.ULID{}, false
-	}
-	if id, perr := parseID(m.ID); perr == nil {
-		return id, true
-	}
+// salvageMessage decodes a message record and encodes it again under the
+// id it names, in its canonical form (the key may be what was damaged):
+// false if it does not decode, names no valid id, or has a damaged field
+// that decodes but cannot be written.
+func salvageMessage(v []byte) (ulid.ULID, *Message, []byte, bool) {
+	m, err := decodeMessage(v)
 	var id ulid.ULID
-	return id, len(k) == 16 && copy(id[:], k) == 16 && id.String() == m.ID
+	if err == nil {
+		id, err = parseID(m.ID)
+	}
+	var rec []byte
+	if err == nil {
+		m.ID = id.String()
+		rec, err = encodeMessage(m)
+	}
+	return id, m, rec, err == nil
+}
+
+// salvageItem is salvageMessage for an outbox item.
+func salvageItem(v []byte) (ulid.ULID, *OutboxItem, []byte, bool) {
+	it, err := decodeItem(v)
+	var id ulid.ULID
+	if err == nil {
+		id, err = parseID(it.ID)
+	}
+	var rec []byte
+	if err == nil {
+		it.ID = id.String()
+		rec, err = encodeItem(it)
+	}
+	return id, it, rec, err == nil
 }
 
 // scanHidden adds the messages and outbox items that a damaged branch
@@ -230,20 +231,27 @@ func recordID(k []byte, m *Message, err error) (ulid.ULID, bool) {
 // (scanLeaves): of several versions of one, the one with the longest
 // timeline (a message) or the most attempts (an item).
 func (sv *salvager) scanHidden(tx *bolt.Tx, ids, items map[ulid.ULID]bool, rep *SalvageReport) {
-	msgs := map[ulid.ULID]*Message{}
-	its := map[ulid.ULID]*OutboxItem{}
+	type foundMsg struct {
+		m   *Message
+		rec []byte
+	}
+	type foundItem struct {
+		it  *OutboxItem
+		rec []byte
+	}
+	msgs := map[ulid.ULID]foundMsg{}
+	its := map[ulid.ULID]foundItem{}
 	err := scanLeaves(tx, sv.src, func(k, v []byte) {
-		var id ulid.ULID
-		copy(id[:], k)
-		if m, err := decodeMessage(v); err == nil && m.ID == id.String() && m.Tenant != "" && len(m.Timeline) > 0 && encodes(m) {
-			if !ids[id] && (msgs[id] == nil || len(m.Timeline) > len(msgs[id].Timeline)) {
-				msgs[id] = m
+		// A record of either kind, filed under its own id.
+		if id, m, rec, ok := salvageMessage(v); ok && bytes.Equal(k, id[:]) && m.Tenant != "" && len(m.Timeline) > 0 {
+			if old, seen := msgs[id]; !ids[id] && (!seen || len(m.Timeline) > len(old.m.Timeline)) {
+				msgs[id] = foundMsg{m, rec}
 			}
 			return
 		}
-		if it, err := decodeItem(v); err == nil && it.ID == id.String() && it.MessageID != "" && it.Target != "" && encodesItem(it) {
-			if !items[id] && (its[id] == nil || it.Attempts > its[id].Attempts) {
-				its[id] = it
+		if id, it, rec, ok := salvageItem(v); ok && bytes.Equal(k, id[:]) && it.MessageID != "" && it.Target != "" {
+			if old, seen := its[id]; !items[id] && (!seen || it.Attempts > old.it.Attempts) {
+				its[id] = foundItem{it, rec}
 			}
 		}
 	})
@@ -251,26 +259,22 @@ func (sv *salvager) scanHidden(tx *bolt.Tx, ids, items map[ulid.ULID]bool, rep *
 		sv.err = fmt.Errorf("spool: salvage: reading the pages of %s: %w", sv.src, err)
 		return
 	}
-	for id, m := range msgs {
+	for id, f := range msgs {
 		ids[id] = true
 		rep.Messages++
 		rep.FoundByScan++
-		sv.add(func(w *wtx) error { return w.insert(id, m, nil) })
+		sv.add(func(w *wtx) error { return w.insert(id, f.m, f.rec) })
 	}
-	for id, it := range its {
+	for id, f := range its {
 		rep.Outbox++
 		rep.FoundByScan++
-		sv.add(func(w *wtx) error { return w.restoreItem(id, it) })
+		sv.add(func(w *wtx) error { return w.restoreItem(id, f.it, f.rec) })
 	}
 }
 
-// restoreItem writes an outbox item as it was, under its id and due
-// time.
-func (w *wtx) restoreItem(id ulid.ULID, it *OutboxItem) error {
-	rec, err := encodeItem(it)
-	if err != nil {
-		return err
-	}
+// restoreItem writes an outbox item as it was (rec, its encoding), under
+// its id and due time.
+func (w *wtx) restoreItem(id ulid.ULID, it *OutboxItem, rec []byte) error {
 	if err := w.bucket(bOutbox).Put(id[:], rec); err != nil {
 		return err
 	}
