@@ -2,7 +2,6 @@ package smpp
 
 import (
 	"context"
-	"net"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -24,32 +23,15 @@ type recordingSMSC struct {
 }
 
 func (r *recordingSMSC) start(t *testing.T) string {
-	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(func() { cancel(); ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			s := NewSession(c, func(s *Session, req pdu.Body) {
-				switch req.Header().ID {
-				case pdu.BindTransceiverID:
-					s.Respond(req, pdu.NewBindTransceiverResp())
-				case pdu.SubmitSMID:
-					r.mu.Lock()
-					r.subs = append(r.subs, req)
-					r.mu.Unlock()
-					resp := pdu.NewSubmitSMResp()
-					resp.Fields().Set(pdufield.MessageID, "1")
-					s.Respond(req, resp)
-				}
-			}, SessionOptions{EnquireLink: -1})
-			go s.Run(ctx)
-		}
-	}()
-	return ln.Addr().String()
+	f := newScriptSMSC(t, nil, func(s *Session, req pdu.Body) {
+		r.mu.Lock()
+		r.subs = append(r.subs, req)
+		r.mu.Unlock()
+		resp := pdu.NewSubmitSMResp()
+		resp.Fields().Set(pdufield.MessageID, "1")
+		s.Respond(req, resp)
+	})
+	return f.ln.Addr().String()
 }
 
 func sendVia(t *testing.T, mode, text string) []pdu.Body {
