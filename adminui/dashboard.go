@@ -22,6 +22,8 @@ type dashboardView struct {
 	FailErr    string
 	AutoOn     bool
 	Now        time.Time
+	// ClockBehind is how far the system clock is behind the spool's.
+	ClockBehind time.Duration
 }
 
 type queueRow struct {
@@ -42,6 +44,7 @@ func (u *UI) dashboard(w http.ResponseWriter, r *http.Request, s *session) {
 		d.StatsErr = err.Error()
 	}
 	d.Stats = st
+	d.ClockBehind = time.Duration(st.ClockBehindMS) * time.Millisecond
 	for _, p := range spool.Priorities() {
 		d.Queue = append(d.Queue, queueRow{Priority: p.String(), Waiting: st.Queued[p.String()],
 			Oldest: time.Duration(st.OldestDue[p.String()]) * time.Millisecond})

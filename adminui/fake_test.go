@@ -21,6 +21,7 @@ type fakeBackend struct {
 	conns   []Connector
 	submitE error
 	n       int
+	behind  time.Duration // the spool's clock state Stats reports
 }
 
 func newFake() *fakeBackend {
@@ -55,7 +56,7 @@ func (f *fakeBackend) Connectors(context.Context) []Connector { return f.conns }
 
 func (f *fakeBackend) Stats() (spool.Stats, error) {
 	return spool.Stats{Queued: map[string]int64{"emergency": 1, "high": 0, "normal": 7},
-		OldestDue: map[string]int64{"normal": 95_000}, Outbox: 2, FileBytes: 3 << 20}, nil
+		OldestDue: map[string]int64{"normal": 95_000}, Outbox: 2, FileBytes: 3 << 20, ClockBehindMS: f.behind.Milliseconds()}, nil
 }
 
 func (f *fakeBackend) Activity() []MinuteCount {

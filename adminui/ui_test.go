@@ -417,3 +417,19 @@ func TestOptOutAddRemove(t *testing.T) {
 		t.Errorf("remove: %d", r.status)
 	}
 }
+
+// The dashboard says when the system clock is behind the spool's time,
+// and says nothing when they agree.
+func TestDashboardClockBehind(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	b.login("vic", "viewer-pw")
+	if r := b.get("/admin/"); r.status != http.StatusOK || strings.Contains(r.body, `id="clock-behind"`) {
+		t.Fatalf("clocks agree: %d, warning shown: %v", r.status, strings.Contains(r.body, "clock-behind"))
+	}
+	e.b.behind = 3*time.Hour + 5*time.Minute
+	r := b.get("/admin/")
+	if !strings.Contains(r.body, `id="clock-behind"`) || !strings.Contains(r.body, "3 h 5 min behind") {
+		t.Fatalf("no warning for a clock 3h5m behind:\n%s", r.body)
+	}
+}

@@ -116,7 +116,7 @@ func New(cfg *configs.Config, o Options) (_ *Gateway, err error) {
 	}
 	store := g.store
 	undo = append(undo, func() { store.Close() })
-	if g.policy, err = policy.New(g.store, policyTenants(cfg), policy.Options{Logger: g.log}); err != nil {
+	if g.policy, err = policy.New(g.store, policyTenants(cfg), policy.Options{Logger: g.log, Now: g.store.Now}); err != nil {
 		return nil, fmt.Errorf("tenants: %w", err)
 	}
 	g.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -147,16 +147,16 @@ func New(cfg *configs.Config, o Options) (_ *Gateway, err error) {
 		}
 		g.conns = append(g.conns, conn)
 	}
-	if g.router, err = route.New(rules(cfg), entries, route.Options{CountryOf: countryOf}); err != nil {
+	if g.router, err = route.New(rules(cfg), entries, route.Options{CountryOf: countryOf, Now: g.store.Now}); err != nil {
 		return nil, err
 	}
 
 	g.smppSrv = smpp.NewServer(smpp.ServerOptions{Accounts: smppAccounts(cfg), Lookup: g.store, Audit: g.store.Audit,
-		Parts: g.store, Logger: g.log, OnReceiver: g.receiverBound}, smppIngress{g})
+		Parts: g.store, Logger: g.log, OnReceiver: g.receiverBound, Now: g.store.Now}, smppIngress{g})
 	g.webhooks = httpapi.NewWebhooks(httpapi.WebhookOptions{Logger: g.log, Registerer: g.reg})
 	g.webhooks.SetWebhooks(webhooks(cfg))
 	g.api = httpapi.New(httpapi.Options{Keys: apiKeys(cfg), Audit: g.store.Audit, Logger: g.log,
-		Registerer: g.reg, Gatherer: g.reg}, g)
+		Registerer: g.reg, Gatherer: g.reg, Now: g.store.Now}, g)
 
 	listen := func(network, addr string) (net.Listener, error) {
 		if addr == "" {

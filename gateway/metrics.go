@@ -95,25 +95,27 @@ func (m *metrics) delivered(it *spool.OutboxItem, err error) {
 type spoolCollector struct{ g *Gateway }
 
 var (
-	descQueue = prometheus.NewDesc("smsgw_queue_depth", "Messages waiting or being sent, by priority.", []string{"priority"}, nil)
-	descDue   = prometheus.NewDesc("smsgw_queue_oldest_due_seconds", "How long the most overdue message has been due, by priority.", []string{"priority"}, nil)
-	descState = prometheus.NewDesc("smsgw_messages", "Messages in the spool, by state.", []string{"state"}, nil)
-	descOut   = prometheus.NewDesc("smsgw_outbox_depth", "Reports and inbound messages owed upstream.", nil, nil)
-	descSize  = prometheus.NewDesc("smsgw_spool_bytes", "Size of the spool file.", nil, nil)
-	descUp    = prometheus.NewDesc("smsgw_connector_ready", "1 when the connector can send now (bound, registered).", []string{"connector", "type", "enabled"}, nil)
-	descDBm   = prometheus.NewDesc("smsgw_modem_signal_dbm", "A modem's signal strength.", []string{"connector"}, nil)
-	descReg   = prometheus.NewDesc("smsgw_modem_registered", "1 when a modem is registered on the network (home or roaming).", []string{"connector", "registration"}, nil)
-	descBinds = prometheus.NewDesc("smsgw_smpp_binds", "A carrier connector's binds up, and the binds it keeps up when healthy.", []string{"connector", "kind"}, nil)
-	descWin   = prometheus.NewDesc("smsgw_smpp_window_in_use", "submit_sm waiting for their response, per carrier connector.", []string{"connector"}, nil)
-	descThr   = prometheus.NewDesc("smsgw_smpp_throttled_total", "ESME_RTHROTTLED and ESME_RMSGQFUL answers from a carrier.", []string{"connector"}, nil)
-	descDup   = prometheus.NewDesc("smsgw_smpp_possible_duplicates_total", "Parts whose submit_sm_resp never came, sent again.", []string{"connector"}, nil)
-	descBF    = prometheus.NewDesc("smsgw_smpp_bind_failures_total", "Failed binds to a carrier.", []string{"connector"}, nil)
-	descSrv   = prometheus.NewDesc("smsgw_smpp_server_binds", "Applications' binds to the SMPP server, by system_id.", []string{"system_id"}, nil)
+	descQueue  = prometheus.NewDesc("smsgw_queue_depth", "Messages waiting or being sent, by priority.", []string{"priority"}, nil)
+	descDue    = prometheus.NewDesc("smsgw_queue_oldest_due_seconds", "How long the most overdue message has been due, by priority.", []string{"priority"}, nil)
+	descState  = prometheus.NewDesc("smsgw_messages", "Messages in the spool, by state.", []string{"state"}, nil)
+	descOut    = prometheus.NewDesc("smsgw_outbox_depth", "Reports and inbound messages owed upstream.", nil, nil)
+	descSize   = prometheus.NewDesc("smsgw_spool_bytes", "Size of the spool file.", nil, nil)
+	descUp     = prometheus.NewDesc("smsgw_connector_ready", "1 when the connector can send now (bound, registered).", []string{"connector", "type", "enabled"}, nil)
+	descDBm    = prometheus.NewDesc("smsgw_modem_signal_dbm", "A modem's signal strength.", []string{"connector"}, nil)
+	descReg    = prometheus.NewDesc("smsgw_modem_registered", "1 when a modem is registered on the network (home or roaming).", []string{"connector", "registration"}, nil)
+	descBinds  = prometheus.NewDesc("smsgw_smpp_binds", "A carrier connector's binds up, and the binds it keeps up when healthy.", []string{"connector", "kind"}, nil)
+	descWin    = prometheus.NewDesc("smsgw_smpp_window_in_use", "submit_sm waiting for their response, per carrier connector.", []string{"connector"}, nil)
+	descThr    = prometheus.NewDesc("smsgw_smpp_throttled_total", "ESME_RTHROTTLED and ESME_RMSGQFUL answers from a carrier.", []string{"connector"}, nil)
+	descDup    = prometheus.NewDesc("smsgw_smpp_possible_duplicates_total", "Parts whose submit_sm_resp never came, sent again.", []string{"connector"}, nil)
+	descBF     = prometheus.NewDesc("smsgw_smpp_bind_failures_total", "Failed binds to a carrier.", []string{"connector"}, nil)
+	descSrv    = prometheus.NewDesc("smsgw_smpp_server_binds", "Applications' binds to the SMPP server, by system_id.", []string{"system_id"}, nil)
+	descBehind = prometheus.NewDesc("smsgw_clock_behind_seconds", "How far the system clock is behind the spool's time (0: they agree); the spool then keeps its own time.", nil, nil)
+	descSteps  = prometheus.NewDesc("smsgw_clock_steps", "Jumps ahead of the system clock the spool has recorded.", nil, nil)
 )
 
 func (c *spoolCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{descQueue, descDue, descState, descOut, descSize, descUp, descDBm, descReg,
-		descBinds, descWin, descThr, descDup, descBF, descSrv} {
+		descBinds, descWin, descThr, descDup, descBF, descSrv, descBehind, descSteps} {
 		ch <- d
 	}
 }
@@ -132,6 +134,8 @@ func (c *spoolCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 		ch <- prometheus.MustNewConstMetric(descOut, prometheus.GaugeValue, float64(st.Outbox))
 		ch <- prometheus.MustNewConstMetric(descSize, prometheus.GaugeValue, float64(st.FileBytes))
+		ch <- prometheus.MustNewConstMetric(descBehind, prometheus.GaugeValue, float64(st.ClockBehindMS)/1000)
+		ch <- prometheus.MustNewConstMetric(descSteps, prometheus.GaugeValue, float64(st.ClockSteps))
 	}
 	for _, cs := range c.g.connectorStatus() {
 		v := 0.0

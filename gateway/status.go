@@ -56,6 +56,10 @@ func (g *Gateway) Status(ctx context.Context) httpapi.Status {
 	st := httpapi.Status{Version: g.o.Version, Started: g.started, Connectors: g.connectorStatus()}
 	if s, err := g.store.Stats(); err == nil {
 		st.Queue, st.OldestDueMS, st.Outbox = s.Queued, s.OldestDue, s.Outbox
+		if s.ClockBehindMS > 0 || s.ClockSteps > 0 {
+			st.Clock = &httpapi.ClockInfo{BehindS: float64(s.ClockBehindMS) / 1000, Steps: s.ClockSteps,
+				LastStepS: float64(s.LastClockStepMS) / 1000}
+		}
 	}
 	return st
 }

@@ -104,7 +104,7 @@ func RetryOffline(ctx context.Context, store *spool.Store, config func() (*confi
 		if err != nil {
 			return nil, fmt.Errorf("sending %s again asks the tenant's rules, from the configuration: %w", id, err)
 		}
-		return policy.New(store, policyTenants(cfg), policy.Options{})
+		return policy.New(store, policyTenants(cfg), policy.Options{Now: store.Now})
 	}, id, actor)
 }
 

@@ -41,6 +41,16 @@ type Status struct {
 	OldestDueMS map[string]int64 `json:"oldest_due_ms,omitempty"`
 	// Outbox counts the reports and inbound messages owed upstream.
 	Outbox int64 `json:"outbox"`
+	// Clock is set when the system clock is behind the spool's time or
+	// has jumped ahead (spool.Store.Clock).
+	Clock *ClockInfo `json:"clock,omitempty"`
+}
+
+// ClockInfo is the spool's clock against the system's.
+type ClockInfo struct {
+	BehindS   float64 `json:"behind_s,omitempty"`
+	Steps     int     `json:"steps,omitempty"`
+	LastStepS float64 `json:"last_step_s,omitempty"`
 }
 
 // ConnectorStatus is the health of one carrier bind or modem.

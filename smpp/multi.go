@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/binary"
 	"strings"
-	"time"
 
 	"github.com/fiorix/go-smpp/smpp/pdu"
 	"github.com/fiorix/go-smpp/smpp/pdu/pdufield"
@@ -42,7 +41,7 @@ func (srv *Server) submitMulti(ctx context.Context, b *binding, req pdu.Body) {
 	}
 	var firstID string
 	var bad []refused
-	now := time.Now()
+	now := srv.o.Now()
 	for _, d := range list.Data {
 		addr := strings.TrimRight(string(d.DestAddr.Data), "\x00")
 		f.Set(pdufield.DestinationAddr, addr)

@@ -86,6 +86,9 @@ type ServerOptions struct {
 	// account binds as receiver or transceiver: the gateway makes what the
 	// spool owes that account due at once (spool.Store.OutboxDueNow).
 	OnReceiver func(systemID string)
+	// Now is the clock relative validity periods and schedules are read
+	// against: the spool's (spool.Store.Now). Default time.Now.
+	Now func() time.Time
 	// IdleTimeout closes a session that has sent nothing for this long
 	// (enquire_link counts). Default 0: never (our enquire_link probes
 	// find dead peers).
@@ -125,6 +128,9 @@ func NewServer(o ServerOptions, sub Submitter) *Server {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	if o.Session.Inbound <= 0 {
 		// An application keeping a window of 100 full sends its next

@@ -54,7 +54,7 @@ func (e submitError) Error() string          { return e.msg }
 func (e submitError) SMPPStatus() pdu.Status { return e.status }
 
 func (srv *Server) submit(ctx context.Context, b *binding, req pdu.Body) {
-	m, err := submitMessage(req, time.Now(), b.acct.DefaultAlphabet)
+	m, err := submitMessage(req, srv.o.Now(), b.acct.DefaultAlphabet)
 	if err == nil {
 		m.Tenant, m.Source, m.SourceAddr = b.acct.Tenant, "smpp:"+b.acct.SystemID, hostOf(b.s.conn.RemoteAddr().String())
 		err = b.acct.sourceAllowed(m.From)

@@ -139,7 +139,7 @@ func (d *Dispatcher) nextWait(idle time.Duration, anySlot, urgentSlot bool) time
 	if err != nil || next.IsZero() {
 		return idle
 	}
-	return max(time.Millisecond, min(idle, next.Sub(d.Store.opts.Now())))
+	return max(time.Millisecond, min(idle, next.Sub(d.Store.now())))
 }
 
 func (d *Dispatcher) send(ctx context.Context, log *slog.Logger, m *Message) {

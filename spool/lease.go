@@ -75,6 +75,10 @@ func (w *wtx) leaseOne(k []byte, out *[]*Message) error {
 	if err != nil {
 		return err
 	}
+	if m.NextAt.After(w.now) {
+		// Not due after all: load moved its lease for a clock step.
+		return w.save(id, before, m)
+	}
 	if m.State == StateSending {
 		done, err := w.leaseExpired(id, before, m)
 		if err != nil || done {

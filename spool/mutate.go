@@ -35,7 +35,9 @@ func (w *wtx) load(id ulid.ULID) (*Message, snapshot, error) {
 	if err != nil {
 		return nil, snapshot{}, err
 	}
-	return m, snap(id, m), nil
+	before := snap(id, m)
+	w.adjustForSteps(m)
+	return m, before, nil
 }
 
 // insert stores a new message and its index entries. rec is its encoded

@@ -61,8 +61,15 @@ type Options struct {
 	// about 3 KiB. Default 4096; negative: none.
 	RecordCache int
 
-	// Now is the clock (tests). Default time.Now.
+	// Now is the wall clock (tests). Default time.Now.
 	Now func() time.Time
+
+	// Monotonic, with Now, is a clock that only moves forward, as time
+	// since any start (tests of clock steps). Without either, the spool
+	// reads both from time.Now; with Now alone, the spool's time is Now,
+	// as given (see clock).
+	Monotonic  func() time.Duration
+	nowDefault bool
 
 	// Jitter returns a number in [0,1) for retry jitter (tests). Default
 	// math/rand/v2.
@@ -127,7 +134,7 @@ func (o Options) withDefaults() Options {
 		o.RecordCache = 4096
 	}
 	if o.Now == nil {
-		o.Now = time.Now
+		o.Now, o.nowDefault = time.Now, true
 	}
 	if o.Jitter == nil {
 		o.Jitter = rand.Float64

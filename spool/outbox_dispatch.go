@@ -53,7 +53,7 @@ func (d *OutboxDispatcher) Run(ctx context.Context) error {
 		}
 		wait := idle
 		if next, err := d.Store.NextOutboxDue(); err == nil && !next.IsZero() && busy < workers {
-			wait = max(time.Millisecond, min(idle, next.Sub(d.Store.opts.Now())))
+			wait = max(time.Millisecond, min(idle, next.Sub(d.Store.now())))
 		}
 		timer.Reset(wait)
 		select {

@@ -214,6 +214,13 @@ type Stats struct {
 	FileBytes int64            `json:"file_bytes"`
 	MaxQueued int              `json:"max_queued"`
 	MaxBytes  int64            `json:"max_file_bytes"`
+	// ClockBehindMS is how far the system clock is behind the spool's
+	// time, which then carries on by itself (see Store.Clock); 0 when
+	// they agree. ClockSteps counts the jumps ahead it recorded, and
+	// LastClockStepMS is the latest.
+	ClockBehindMS   int64 `json:"clock_behind_ms,omitempty"`
+	ClockSteps      int   `json:"clock_steps,omitempty"`
+	LastClockStepMS int64 `json:"last_clock_step_ms,omitempty"`
 }
 
 // Stats returns counts per state and lane, the age of the most overdue
@@ -231,6 +238,8 @@ func (s *Store) Stats() (Stats, error) {
 	st.Outbox, st.AuditSeq = s.outbox, s.head.seq
 	s.mu.Unlock()
 	now := s.now()
+	cs := s.Clock()
+	st.ClockBehindMS, st.ClockSteps, st.LastClockStepMS = cs.Behind.Milliseconds(), cs.Steps, cs.LastStep.Milliseconds()
 	err := s.db.View(func(tx *bolt.Tx) error {
 		st.FileBytes = tx.Size()
 		c := tx.Bucket(bQueue).Cursor()

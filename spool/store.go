@@ -24,11 +24,12 @@ import (
 // chain. It is safe for concurrent use. Every write is acknowledged only
 // after it is fsynced; concurrent writers share commits.
 type Store struct {
-	db   *bolt.DB
-	path string
-	opts Options
-	log  *slog.Logger
-	ids  *idGen
+	db    *bolt.DB
+	path  string
+	opts  Options
+	log   *slog.Logger
+	ids   *idGen
+	clock *clock
 
 	ops     chan *op
 	stop    chan struct{}
@@ -93,7 +94,8 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	s := &Store{
 		db: db, path: path, opts: opts, log: opts.Logger.With("comp", "spool"), ids: newIDGen(),
-		wake: make(chan struct{}, 1), owake: make(chan struct{}, 1), rcpt: newRcptIndex(),
+		clock: newSpoolClock(opts),
+		wake:  make(chan struct{}, 1), owake: make(chan struct{}, 1), rcpt: newRcptIndex(),
 		msgCache:  newRecCache(opts.RecordCache, (*Message).Clone),
 		itemCache: newRecCache(opts.RecordCache, cloneItem),
 	}
@@ -144,6 +146,7 @@ func undamaged(path string, f func() error) (err error) {
 func (s *Store) load() error {
 	start := time.Now()
 	recovered := 0
+	var clockSaved *clockState
 	if !s.opts.ReadOnly {
 		err := s.db.Update(func(tx *bolt.Tx) error {
 			for _, b := range buckets {
@@ -166,18 +169,29 @@ func (s *Store) load() error {
 			} else if n != schemaVersion {
 				return fmt.Errorf("spool: schema version %d, this binary knows %d", n, schemaVersion)
 			}
+			s.clock.restore(tx)
 			w := &wtx{tx: tx, s: s, now: s.now()}
 			var err error
-			recovered, err = w.recoverLeases()
+			if recovered, err = w.recoverLeases(); err != nil {
+				return err
+			}
+			err = w.saveClock()
+			clockSaved = w.clockSaved
 			return err
 		})
 		if err != nil {
 			return fmt.Errorf("spool: recover: %w", err)
 		}
+		if clockSaved != nil {
+			s.clock.persisted(*clockSaved)
+		}
 	}
 	err := s.db.View(func(tx *bolt.Tx) error {
 		if tx.Bucket(bMsgs) == nil {
 			return fmt.Errorf("spool: %s is not a spool file (no msgs bucket)", s.path)
+		}
+		if s.opts.ReadOnly {
+			s.clock.restore(tx)
 		}
 		c := tx.Bucket(bState).Cursor()
 		for k, _ := c.First(); k != nil; k, _ = c.Next() {
@@ -246,8 +260,9 @@ func checkAfterUncleanStop(path string) error {
 // Path is the spool file's path.
 func (s *Store) Path() string { return s.path }
 
-// now is the clock, in UTC at millisecond precision (what is stored).
-func (s *Store) now() time.Time { return s.opts.Now().UTC().Truncate(time.Millisecond) }
+// now is the spool's clock (see clock), in UTC at millisecond precision
+// (what is stored).
+func (s *Store) now() time.Time { return s.clock.now() }
 
 // Wake returns a channel that receives when messages may have become due
 // (an enqueue, a retry, a recovered lease). Dispatchers wait on it next

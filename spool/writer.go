@@ -51,6 +51,8 @@ type wtx struct {
 	owake  bool
 	bkts   map[string]*bolt.Bucket
 
+	clockSaved *clockState // the clock's state this tx records, if any
+
 	rcptAdd, rcptDel []rcptEntry // recipient index changes, applied after the commit
 	parked           []Report    // parked receipts claimed by ids filed in this tx
 }
@@ -290,7 +292,11 @@ func (s *Store) commit(batch []*op) (queued int) {
 			live = append(live[:failed], live[failed+1:]...)
 			continue
 		}
-		if err := w.commitHead(); err != nil {
+		err = w.commitHead()
+		if err == nil {
+			err = w.saveClock()
+		}
+		if err != nil {
 			_ = w.tx.Rollback()
 			return finishQueued(s, live, commitError(err))
 		}
@@ -352,6 +358,9 @@ func commitError(err error) error {
 
 // apply publishes a committed transaction's in-memory changes.
 func (s *Store) apply(w *wtx) {
+	if w.clockSaved != nil {
+		s.clock.persisted(*w.clockSaved)
+	}
 	s.mu.Lock()
 	for i, d := range w.counts {
 		s.counts[i] += d

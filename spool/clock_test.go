@@ -1,0 +1,213 @@
+package spool
+
+import (
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// wallClock is a wall clock that tests can step, beside a monotonic one
+// that only moves forward.
+type wallClock struct {
+	mu   sync.Mutex
+	wall time.Time
+	mono time.Duration
+}
+
+func (c *wallClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.wall
+}
+
+func (c *wallClock) Mono() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.mono
+}
+
+// Add lets time pass.
+func (c *wallClock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.wall, c.mono = c.wall.Add(d), c.mono+d
+	c.mu.Unlock()
+}
+
+// Step sets the wall clock without time passing (NTP, a battery-less
+// board's boot).
+func (c *wallClock) Step(d time.Duration) {
+	c.mu.Lock()
+	c.wall = c.wall.Add(d)
+	c.mu.Unlock()
+}
+
+func openStepping(t *testing.T, opts Options) (*Store, *wallClock) {
+	t.Helper()
+	clk := &wallClock{wall: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)}
+	opts.Now, opts.Monotonic = clk.Now, clk.Mono
+	s, _ := openTest(t, opts)
+	return s, clk
+}
+
+// A board without a clock battery boots with its clock far behind; the
+// messages queued before the stop must not wait for it to catch up.
+func TestClockBehindAtOpenDoesNotHoldTheQueue(t *testing.T) {
+	s, clk := openStepping(t, Options{Retry: RetryPolicy{Base: 10 * time.Second}})
+	a := mustEnqueue(t, s, msg("+13195550001"))
+	mustLease(t, s, 1)
+	if err := s.Complete(bg, a.ID, 1, Result{Err: Retryable("timeout", nil)}); err != nil {
+		t.Fatal(err)
+	}
+	b := mustEnqueue(t, s, msg("+13195550002"))
+	clk.Add(2 * time.Second)
+	mustEnqueue(t, s, msg("+13195550003")) // a commit: the clock is recorded
+	stopped := clk.Now()
+
+	clk.Step(-time.Since(time.Unix(0, 0))) // 1970
+	s = reopen(t, s)
+	if st := s.Clock(); st.Behind < 50*365*24*time.Hour {
+		t.Fatalf("Clock() = %+v, want the system clock far behind", st)
+	}
+	got := mustLease(t, s, 5)
+	if len(got) != 2 || got[0].ID != b.ID {
+		t.Fatalf("leased %d messages at once after the reboot, want the 2 due", len(got))
+	}
+	// The retry comes at its time (10 s after its failure, 8 s after the
+	// stop), counted by the spool's clock.
+	clk.Add(7 * time.Second)
+	if got := mustLease(t, s, 5); len(got) != 0 {
+		t.Fatalf("the retry came early: %+v", got[0].ID)
+	}
+	clk.Add(time.Second)
+	if got := mustLease(t, s, 5); len(got) != 1 || got[0].ID != a.ID {
+		t.Fatalf("the retry did not come at its time: %d leased", len(got))
+	}
+	// A new message's times follow the spool's clock, not 1970.
+	c := mustEnqueue(t, s, msg("+13195550004"))
+	if c.Timeline[0].At.Before(stopped) || !c.ValidUntil.After(stopped) {
+		t.Fatalf("new message at %v valid until %v, want after %v", c.Timeline[0].At, c.ValidUntil, stopped)
+	}
+}
+
+func TestClockGoingBackWhileRunning(t *testing.T) {
+	s, clk := openStepping(t, Options{Retry: RetryPolicy{Base: 10 * time.Second}})
+	a := mustEnqueue(t, s, msg("+13195550001"))
+	mustLease(t, s, 1)
+	if err := s.Complete(bg, a.ID, 1, Result{Err: Retryable("timeout", nil)}); err != nil {
+		t.Fatal(err)
+	}
+	before := s.Now()
+	clk.Step(-2 * time.Hour)
+	if now := s.Now(); now.Before(before) {
+		t.Fatalf("the spool's time went back: %v after %v", now, before)
+	}
+	clk.Add(10 * time.Second)
+	if got := mustLease(t, s, 1); len(got) != 1 {
+		t.Fatal("a retry due in 10 s waited for the clock to come back")
+	}
+	if st := s.Clock(); st.Behind < 2*time.Hour-time.Second {
+		t.Fatalf("Clock() = %+v", st)
+	}
+	// The wall clock catches up: the spool follows it again.
+	clk.Step(2 * time.Hour)
+	if now, wall := s.Now(), clk.Now(); !now.Equal(wall) || s.Clock().Behind != 0 || s.Clock().Steps != 0 {
+		t.Fatalf("after catching up: spool %v, wall %v, %+v", now, wall, s.Clock())
+	}
+}
+
+// NTP reaching a server steps the clock ahead: a message queued minutes
+// before must not expire for it, and one being sent must not be taken
+// again as if its sender hung. The step holds across a restart.
+func TestClockJumpAheadKeepsValidityAndLeases(t *testing.T) {
+	for _, restart := range []bool{false, true} {
+		t.Run(map[bool]string{false: "running", true: "restarted"}[restart], func(t *testing.T) {
+			s, clk := openStepping(t, Options{Lease: 2 * time.Minute})
+			sending := mustEnqueue(t, s, msg("+13195550001"))
+			if got := mustLease(t, s, 1); len(got) != 1 {
+				t.Fatal("setup: nothing leased")
+			}
+			short := msg("+13195550002")
+			short.ValidUntil = clk.Now().Add(10 * time.Minute)
+			short = mustEnqueue(t, s, short)
+			clk.Add(time.Minute)
+
+			clk.Step(2 * time.Hour)
+			after := mustEnqueue(t, s, msg("+13195550003")) // queued after the step
+			if restart {
+				// A restart takes back what was being sent (as after any
+				// stop); the step must still count for the rest.
+				s = reopen(t, s)
+			}
+			got := mustLease(t, s, 5)
+			ids := map[string]bool{}
+			for _, m := range got {
+				ids[m.ID] = true
+			}
+			if !ids[short.ID] || !ids[after.ID] || ids[sending.ID] != restart {
+				t.Fatalf("leased %v; want the short-lived message and the new one (and the one being sent only after a restart)", ids)
+			}
+			m := mustGet(t, s, short.ID)
+			if want := short.ValidUntil.Add(2 * time.Hour); !m.ValidUntil.Equal(want) || m.State != StateSending {
+				t.Fatalf("short-lived message: %s, valid until %v, want sending until %v", m.State, m.ValidUntil, want)
+			}
+			if !strings.Contains(m.Timeline[len(m.Timeline)-2].Detail, "jumped ahead by 2h0m0s") {
+				t.Fatalf("no note of the step: %+v", m.Timeline)
+			}
+			if n := mustGet(t, s, after.ID); !n.ValidUntil.Equal(after.ValidUntil) {
+				t.Fatalf("a message queued after the step moved: %v → %v", after.ValidUntil, n.ValidUntil)
+			}
+			if !restart {
+				if err := s.Complete(bg, sending.ID, 1, Result{Connector: "carrier-a", ProviderIDs: []string{"1"}}); err != nil {
+					t.Fatalf("the send in flight across the step: %v", err)
+				}
+			}
+			if st := s.Clock(); st.Steps != 1 || st.LastStep != 2*time.Hour {
+				t.Fatalf("Clock() = %+v", st)
+			}
+		})
+	}
+}
+
+// Without a monotonic clock (tests that set Now only) the spool's time is
+// Now as given, steps included.
+func TestClockWithoutMonotonicFollowsNow(t *testing.T) {
+	s, clk := openTest(t, Options{})
+	clk.Add(-time.Hour)
+	if !s.Now().Equal(clk.Now()) {
+		t.Fatalf("spool %v, clock %v", s.Now(), clk.Now())
+	}
+}
+
+// On the real clocks, callers racing for the time see it only move
+// forward, and no step is found where there is none.
+func TestClockConcurrentCallersSeeNoStep(t *testing.T) {
+	s, err := Open(t.TempDir()+"/spool.db", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			prev := s.Now()
+			for range 20000 {
+				now := s.Now()
+				if now.Before(prev) {
+					t.Errorf("time went back: %v after %v", now, prev)
+					return
+				}
+				prev = now
+			}
+		}()
+	}
+	wg.Wait()
+	if st := s.Clock(); st != (ClockStatus{}) {
+		t.Fatalf("Clock() = %+v with no step", st)
+	}
+	if d := time.Since(s.Now()); d < -time.Second || d > time.Second {
+		t.Fatalf("the spool's time is %v from the system's", d)
+	}
+}
