@@ -11,17 +11,21 @@ import (
 )
 
 // A board without a clock battery restarts with its clock hours behind
-// the time its spool last recorded. What was queued before the stop goes
-// at once, not when the clock catches up; a new message's validity is
-// read against the spool's time (an ingress reading the system clock
-// would store a validity that has already ended); the status says so.
+// the real time, which its spool had recorded before the stop. What was
+// queued before the stop goes at once, not when the clock catches up; a
+// new message's validity is read against the spool's time (an ingress
+// reading the system clock would store a validity that has already
+// ended); webhooks are signed with the spool's time, which the
+// application's clock agrees with; the status says so.
 func TestClockBehindAfterRestart(t *testing.T) {
 	r := newRig(t, rigOptions{carrierEnabled: true, sim: smscsim.Options{IDFormat: smscsim.IDHexLower, ReceiptIDFormat: smscsim.IDDecimal}})
 	cfg := r.g.cfg.Load()
 	r.stop()
 
-	// Before the stop, the box's clock read three hours later than now.
+	// The real time is three hours after this machine's clock: the
+	// spool recorded it before the stop, the application has it.
 	ahead := 3 * time.Hour
+	r.hookNow.Store(func() time.Time { return time.Now().Add(ahead) })
 	base := time.Now()
 	s, err := spool.Open(filepath.Join(r.dir, "spool.db"), spool.Options{
 		Now:       func() time.Time { return time.Now().Add(ahead) },

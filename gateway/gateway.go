@@ -134,6 +134,9 @@ func New(cfg *configs.Config, o Options) (_ *Gateway, err error) {
 			if err != nil {
 				return nil, err
 			}
+			if co.TLS != nil {
+				co.TLS.Time = g.store.Now // see spool.Store.Now: not 1970 on a cold board
+			}
 			conn.carrier = smpp.NewCarrier(co, sk)
 			window := max(co.Session.Window, 1) * max(co.Sessions, 1)
 			entries = append(entries, route.Entry{Connector: conn.carrier, Enabled: c.Enabled, MaxInFlight: window})
@@ -153,7 +156,7 @@ func New(cfg *configs.Config, o Options) (_ *Gateway, err error) {
 
 	g.smppSrv = smpp.NewServer(smpp.ServerOptions{Accounts: smppAccounts(cfg), Lookup: g.store, Audit: g.store.Audit,
 		Parts: g.store, Logger: g.log, OnReceiver: g.receiverBound, Now: g.store.Now}, smppIngress{g})
-	g.webhooks = httpapi.NewWebhooks(httpapi.WebhookOptions{Logger: g.log, Registerer: g.reg})
+	g.webhooks = httpapi.NewWebhooks(httpapi.WebhookOptions{Logger: g.log, Registerer: g.reg, Now: g.store.Now})
 	g.webhooks.SetWebhooks(webhooks(cfg))
 	g.api = httpapi.New(httpapi.Options{Keys: apiKeys(cfg), Audit: g.store.Audit, Logger: g.log,
 		Registerer: g.reg, Gatherer: g.reg, Now: g.store.Now}, g)

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"text/template"
 	"time"
@@ -38,6 +39,9 @@ type rig struct {
 	dir    string
 	cancel context.CancelFunc
 	done   chan error
+	// hookNow, when set (a func() time.Time), is the webhook receiver's
+	// clock for checking signatures; default time.Now.
+	hookNow atomic.Value
 }
 
 type rigOptions struct {
@@ -113,7 +117,11 @@ func newRig(t *testing.T, o rigOptions) *rig {
 	r := &rig{t: t, dir: t.TempDir(), hooks: make(chan httpapi.WebhookEvent, 100000), seen: map[string]httpapi.WebhookEvent{}}
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(req.Body)
-		if err := httpapi.VerifySignature(hookSecret, req.Header.Get(httpapi.SignatureHeader), body, time.Now(), time.Minute); err != nil {
+		now := time.Now()
+		if f, ok := r.hookNow.Load().(func() time.Time); ok {
+			now = f()
+		}
+		if err := httpapi.VerifySignature(hookSecret, req.Header.Get(httpapi.SignatureHeader), body, now, time.Minute); err != nil {
 			t.Errorf("webhook signature: %v", err)
 			w.WriteHeader(http.StatusUnauthorized)
 			return

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -42,7 +43,8 @@ type WebhookOptions struct {
 	// Registerer receives the delivery metrics (shared with the API's when
 	// it is the same registry). Default: not registered.
 	Registerer prometheus.Registerer
-	// Now is the clock (signatures, %t). Default time.Now.
+	// Now is the clock (signatures, %t, certificates' validity): the
+	// spool's (spool.Store.Now). Default time.Now.
 	Now func() time.Time
 }
 
@@ -88,9 +90,23 @@ func NewWebhooks(o WebhookOptions) *Webhooks {
 	if o.Timeout <= 0 {
 		o.Timeout = 10 * time.Second
 	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
 	if o.Transport == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConnsPerHost = 64
+		o.Transport = t
+	}
+	if t, ok := o.Transport.(*http.Transport); ok && (t.TLSClientConfig == nil || t.TLSClientConfig.Time == nil) {
+		// Certificates are checked against Now (the spool's time): a box
+		// that booted with its clock in 1970 still reaches its HTTPS
+		// receivers.
+		t = t.Clone()
+		if t.TLSClientConfig == nil {
+			t.TLSClientConfig = &tls.Config{}
+		}
+		t.TLSClientConfig.Time = o.Now
 		o.Transport = t
 	}
 	if o.UserAgent == "" {
@@ -101,9 +117,6 @@ func NewWebhooks(o WebhookOptions) *Webhooks {
 	}
 	if o.Registerer == nil {
 		o.Registerer = prometheus.NewRegistry()
-	}
-	if o.Now == nil {
-		o.Now = time.Now
 	}
 	w := &Webhooks{o: o, log: o.Logger.With("comp", "webhook"), met: newMetrics(o.Registerer)}
 	w.client = &http.Client{Transport: o.Transport, Timeout: o.Timeout, CheckRedirect: sameHost}
