@@ -8,7 +8,7 @@
 //
 //	smsgw serve [--config F] [--data D] [--http A] [--smpp A] [--demo]
 //	smsgw send --to N --text T [--data D | --url U] [--key K]
-//	smsgw spool stats|list|show|add|retry|cancel|purge|export|compact|check|salvage|backup
+//	smsgw spool stats|list|show|add|retry|cancel|purge|export|compact|check|salvage|backup|clock
 //	smsgw spool audit verify|log     (also: smsgw audit verify|log)
 //	smsgw modem list|probe|at
 //	smsgw pdu encode|plan|decode
@@ -42,7 +42,7 @@
 //   - spool add, and the enqueue it makes through the control socket, skip
 //     the tenant's policy (senders, countries, opt-outs); send goes
 //     through it.
-//   - spool compact and spool salvage always open the file: they need the gateway stopped.
+//   - spool compact, spool salvage and spool clock reset always open the file: they need the gateway stopped.
 //   - serve sets a soft memory limit (a quarter of RAM, at most 1 GiB)
 //     unless GOMEMLIMIT is set.
 package cmd

@@ -121,12 +121,12 @@ func newSpoolCmd() *cobra.Command {
 While the gateway runs, these commands go through its control socket
 (--control, else $SMSGW_CONTROL, else DIR/smsgw.sock); when it is stopped,
 they open the spool file in the data directory directly. Either way they do
-the same thing. compact and salvage need the gateway stopped.`,
+the same thing. compact, salvage and clock reset need the gateway stopped.`,
 	}
 	f.register(c)
 	c.AddCommand(newSpoolStatsCmd(f), newSpoolListCmd(f), newSpoolShowCmd(f), newSpoolAddCmd(f),
 		newSpoolRetryCmd(f), newSpoolCancelCmd(f), newSpoolPurgeCmd(f), newSpoolExportCmd(f),
-		newSpoolCompactCmd(f), newSpoolCheckCmd(f), newSpoolSalvageCmd(f), newSpoolBackupCmd(f), newAuditCmd(f))
+		newSpoolCompactCmd(f), newSpoolCheckCmd(f), newSpoolSalvageCmd(f), newSpoolBackupCmd(f), newSpoolClockCmd(f), newAuditCmd(f))
 	return c
 }
 

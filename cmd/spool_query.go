@@ -46,12 +46,10 @@ func newSpoolStatsCmd(f *spoolFlags) *cobra.Command {
 				fmt.Fprintf(w, "audit entries\t%d\n", st.AuditSeq)
 				fmt.Fprintf(w, "file\t%s of %s\n", bytesHuman(st.FileBytes), bytesHuman(st.MaxBytes))
 				if st.ClockBehindMS > 0 {
-					fmt.Fprintf(w, "clock\tthe system clock is %s behind the spool's time\n",
-						(time.Duration(st.ClockBehindMS) * time.Millisecond).Round(time.Second))
+					fmt.Fprintf(w, "clock\tthe system clock is %s behind the spool's time\n", ms(st.ClockBehindMS))
 				}
 				if st.ClockSteps > 0 {
-					fmt.Fprintf(w, "clock steps\t%d recorded, the last %s ahead\n", st.ClockSteps,
-						(time.Duration(st.LastClockStepMS) * time.Millisecond).Round(time.Second))
+					fmt.Fprintf(w, "clock steps\t%d recorded, the last %s ahead\n", st.ClockSteps, ms(st.LastClockStepMS))
 				}
 				return w.Flush()
 			})

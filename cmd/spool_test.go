@@ -191,9 +191,14 @@ func TestSpoolCommandsWhileRunning(t *testing.T) {
 		t.Fatalf("the backup lacks the message: %v", err)
 	}
 	b.Close()
-	code, _, errOut = runCmd(t, "", "spool", "compact", "--data", dir)
-	if code != ExitFailure || !strings.Contains(errOut, "in use") {
-		t.Fatalf("compact while running: exit %d %q", code, errOut)
+	for _, args := range [][]string{{"compact"}, {"clock", "reset"}} {
+		code, _, errOut = runCmd(t, "", append(append([]string{"spool"}, args...), "--data", dir)...)
+		if code != ExitFailure || !strings.Contains(errOut, "in use") {
+			t.Fatalf("%v while running: exit %d %q", args, code, errOut)
+		}
+	}
+	if code, out, _ := runCmd(t, "", "spool", "clock", "--data", dir); code != 0 || !strings.Contains(out, "follows the system clock") {
+		t.Fatalf("spool clock through the running gateway: %d %q", code, out)
 	}
 }
 

@@ -190,6 +190,18 @@ func (w *wtx) saveClock() error {
 	return w.tx.Bucket(bMeta).Put(kClock, v)
 }
 
+// follow makes the spool's time the system clock's again, from now on,
+// and forgets the steps (ResetClock, once the stored times are moved).
+func (c *clock) follow() {
+	if c.mono == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.last, c.lastMono = c.wall().UTC().Truncate(time.Millisecond), c.mono()
+	c.started, c.floor, c.behind, c.steps, c.dirty = true, false, 0, nil, true
+}
+
 // stepsSince is the sum of the steps that happened after t.
 func (c *clock) stepsSince(t time.Time) time.Duration {
 	c.mu.Lock()

@@ -211,3 +211,65 @@ func TestClockConcurrentCallersSeeNoStep(t *testing.T) {
 		t.Fatalf("the spool's time is %v from the system's", d)
 	}
 }
+
+// A clock set a year ahead by mistake, then put right: ResetClock moves
+// what is queued back by the difference, and the spool follows the
+// system clock again, also after a restart.
+func TestResetClock(t *testing.T) {
+	defer func(n int) { clockResetChunk = n }(clockResetChunk)
+	clockResetChunk = 2 // several chunks, each resuming from the last
+	s, clk := openStepping(t, Options{Retry: RetryPolicy{Base: 10 * time.Second}})
+	start := clk.Now()
+	var plain []*Message
+	for i := range 4 {
+		plain = append(plain, mustEnqueue(t, s, msg("+1319555000"+string(rune('1'+i)))))
+	}
+	sched := msg("+13195550009")
+	sched.SendAt = start.Add(time.Hour)
+	sched = mustEnqueue(t, s, sched)
+	if _, err := s.Receive(bg, &Message{Tenant: "psap-north", From: "+13195550199", To: "+13195550100",
+		Body: "need help", Connector: "modem-1"}, "webhook"); err != nil {
+		t.Fatal(err)
+	}
+	clk.Add(2 * time.Second)
+	mustEnqueue(t, s, msg("+13195550008")) // a commit records the clock
+	year := 365 * 24 * time.Hour
+	clk.Step(-year)
+	s = reopen(t, s)
+	if st := s.Clock(); st.Behind < year {
+		t.Fatalf("Clock() = %+v", st)
+	}
+
+	got, err := s.ResetClock(bg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Delta < year || got.Delta > year+3*time.Second || got.Messages != 5 || got.Items != 1 {
+		t.Fatalf("ResetClock = %+v, want a year, 5 messages, 1 item", got)
+	}
+	if st := s.Clock(); st != (ClockStatus{}) || !s.Now().Equal(clk.Now()) {
+		t.Fatalf("after the reset: %+v, spool %v, system %v", st, s.Now(), clk.Now())
+	}
+	m := mustGet(t, s, plain[0].ID)
+	if want := plain[0].ValidUntil.Add(-got.Delta); !m.ValidUntil.Equal(want) || !strings.Contains(lastEvent(m).Detail, "put back") {
+		t.Fatalf("valid until %v, want %v; last event %+v", m.ValidUntil, want, lastEvent(m))
+	}
+	if m := mustGet(t, s, sched.ID); !m.NextAt.Equal(sched.SendAt) || !m.SendAt.Equal(sched.SendAt) || !m.ValidUntil.Equal(sched.ValidUntil) {
+		t.Fatalf("the schedule moved: next %v, send_at %v, valid until %v", m.NextAt, m.SendAt, m.ValidUntil)
+	}
+	if leased := mustLease(t, s, 10); len(leased) != 5 {
+		t.Fatalf("leased %d after the reset, want the 5 unscheduled", len(leased))
+	}
+	if items, err := s.LeaseOutbox(bg, 10); err != nil || len(items) != 1 {
+		t.Fatalf("outbox after the reset: %d items, %v", len(items), err)
+	}
+	// Nothing to do when the clocks agree; and the agreement holds
+	// across a restart.
+	if again, err := s.ResetClock(bg); err != nil || again != (ClockReset{}) {
+		t.Fatalf("second reset: %+v %v", again, err)
+	}
+	s = reopen(t, s)
+	if st := s.Clock(); st != (ClockStatus{}) {
+		t.Fatalf("after a restart: %+v", st)
+	}
+}

@@ -1,0 +1,60 @@
+package cmd
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/smsgw/smsgw/spool"
+)
+
+// A box whose clock had been set a year ahead, then put right: spool
+// clock says so, spool clock reset puts the spool back on the system
+// clock, and a queued message is due now, not in a year.
+func TestSpoolClockReset(t *testing.T) {
+	dir := t.TempDir()
+	year := 365 * 24 * time.Hour
+	base := time.Now()
+	s, err := spool.Open(filepath.Join(dir, spoolFile), spool.Options{
+		Now:       func() time.Time { return time.Now().Add(year) },
+		Monotonic: func() time.Duration { return time.Since(base) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _, err := s.Enqueue(context.Background(), &spool.Message{Tenant: "psap-north", From: "+13195550100",
+		To: "+13195550123", Body: "queued while the clock was wrong", Source: "cli"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	code, out, errOut := runCmd(t, "", "spool", "clock", "--data", dir)
+	if code != 0 || !strings.Contains(out, "the system clock is 8760h0m") {
+		t.Fatalf("spool clock: %d %q %q", code, out, errOut)
+	}
+	code, out, errOut = runCmd(t, "", "spool", "clock", "reset", "--data", dir)
+	if code != 0 || !strings.Contains(out, "moved back 1 queued message(s) and 0 outbox item(s)") {
+		t.Fatalf("spool clock reset: %d %q %q", code, out, errOut)
+	}
+	code, out, _ = runCmd(t, "", "spool", "clock", "--data", dir)
+	if code != 0 || !strings.Contains(out, "follows the system clock") {
+		t.Fatalf("spool clock after the reset: %d %q", code, out)
+	}
+	code, out, _ = runCmd(t, "", "spool", "clock", "reset", "--data", dir)
+	if code != 0 || !strings.Contains(out, "nothing to do") {
+		t.Fatalf("a second reset: %d %q", code, out)
+	}
+
+	s, err = spool.Open(filepath.Join(dir, spoolFile), spool.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got, err := s.Lease(context.Background(), 5, spool.PriorityNormal)
+	if err != nil || len(got) != 1 || got[0].ID != m.ID {
+		t.Fatalf("after the reset the message is not due: %d leased, %v", len(got), err)
+	}
+}
