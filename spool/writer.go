@@ -1,9 +1,7 @@
 package spool
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync/atomic"
@@ -202,46 +200,6 @@ func (s *Store) writer() {
 	}
 }
 
-func allBackground(batch []*op) bool {
-	for _, o := range batch {
-		if !o.bg {
-			return false
-		}
-	}
-	return true
-}
-
-// A batch is held only when it is smaller than holdBelow: a bigger one
-// shows that commits are already shared, and holding it would only slow
-// the dispatchers and the outbox, whose workers each wait for their
-// commit (with 64 of them draining a burst, holding every batch up to 64
-// ops cut the receipts returned per second by a fifth). A hold ends when
-// holdBatch ops are in: from one op a commit to sixteen saves most of
-// what there is to save.
-const (
-	holdBelow = 4
-	holdBatch = 16
-)
-
-// arrivalRate estimates how fast ops arrive from callers other than
-// those of the running commit: the ops queued while a commit ran over
-// its duration, smoothed over the last few commits.
-type arrivalRate struct{ ops, dur float64 }
-
-func (r *arrivalRate) observe(queued int, d time.Duration) {
-	const keep = 0.8
-	r.ops = keep*r.ops + (1-keep)*float64(queued)
-	r.dur = keep*r.dur + (1-keep)*d.Seconds()
-}
-
-// expect is how many ops are expected to arrive within d.
-func (r *arrivalRate) expect(d time.Duration) float64 {
-	if r.dur <= 0 {
-		return 0
-	}
-	return r.ops / r.dur * d.Seconds()
-}
-
 // drain fails the ops still queued at Close.
 func (s *Store) drain() {
 	for {
@@ -380,47 +338,4 @@ func (s *Store) apply(w *wtx) {
 	if w.owake {
 		signal(s.owake)
 	}
-}
-
-// encodeRecord is the stored form of a message or outbox item: a
-// version byte, then JSON.
-func encodeRecord(v any) ([]byte, error) {
-	var buf bytes.Buffer
-	buf.Grow(1024)
-	buf.WriteByte(recordVersion)
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		return nil, err
-	}
-	b := buf.Bytes()
-	return b[:len(b)-1], nil // Encode ends with a newline
-}
-
-func decodeRecord(b []byte, v any) error {
-	if len(b) == 0 || b[0] != recordVersion {
-		return fmt.Errorf("spool: unknown record version")
-	}
-	if err := json.Unmarshal(b[1:], v); err != nil {
-		return fmt.Errorf("spool: decode record: %w", err)
-	}
-	return nil
-}
-
-func decodeMessage(b []byte) (*Message, error) {
-	m := new(Message)
-	if len(b) > 0 && b[0] == recordVersion && parseMessage(b[1:], m) {
-		if !m.State.valid() {
-			return nil, fmt.Errorf("spool: decode record: no state")
-		}
-		return m, nil
-	}
-	*m = Message{} // what parseMessage left
-	if err := decodeRecord(b, m); err != nil {
-		return nil, err
-	}
-	if !m.State.valid() {
-		return nil, fmt.Errorf("spool: decode record: no state")
-	}
-	return m, nil
 }
