@@ -225,6 +225,13 @@ type ClockStatus struct {
 	LastStep time.Duration
 }
 
+// behindNow is how far the system clock is behind the spool's time.
+func (c *clock) behindNow() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.behind
+}
+
 // Clock reports the spool's clock against the system clock.
 func (s *Store) Clock() ClockStatus {
 	c := s.clock

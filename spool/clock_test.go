@@ -1,6 +1,8 @@
 package spool
 
 import (
+	"log/slog"
+	"math/rand/v2"
 	"strings"
 	"sync"
 	"testing"
@@ -271,5 +273,38 @@ func TestResetClock(t *testing.T) {
 	s = reopen(t, s)
 	if st := s.Clock(); st != (ClockStatus{}) {
 		t.Fatalf("after a restart: %+v", st)
+	}
+}
+
+// Random walks of the system clock: the spool's time never goes back,
+// is never behind the system clock, moves no faster than time passes
+// except by a jump it records, and says how far behind the system clock
+// is.
+func TestClockRandomWalk(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 22))
+	clk := &wallClock{wall: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)}
+	c := newSpoolClock(Options{Now: clk.Now, Monotonic: clk.Mono, Logger: slog.New(slog.DiscardHandler)})
+	prev, prevMono := c.now(), clk.Mono()
+	for i := range 20000 {
+		switch r := rng.IntN(100); {
+		case r < 3:
+			clk.Step(time.Duration(rng.Int64N(int64(6*time.Hour))) - 3*time.Hour)
+		default:
+			clk.Add(time.Duration(rng.Int64N(int64(5 * time.Second))))
+		}
+		steps := c.stepsSince(prev)
+		now, wall := c.now(), clk.Now().Truncate(time.Millisecond)
+		passed := clk.Mono() - prevMono
+		if now.Before(prev) || now.Before(wall) {
+			t.Fatalf("op %d: spool %v after %v, system %v", i, now, prev, wall)
+		}
+		jumped := c.stepsSince(prev) - steps
+		if now.Sub(prev) > passed+jumped+time.Millisecond {
+			t.Fatalf("op %d: spool moved %v in %v with %v of jumps", i, now.Sub(prev), passed, jumped)
+		}
+		if behind := c.behindNow(); behind != now.Sub(wall) && now.Sub(wall) > clockStepMin {
+			t.Fatalf("op %d: behind %v, spool %v, system %v", i, behind, now, wall)
+		}
+		prev, prevMono = now, clk.Mono()
 	}
 }
