@@ -464,3 +464,37 @@ func TestInvalidBindStatusRebinds(t *testing.T) {
 		t.Fatalf("after the rebind: %q %v", ids, err)
 	}
 }
+
+// A carrier that refuses our validity_period (ESME_RINVEXPIRY: longer
+// than its maximum, or past by its clock) gets the part again without
+// one, and the message goes with the carrier's default validity instead
+// of failing.
+func TestRefusedValidityIsDropped(t *testing.T) {
+	var mu sync.Mutex
+	var seen []string
+	smsc := newScriptSMSC(t, nil, func(s *Session, req pdu.Body) {
+		vp := strField(req.Fields(), pdufield.ValidityPeriod)
+		mu.Lock()
+		seen = append(seen, vp)
+		mu.Unlock()
+		if vp != "" {
+			rawResp(s, req, pdu.SubmitSMRespID, StatusInvExpiry, nil)
+			return
+		}
+		rawResp(s, req, pdu.SubmitSMRespID, 0, []byte("77\x00"))
+	})
+	c := runCarrier(t, CarrierOptions{Addr: smsc.ln.Addr().String()}, route.StoreSink{Store: openSpool(t)})
+	waitReady(t, c)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ids, err := c.Send(ctx, &spool.Message{ID: "01JD0000000000000000000000", To: "+13195550123", From: "+13195550100",
+		Body: "Help is on the way", ValidUntil: time.Now().Add(400 * 24 * time.Hour)})
+	mu.Lock()
+	defer mu.Unlock()
+	if err != nil || len(ids) != 1 || ids[0] != "77" {
+		t.Fatalf("ids %q err %v; submits' validity_period %q", ids, err, seen)
+	}
+	if len(seen) != 2 || seen[0] == "" || seen[1] != "" {
+		t.Fatalf("submits' validity_period %q, want one with and one without", seen)
+	}
+}

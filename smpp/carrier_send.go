@@ -82,6 +82,14 @@ func (c *Carrier) submit(ctx context.Context, p pdu.Body) (string, error) {
 				return "", carrierError(err)
 			}
 			c.log.Debug("carrier throttling; slowing down", "status", st, "pause", d, "rate", c.pace.limit())
+		case errors.As(err, &st) && st == StatusInvExpiry && strField(p.Fields(), pdufield.ValidityPeriod) != "":
+			// The carrier refuses our validity_period: longer than its
+			// maximum, or a time it reads as past (our clock and its
+			// disagree). Its own default validity is better than no
+			// message: the same part again, without one.
+			c.log.Warn("carrier refused the validity period (ESME_RINVEXPIRY); sending without one, so the carrier's default applies",
+				"validity_period", strField(p.Fields(), pdufield.ValidityPeriod))
+			_ = p.Fields().Set(pdufield.ValidityPeriod, "")
 		case errors.As(err, &st) && st == StatusInvBnd:
 			// The SMSC no longer counts this session as bound (it lost
 			// our bind, say after a failover of its own) and would refuse
