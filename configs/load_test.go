@@ -77,6 +77,7 @@ func TestErrors(t *testing.T) {
 		{"region", "tenants:\n  - id: t1\n    default_region: XX\n", `tenants[0].default_region: "XX" is not an ISO 3166 alpha-2 country code (US, GB, DE, …) (line 3)`},
 		{"region UK", "tenants:\n  - id: t1\n    default_region: uk\n", `tenants[0].default_region: "UK" is not an ISO 3166 code: the United Kingdom is "GB" (line 3)`},
 		{"country", okTenant + "    allowed_countries: [US, USA]\n" + okConnector, `tenants[0].allowed_countries[1]: "USA" is not an ISO 3166 alpha-2 country code (US, GB, DE, …) (line 5)`},
+		{"callback host", okTenant + "    callback_hosts: [cad.example, \"http://cad.example\"]\n" + okConnector, `tenants[0].callback_hosts[1]: "http://cad.example": want a host name without scheme, port or path (cad.example), *.domain, an IP address or a range (line 5)`},
 		{"sender", okTenant + "    senders: [\"+0123\"]\n" + okConnector, `tenants[0].senders[0]: "+0123" is not an E.164 number (+, country code, up to 15 digits) (line 5)`},
 		{"default sender not in senders", okTenant + "    senders: [\"+13195550100\"]\n    default_sender: PSAP\n" + okConnector, `tenants[0].default_sender: "PSAP" is not in senders (line 6)`},
 		{"duplicate tenant", okTenant + "  - {id: t1, default_region: US}\n" + okConnector, `tenants[1].id: duplicate tenant id "t1" (first at tenants[0].id) (line 5)`},

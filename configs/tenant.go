@@ -21,7 +21,11 @@ type Tenant struct {
 	QuotaPerDay   int           `yaml:"quota_per_day"` // messages per UTC day; 0: no limit
 	Retention     *Retention    `yaml:"retention"`     // overrides spool.retention for this tenant's messages
 	Webhook       *Webhook      `yaml:"webhook"`       // status and inbound callbacks; none unless given
-	OptOut        OptOut        `yaml:"optout"`
+	// CallbackHosts, when set, are the only hosts a per-message report
+	// URL (Kannel's dlr-url) may name: a submit naming another is
+	// refused (callback_not_allowed). Empty: any host, as Kannel does.
+	CallbackHosts HostList `yaml:"callback_hosts"`
+	OptOut        OptOut   `yaml:"optout"`
 }
 
 // APIKey is one HTTP API credential (Authorization: Bearer KEY).

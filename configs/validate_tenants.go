@@ -75,6 +75,11 @@ func (d *decoder) validateTenant(t *Tenant, p string, seen *credentials) {
 	if w := t.Webhook; w != nil {
 		d.validateWebhook(w, join(p, "webhook"))
 	}
+	for j, h := range t.CallbackHosts {
+		if msg := hostEntryProblem(h); msg != "" {
+			d.errorf(index(join(p, "callback_hosts"), j), "%q: %s", h, msg)
+		}
+	}
 	d.validateOptOut(&t.OptOut, join(p, "optout"))
 }
 

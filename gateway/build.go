@@ -54,7 +54,7 @@ func policyTenants(c *configs.Config) []policy.Tenant {
 	out := make([]policy.Tenant, 0, len(c.Tenants))
 	for _, t := range c.Tenants {
 		pt := policy.Tenant{ID: t.ID, DefaultRegion: t.DefaultRegion, AllowedCountries: t.AllowedCountries,
-			Senders: t.Senders, DefaultSender: t.DefaultSender, QuotaPerDay: t.QuotaPerDay}
+			Senders: t.Senders, DefaultSender: t.DefaultSender, QuotaPerDay: t.QuotaPerDay, CallbackHosts: t.CallbackHosts}
 		pt.OptOut = policy.OptOut{HelpText: t.OptOut.HelpText, EmergencyBypass: t.OptOut.EmergencyBypass}
 		if len(t.OptOut.Keywords) > 0 {
 			pt.OptOut.Keywords = map[string]policy.Keywords{}
@@ -102,6 +102,18 @@ func webhooks(c *configs.Config) map[string]httpapi.Webhook {
 	for _, t := range c.Tenants {
 		if t.Webhook != nil {
 			out[t.ID] = httpapi.Webhook{URL: t.Webhook.URL, Secret: t.Webhook.Secret.Value}
+		}
+	}
+	return out
+}
+
+// callbackHosts are the tenants' dlr-url allow-lists, for the webhook
+// deliverer's check of the expanded URL.
+func callbackHosts(c *configs.Config) map[string]configs.HostList {
+	out := map[string]configs.HostList{}
+	for _, t := range c.Tenants {
+		if len(t.CallbackHosts) > 0 {
+			out[t.ID] = t.CallbackHosts
 		}
 	}
 	return out

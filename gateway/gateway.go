@@ -156,6 +156,7 @@ func New(cfg *configs.Config, o Options) (_ *Gateway, err error) {
 		Parts: g.store, Logger: g.log, OnReceiver: g.receiverBound, Now: g.store.Now}, smppIngress{g})
 	g.webhooks = httpapi.NewWebhooks(httpapi.WebhookOptions{Logger: g.log, Registerer: g.reg, Now: g.store.Now})
 	g.webhooks.SetWebhooks(webhooks(cfg))
+	g.webhooks.SetCallbackHosts(callbackHosts(cfg))
 	g.api = httpapi.New(httpapi.Options{Keys: apiKeys(cfg), Audit: g.store.Audit, Logger: g.log,
 		Registerer: g.reg, Gatherer: g.reg, Now: g.store.Now}, g)
 

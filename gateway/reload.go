@@ -29,6 +29,7 @@ func (g *Gateway) Reload(next *configs.Config) error {
 	g.api.SetKeys(apiKeys(next))
 	g.smppSrv.SetAccounts(smppAccounts(next))
 	g.webhooks.SetWebhooks(webhooks(next))
+	g.webhooks.SetCallbackHosts(callbackHosts(next))
 	changed := g.applyEnabled(next)
 	g.cfg.Store(next)
 	detail := next.File

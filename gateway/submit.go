@@ -20,7 +20,7 @@ import (
 // countries, opt-out, quota), the encoding plan (encoding and segment
 // count), then the spool. It returns once the message is on disk.
 func (g *Gateway) Submit(ctx context.Context, m *spool.Message) (*spool.Message, bool, error) {
-	d, err := g.policy.Check(ctx, policy.Submission{Tenant: m.Tenant, From: m.From, To: m.To, Priority: m.Priority,
+	d, err := g.policy.Check(ctx, policy.Submission{Tenant: m.Tenant, From: m.From, To: m.To, Priority: m.Priority, Callback: m.Callback,
 		Source: m.Source, SourceAddr: m.SourceAddr})
 	if err != nil {
 		return nil, false, err
@@ -77,7 +77,7 @@ func (g *Gateway) Check(ctx context.Context, m *spool.Message) error {
 
 // check asks p whether m would be accepted, reserving nothing.
 func check(ctx context.Context, p *policy.Policy, m *spool.Message) error {
-	d, err := p.Check(ctx, policy.Submission{Tenant: m.Tenant, From: m.From, To: m.To, Priority: m.Priority,
+	d, err := p.Check(ctx, policy.Submission{Tenant: m.Tenant, From: m.From, To: m.To, Priority: m.Priority, Callback: m.Callback,
 		Source: m.Source, SourceAddr: m.SourceAddr})
 	if err == nil {
 		p.Release(d)

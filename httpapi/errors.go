@@ -53,11 +53,12 @@ type coded interface {
 // codeStatus maps the policy codes to HTTP statuses; a code not listed
 // is a 422.
 var codeStatus = map[string]int{
-	"suppressed":          http.StatusForbidden,
-	"country_not_allowed": http.StatusForbidden,
-	"sender_not_allowed":  http.StatusForbidden,
-	"quota_exceeded":      http.StatusTooManyRequests,
-	"unknown_tenant":      http.StatusForbidden,
+	"suppressed":           http.StatusForbidden,
+	"country_not_allowed":  http.StatusForbidden,
+	"sender_not_allowed":   http.StatusForbidden,
+	"quota_exceeded":       http.StatusTooManyRequests,
+	"unknown_tenant":       http.StatusForbidden,
+	"callback_not_allowed": http.StatusForbidden,
 }
 
 // spoolFullRetry is the Retry-After sent with 503 spool_full, in seconds.

@@ -26,6 +26,7 @@ const (
 	kannelNoSender     = "Sender missing and no global set, rejected"
 	kannelUDH          = "UDH field misformed, rejected"
 	kannelDLRURL       = "DLR-URL field misformed, rejected"
+	kannelDLRHost      = "DLR-URL host not allowed, rejected"
 	kannelDLRMask      = "DLR-Mask field misformed, rejected"
 	kannelCoding       = "Coding field misformed, rejected"
 	kannelValidity     = "Validity field misformed, rejected"
@@ -138,6 +139,8 @@ func kannelRefusal(err error) *kannelAnswer {
 		return &kannelAnswer{http.StatusBadRequest, kannelDenied}
 	case e.Code == "invalid_sender", e.Code == "sender_not_allowed":
 		return &kannelAnswer{http.StatusForbidden, kannelNotRoutable}
+	case e.Code == "callback_not_allowed":
+		return &kannelAnswer{http.StatusForbidden, kannelDLRHost}
 	case e.Status == http.StatusServiceUnavailable, e.Status == http.StatusTooManyRequests:
 		return &kannelAnswer{http.StatusServiceUnavailable, kannelTempFailure}
 	case e.Status == http.StatusRequestEntityTooLarge:

@@ -10,12 +10,14 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/smsgw/smsgw/configs"
 	"github.com/smsgw/smsgw/spool"
 )
 
@@ -64,6 +66,9 @@ type Webhooks struct {
 	met    *metrics
 	mu     sync.RWMutex
 	hooks  map[string]Webhook
+	// callbackHosts restrict each tenant's dlr-url hosts (checked again
+	// here on the expanded URL: the policy checked the template).
+	callbackHosts map[string]configs.HostList
 }
 
 // Event types.
@@ -142,6 +147,18 @@ func (w *Webhooks) SetWebhooks(hooks map[string]Webhook) {
 	w.mu.Unlock()
 }
 
+// SetCallbackHosts replaces the tenants' callback_hosts (tenant id → the
+// hosts a dlr-url may name; none listed: any).
+func (w *Webhooks) SetCallbackHosts(hosts map[string]configs.HostList) {
+	c := make(map[string]configs.HostList, len(hosts))
+	for k, v := range hosts {
+		c[k] = slices.Clone(v)
+	}
+	w.mu.Lock()
+	w.callbackHosts = c
+	w.mu.Unlock()
+}
+
 // Deliver implements spool.Deliverer.
 func (w *Webhooks) Deliver(ctx context.Context, it *spool.OutboxItem, m *spool.Message) error {
 	kind := "webhook"
@@ -203,6 +220,13 @@ func (w *Webhooks) dlrURL(ctx context.Context, it *spool.OutboxItem, m *spool.Me
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return spool.Permanent("bad_url", err)
+	}
+	w.mu.RLock()
+	allowed := w.callbackHosts[it.Tenant]
+	w.mu.RUnlock()
+	if !allowed.Allows(req.URL.Hostname()) {
+		return spool.Permanent("callback_not_allowed",
+			fmt.Errorf("the dlr-url's host %q is not one of tenant %s's callback hosts", req.URL.Hostname(), it.Tenant))
 	}
 	req.Header.Set(EventHeader, it.ID)
 	return w.do(req)

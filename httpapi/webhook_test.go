@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/smsgw/smsgw/configs"
 	"github.com/smsgw/smsgw/spool"
 )
 
@@ -253,4 +254,26 @@ func counterValue(t *testing.T, e *env, name, label, value string) float64 {
 		}
 	}
 	return sum
+}
+
+// The webhook deliverer checks the expanded dlr-url against the tenant's
+// callback hosts again: a URL that reached the spool another way (before
+// a reload set the list) is not fetched, and the report is dropped as a
+// permanent failure.
+func TestDLRURLCallbackHostsAtDelivery(t *testing.T) {
+	e := newEnv(t)
+	rcv := newReceiver(t)
+	wh := NewWebhooks(WebhookOptions{Now: e.clk.Now, Logger: discardLogger()})
+	wh.SetCallbackHosts(map[string]configs.HostList{"psap-north": {"10.0.0.0/8"}})
+	it, m := reportItem(t, e, rcv.srv.URL+"/dlr?s=%d")
+	if err := wh.Deliver(t.Context(), it, m); !spool.IsPermanent(err) || !strings.Contains(err.Error(), "callback hosts") {
+		t.Fatalf("delivery to an unlisted host: %v", err)
+	}
+	if len(rcv.got) != 0 {
+		t.Fatal("an unlisted host was fetched")
+	}
+	wh.SetCallbackHosts(map[string]configs.HostList{"psap-north": {"127.0.0.1"}})
+	if err := wh.Deliver(t.Context(), it, m); err != nil || len(rcv.got) != 1 {
+		t.Fatalf("delivery to a listed host: %v, %d requests", err, len(rcv.got))
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/smsgw/smsgw/configs"
 	"github.com/smsgw/smsgw/spool"
 )
 
@@ -71,8 +72,8 @@ func TestCheckRefusals(t *testing.T) {
 			t.Errorf("Codes: %+v", c)
 		}
 	}
-	if len(codes) != 7 {
-		t.Errorf("Codes lists %d codes, want 7", len(codes))
+	if len(codes) != 8 {
+		t.Errorf("Codes lists %d codes, want 8", len(codes))
 	}
 }
 
@@ -159,4 +160,62 @@ func TestPriorityDoesNotChangeChecks(t *testing.T) {
 	e := newEnv(t)
 	_, err := e.check(Submission{To: "+44 7400 123456", Priority: spool.PriorityEmergency})
 	wantCode(t, err, CodeCountryNotAllowed, "to")
+}
+
+// A tenant's callback_hosts restrict the hosts a per-message report URL
+// (dlr-url) may name; refusals are audited. Without the list any host
+// goes, as in Kannel.
+func TestCallbackHosts(t *testing.T) {
+	limited := psapNorth()
+	limited.CallbackHosts = configs.HostList{"cad.psap.example", "10.0.0.0/8"}
+	open := psapNorth()
+	open.ID = "open"
+	e := newEnv(t, limited, open)
+	for _, c := range []struct {
+		tenant, url string
+		ok          bool
+	}{
+		{"psap-north", "http://cad.psap.example/dlr?s=%d&id=%I", true},
+		{"psap-north", "https://user@CAD.psap.example:8443/x", true},
+		{"psap-north", "http://10.1.2.3:8080/dlr", true},
+		{"psap-north", "http://127.0.0.1:8080/admin/", false},
+		{"psap-north", "http://[::1]/x", false},
+		{"psap-north", "http://cad.psap.example.evil.example/x", false},
+		{"psap-north", "http://%P.cad.psap.example/x", false}, // a value would choose the host
+		{"psap-north", "", true},
+		{"open", "http://127.0.0.1:8080/anything", true},
+	} {
+		_, err := e.check(Submission{Tenant: c.tenant, To: "+13195550123", Callback: c.url, Source: "http:cad-1"})
+		if c.ok && err != nil {
+			t.Errorf("%s %q: %v", c.tenant, c.url, err)
+		}
+		if !c.ok {
+			wantCode(t, err, CodeCallbackNotAllowed, "dlr-url")
+		}
+	}
+	entries, err := e.store.AuditLog(0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := 0
+	for _, a := range entries {
+		if a.Action == "refused" && strings.Contains(a.Detail, "callback hosts") {
+			refused++
+		}
+	}
+	if refused != 4 {
+		t.Errorf("%d refusals audited, want 4", refused)
+	}
+}
+
+func TestCallbackHost(t *testing.T) {
+	for u, want := range map[string]string{
+		"http://cad.example/x": "cad.example", "https://u:p@cad.example:8443": "cad.example",
+		"http://[fd00::1]:80/x": "fd00::1", "http://10.0.0.1?x=1": "10.0.0.1", "no scheme": "",
+		"http://%P/x": "%P", "http://a@b@c.example/": "c.example",
+	} {
+		if got := CallbackHost(u); got != want {
+			t.Errorf("CallbackHost(%q) = %q, want %q", u, got, want)
+		}
+	}
 }

@@ -6,13 +6,14 @@ import "fmt"
 // returns them as error.code, and the SMPP server maps them to
 // command_status values. Never rename one.
 const (
-	CodeInvalidRecipient  = "invalid_recipient"
-	CodeCountryNotAllowed = "country_not_allowed"
-	CodeInvalidSender     = "invalid_sender"
-	CodeSenderNotAllowed  = "sender_not_allowed"
-	CodeSuppressed        = "suppressed"
-	CodeQuotaExceeded     = "quota_exceeded"
-	CodeUnknownTenant     = "unknown_tenant"
+	CodeInvalidRecipient   = "invalid_recipient"
+	CodeCountryNotAllowed  = "country_not_allowed"
+	CodeInvalidSender      = "invalid_sender"
+	CodeSenderNotAllowed   = "sender_not_allowed"
+	CodeSuppressed         = "suppressed"
+	CodeQuotaExceeded      = "quota_exceeded"
+	CodeUnknownTenant      = "unknown_tenant"
+	CodeCallbackNotAllowed = "callback_not_allowed"
 )
 
 // CodeInfo describes one refusal code for documentation and for the
@@ -33,6 +34,7 @@ var Codes = []CodeInfo{
 	{CodeSenderNotAllowed, "from", 403, "the sender is valid but not one of the tenant's senders"},
 	{CodeSuppressed, "to", 403, "the recipient opted out (STOP) of this line or of all lines"},
 	{CodeQuotaExceeded, "", 429, "the tenant's daily quota (UTC day) is used up"},
+	{CodeCallbackNotAllowed, "dlr-url", 403, "the per-message report URL (dlr-url) names a host that is not in the tenant's callback_hosts"},
 }
 
 // Error is a refusal: the message must not be sent. Code is one of the

@@ -50,6 +50,7 @@ type Submission struct {
 	Priority   spool.Priority
 	Source     string // who submits: "http:cad-1", "smpp:cad"
 	SourceAddr string // the submitter's network address, for the audit trail
+	Callback   string // a per-message report URL (Kannel's dlr-url, its escape codes unexpanded), or ""
 }
 
 // Decision is what Check allowed: the message as it must be enqueued.
@@ -129,7 +130,7 @@ func (p *Policy) tenant(id string) (*rules, error) {
 }
 
 // Check decides whether s may be sent, in this order: tenant, recipient
-// (normalised to E.164), country, sender, suppression, quota. A refusal
+// (normalised to E.164), country, sender, report URL, suppression, quota. A refusal
 // is a *Error. An allowed message reserves one unit of the tenant's
 // daily quota: call Release with the Decision if it is then not
 // enqueued. Refusals for suppression, and emergency bypasses of it, are
@@ -152,6 +153,10 @@ func (p *Policy) Check(ctx context.Context, s Submission) (Decision, error) {
 			"recipient %s is in %s, which tenant %s may not send to", to.e164, to.country, r.ID)
 	}
 	if d.From, err = r.sender(s.From); err != nil {
+		return Decision{}, err
+	}
+	if err := r.callback(s.Callback); err != nil {
+		p.audit(ctx, s, "refused", err.Error())
 		return Decision{}, err
 	}
 	if line, ok := p.supp.blocked(r.ID, d.To, lineKey(d.From)); ok {

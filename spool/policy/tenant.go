@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
+
+	"github.com/smsgw/smsgw/configs"
 )
 
 // Tenant is one tenant's sending rules, as the wiring converts them from
@@ -31,6 +33,9 @@ type Tenant struct {
 	QuotaPerDay int
 	// OptOut are the opt-out keywords, replies and bypass.
 	OptOut OptOut
+	// CallbackHosts, when set, are the hosts a per-message report URL
+	// may name. Empty: any.
+	CallbackHosts configs.HostList
 }
 
 // OptOut configures how handsets opt out and in (tenants[].optout).
