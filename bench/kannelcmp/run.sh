@@ -19,7 +19,8 @@
 # pass back to the application: Kannel's dlr-url, smsgw's webhook)
 # COMMIT_DELAY=DURATION (smsgw's spool.commit_delay; unset: its default)
 # ONLY=smsgw (skip Kannel) SCENARIOS="max paced throttled" KEEP=1 (keep
-# the temp dir) OUT=FILE.
+# the temp dir) OUT=FILE PERF=FILE (perf record -g of smsgw during each
+# of its runs, into FILE.SCENARIO).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -270,7 +271,16 @@ one() {
 		;;
 	smsgw)
 		start_smsgw
+		local perf_pid=""
+		if [[ -n ${PERF:-} ]]; then
+			perf record -q -F 999 -g -p "$SMSGW_PID" -o "$PERF.$scenario" >/dev/null 2>&1 &
+			perf_pid=$!
+		fi
 		load "$scenario" smsgw smsgw "${args[@]}" -note "window 100, tps unlimited, spool fsync per commit"
+		if [[ -n $perf_pid ]]; then
+			kill -INT "$perf_pid" 2>/dev/null || true
+			wait "$perf_pid" 2>/dev/null || true
+		fi
 		;;
 	esac
 	stop_all
