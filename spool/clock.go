@@ -52,6 +52,7 @@ type clock struct {
 	steps    []clockStep   // forward steps, oldest first
 	saved    time.Time     // last as last persisted
 	dirty    bool          // steps changed since persisted
+	gen      int           // counts changes of steps
 }
 
 // clockStep is a jump ahead of the wall clock: at Before (spool time) it
@@ -78,6 +79,7 @@ var kClock = []byte("clock")
 type clockState struct {
 	Last  time.Time   `json:"last"`
 	Steps []clockStep `json:"steps,omitempty"`
+	gen   int         // the steps' generation this state holds
 }
 
 func newSpoolClock(opts Options) *clock {
@@ -140,6 +142,7 @@ func (c *clock) now() time.Time {
 			c.steps = c.steps[len(c.steps)-maxClockSteps:]
 		}
 		c.dirty, c.floor, c.behind, c.last = true, false, 0, w
+		c.gen++
 	case w.Before(expect.Add(-clockStepMin)) || c.floor && w.Before(expect):
 		if !c.floor {
 			c.log.Warn("the system clock went back; the spool carries on from its own time until the clock catches up",
@@ -163,7 +166,7 @@ func (c *clock) toSave() (clockState, bool) {
 	if c.mono == nil || !c.dirty && c.last.Sub(c.saved) < clockSaveEvery {
 		return clockState{}, false
 	}
-	return clockState{Last: c.last, Steps: append([]clockStep(nil), c.steps...)}, true
+	return clockState{Last: c.last, Steps: append([]clockStep(nil), c.steps...), gen: c.gen}, true
 }
 
 // persisted notes that st is on disk.
@@ -171,7 +174,7 @@ func (c *clock) persisted(st clockState) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.saved = st.Last
-	if len(st.Steps) == len(c.steps) {
+	if st.gen == c.gen {
 		c.dirty = false
 	}
 }
@@ -200,6 +203,7 @@ func (c *clock) follow() {
 	defer c.mu.Unlock()
 	c.last, c.lastMono = c.wall().UTC().Truncate(time.Millisecond), c.mono()
 	c.started, c.floor, c.behind, c.steps, c.dirty = true, false, 0, nil, true
+	c.gen++
 }
 
 // stepsSince is the sum of the steps that happened after t.
