@@ -22,6 +22,7 @@ FUZZ_TARGETS := \
 	./spool:FuzzDamagedSpool \
 	./spool/policy:FuzzNormaliseRecipient \
 	./spool/policy:FuzzNormaliseSender \
+	./spool/policy:FuzzCallbackHost \
 	./modem:FuzzParseLines \
 	./smpp:FuzzServerSession \
 	./smpp:FuzzParseReceipt \
@@ -117,9 +118,13 @@ deb:
 	$(GO) run github.com/goreleaser/nfpm/v2/cmd/nfpm@v2.48.0 package --config systemd/nfpm.yaml --packager deb --target bin/
 
 # The package installed and checked on a freshly booted Debian 12 under
-# qemu (systemd/README.md): as root, with debootstrap and qemu-system-x86.
+# qemu (systemd/README.md): as root, with debootstrap and qemu-system-x86;
+# make bootcheck DEB_ARCH=arm64 (or arm7) boots an ARM VM with
+# qemu-system-arm and qemu-user-static. The package is the newest of DEB_ARCH.
 bootcheck: deb
-	DEB=$$(ls -t bin/smsgw_*.deb | head -1) systemd/bootcheck/run.sh
+	ARCH='$(if $(filter arm7,$(DEB_ARCH)),armhf,$(DEB_ARCH))' \
+	DEB=$$(ls -t bin/smsgw_*_$(if $(filter arm7,$(DEB_ARCH)),armhf,$(DEB_ARCH)).deb | head -1) \
+	systemd/bootcheck/run.sh
 
 # Release builds for the appliance targets.
 cross:
