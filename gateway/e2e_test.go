@@ -447,3 +447,21 @@ func TestRetryAsksThePolicy(t *testing.T) {
 		t.Fatalf("retry after the opt-out was lifted: %+v %v", m, err)
 	}
 }
+
+// A spool full of ordinary messages (no connector to drain them) refuses
+// the next ordinary one with 503 spool_full, and still takes an
+// emergency message: a backlog must not keep a 911 centre's callback out.
+func TestEmergencyPastAFullQueue(t *testing.T) {
+	r := newRig(t, rigOptions{maxQueued: 3})
+	for i := range 3 {
+		if code, body := r.post(testKey, map[string]any{"to": fmt.Sprintf("+1319555012%d", i), "text": "routine"}); code != http.StatusAccepted {
+			t.Fatalf("submit %d: %d %v", i, code, body)
+		}
+	}
+	if code, body := r.post(testKey, map[string]any{"to": "+13195550129", "text": "routine"}); code != http.StatusServiceUnavailable || errCode(body) != "spool_full" {
+		t.Fatalf("an ordinary submit past max_queued: %d %v", code, body)
+	}
+	if code, body := r.post(testKey, map[string]any{"to": "+13195559911", "text": "EVACUATE NOW", "priority": "emergency"}); code != http.StatusAccepted {
+		t.Fatalf("an emergency submit past max_queued: %d %v", code, body)
+	}
+}

@@ -52,6 +52,7 @@ type rigOptions struct {
 	quota          int
 	extraYAML      string        // appended to the tenants list (more tenants)
 	backoff        time.Duration // the spool's retry backoff, if not the rig's 50ms to 200ms
+	maxQueued      int           // spool.max_queued, if not the default
 }
 
 const (
@@ -166,6 +167,9 @@ func newRig(t *testing.T, o rigOptions) *rig {
 		t.Fatalf("config: %v\n%s", err, y.String())
 	}
 	cfg.Listen.HTTP, cfg.Listen.SMPP = "127.0.0.1:0", "127.0.0.1:0"
+	if o.maxQueued > 0 {
+		cfg.Spool.MaxQueued = o.maxQueued
+	}
 	if o.backoff > 0 {
 		cfg.Spool.Retry.InitialBackoff, cfg.Spool.Retry.MaxBackoff = o.backoff, o.backoff
 	}

@@ -23,6 +23,17 @@ func TestSpoolFullRefusesBeforeAcknowledging(t *testing.T) {
 	if st, _ := s.Stats(); st.States["queued"] != 3 || st.AuditSeq != 3 {
 		t.Fatalf("a refused message left traces: %+v", st)
 	}
+	// An emergency message is never refused for the queue limit.
+	urgent := msg("+13195550008")
+	urgent.Priority = PriorityEmergency
+	if _, _, err := s.Enqueue(bg, urgent); err != nil {
+		t.Fatalf("an emergency message past the queue limit: %v", err)
+	}
+	if got := mustLease(t, s, 1); len(got) != 1 || got[0].Priority != PriorityEmergency {
+		t.Fatalf("leased %+v, want the emergency message first", got)
+	} else if err := s.Complete(bg, got[0].ID, 1, Result{Connector: "c", ProviderIDs: []string{"0"}}); err != nil {
+		t.Fatal(err)
+	}
 	// Sending frees room.
 	got := mustLease(t, s, 1)
 	if err := s.Complete(bg, got[0].ID, 1, Result{Connector: "c", ProviderIDs: []string{"1"}}); err != nil {
@@ -62,6 +73,25 @@ func TestFileSizeLimitKeepsRoomForInFlight(t *testing.T) {
 	wg.Wait()
 	if !errors.Is(refused, ErrSpoolFull) || !strings.Contains(refused.Error(), "kept for messages in flight") {
 		t.Fatalf("after %d messages: err = %v", len(ids), refused)
+	}
+	// Emergency messages still go in, into a quarter of the reserve, and
+	// then are refused too.
+	urgent := 0
+	for range 1000 {
+		m := msg("+13195550002")
+		m.Body, m.Priority = strings.Repeat("y", 20000), PriorityEmergency
+		stored, _, err := s.Enqueue(bg, m)
+		if err != nil {
+			if !errors.Is(err, ErrSpoolFull) {
+				t.Fatalf("emergency in a full spool: %v", err)
+			}
+			break
+		}
+		ids = append(ids, stored.ID)
+		urgent++
+	}
+	if urgent == 0 || urgent == 1000 {
+		t.Fatalf("%d emergency messages taken once ordinary ones were refused; want some, then a refusal", urgent)
 	}
 	// Everything accepted can still be sent and reach a final state.
 	for {

@@ -92,7 +92,7 @@ func (s *Store) Enqueue(ctx context.Context, m *Message) (stored *Message, repla
 				return checked{err}
 			}
 		}
-		if err := w.roomFor(1); err != nil {
+		if err := w.roomFor(1, m.Priority); err != nil {
 			return checked{err}
 		}
 		if w.bucket(bMsgs).Get(id[:]) != nil {
@@ -123,21 +123,32 @@ func (s *Store) Enqueue(ctx context.Context, m *Message) (stored *Message, repla
 // message the parts will make, before the last part arrives.
 func (s *Store) NewID() string { return s.ids.next(s.now()).String() }
 
-// roomFor refuses n more pending messages past the queued-message limit
-// or the file-size limit.
-func (w *wtx) roomFor(n int64) error {
+// roomFor refuses n more pending messages of priority p past the
+// queued-message limit or the file-size limit. Emergency messages are
+// never refused for the queue limit, and may use a quarter of the file's
+// reserve (roomOnDisk): a backlog of ordinary messages must not keep a
+// 911 centre's callback out.
+func (w *wtx) roomFor(n int64, p Priority) error {
 	pending := w.counts[StateAccepted] + w.counts[StateQueued] + w.counts[StateSending] +
 		w.s.counts[StateAccepted] + w.s.counts[StateQueued] + w.s.counts[StateSending]
-	if pending+n > int64(w.s.opts.MaxQueued) {
+	if p != PriorityEmergency && pending+n > int64(w.s.opts.MaxQueued) {
 		return fmt.Errorf("%w: %d messages queued (limit %d)", ErrSpoolFull, pending, w.s.opts.MaxQueued)
 	}
-	return w.roomOnDisk()
+	return w.roomOnDisk(p == PriorityEmergency)
 }
 
 // roomOnDisk refuses new records once the file reaches its limit less
-// the reserve kept for messages in flight.
-func (w *wtx) roomOnDisk() error {
-	limit := w.s.opts.MaxFileSize - max(w.s.opts.MaxFileSize/16, 4<<20)
+// the reserve kept for messages in flight to reach their final states.
+// Urgent records (emergency messages, a caller's inbound text) may use a
+// quarter of the reserve; the rest stays for the messages in flight
+// (each lease, result and receipt rewrites records, and bbolt reuses the
+// pages it frees only after the commit).
+func (w *wtx) roomOnDisk(urgent bool) error {
+	reserve := max(w.s.opts.MaxFileSize/16, 4<<20)
+	if urgent {
+		reserve -= reserve / 4
+	}
+	limit := w.s.opts.MaxFileSize - reserve
 	if size := w.tx.Size(); size >= limit {
 		return fmt.Errorf("%w: file is %d bytes (limit %d, the rest is kept for messages in flight)",
 			ErrSpoolFull, size, limit)

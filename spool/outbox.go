@@ -108,8 +108,9 @@ func (s *Store) Receive(ctx context.Context, m *Message, targets ...string) (*Me
 	err = s.update(ctx, func(w *wtx) error {
 		// An inbound message is never refused for the queue limit (a
 		// caller's text to a PSAP matters more than the backlog), only
-		// for space.
-		if err := w.roomOnDisk(); err != nil {
+		// for space, and it may use part of the reserve, as an emergency
+		// message may.
+		if err := w.roomOnDisk(true); err != nil {
 			return checked{err}
 		}
 		if err := w.insert(id, m, rec); err != nil {
