@@ -235,7 +235,9 @@ func (srv *Server) handle(ctx context.Context, b *binding, req pdu.Body) {
 }
 
 // mayTransmit answers a submit that its bind or its account's TPS does
-// not allow, and says whether to go on.
+// not allow, and says whether to go on. An emergency submit
+// (priority_flag 2 or 3) counts against the TPS but is never throttled
+// for it: a chatty application must not hold back its own callback.
 func (srv *Server) mayTransmit(b *binding, req pdu.Body) bool {
 	srv.mu.Lock()
 	ok, l := b.canSend, srv.limits[b.acct.SystemID]
@@ -244,7 +246,7 @@ func (srv *Server) mayTransmit(b *binding, req pdu.Body) bool {
 		b.s.RespondStatus(req, StatusInvBnd)
 		return false
 	}
-	if l != nil && !l.Allow() {
+	if l != nil && !l.Allow() && byteField(req.Fields(), pdufield.PriorityFlag) < 2 {
 		b.s.RespondStatus(req, StatusThrottled)
 		return false
 	}

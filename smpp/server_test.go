@@ -342,6 +342,14 @@ func TestAccountTPS(t *testing.T) {
 	if throttled < 5 {
 		t.Fatalf("%d of 10 throttled at 2 TPS", throttled)
 	}
+	// Emergency (priority_flag 3) is never throttled for the TPS.
+	for range 5 {
+		req := submit("13195550123", "EVACUATE")
+		req.Fields().Set(pdufield.PriorityFlag, uint8(3))
+		if _, err := s.Request(ctx, req); err != nil {
+			t.Fatalf("an emergency submit past the account's TPS: %v", err)
+		}
+	}
 }
 
 // TestServerRegisteredDelivery: registered_delivery's two low bits say
