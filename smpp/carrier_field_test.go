@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -496,5 +498,48 @@ func TestRefusedValidityIsDropped(t *testing.T) {
 	}
 	if len(seen) != 2 || seen[0] == "" || seen[1] != "" {
 		t.Fatalf("submits' validity_period %q, want one with and one without", seen)
+	}
+}
+
+// An emergency message does not queue behind the connector's own pacing:
+// with eight ordinary parts waiting their turn at 2 submits/s, it goes
+// next.
+func TestEmergencyAheadOfThePacer(t *testing.T) {
+	var mu sync.Mutex
+	var order []string
+	seen := make(chan struct{}, 100)
+	smsc := newScriptSMSC(t, nil, func(s *Session, req pdu.Body) {
+		mu.Lock()
+		order = append(order, string(req.Fields()[pdufield.ShortMessage].Bytes()))
+		mu.Unlock()
+		rawResp(s, req, pdu.SubmitSMRespID, 0, []byte("1\x00"))
+		seen <- struct{}{}
+	})
+	c := runCarrier(t, CarrierOptions{Addr: smsc.ln.Addr().String(), TPS: 2}, route.StoreSink{Store: openSpool(t)})
+	waitReady(t, c)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	send := func(id, text string, p spool.Priority) error {
+		_, err := c.Send(ctx, &spool.Message{ID: id, To: "+13195550123", From: "+13195550100", Body: text, Priority: p})
+		return err
+	}
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			if err := send(fmt.Sprintf("01JD00000000000000000000%02d", i), "routine", spool.PriorityNormal); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	<-seen
+	<-seen // two have gone: the other six are waiting their turn
+	if err := send("01JD0000000000000000000099", "EVACUATE", spool.PriorityEmergency); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	if i := slices.Index(order, "EVACUATE"); i < 0 || i > 3 {
+		t.Fatalf("the emergency part went out at position %d of %q", i+1, order)
 	}
 }

@@ -44,7 +44,7 @@ func (c *Carrier) Send(ctx context.Context, m *spool.Message) ([]string, error) 
 		if err != nil {
 			return ids, spool.Permanent("unencodable", err)
 		}
-		id, err := c.submit(ctx, p)
+		id, err := c.submit(ctx, p, m.Priority == spool.PriorityEmergency)
 		if err != nil {
 			return ids, err
 		}
@@ -54,14 +54,15 @@ func (c *Carrier) Send(ctx context.Context, m *spool.Message) ([]string, error) 
 }
 
 // submit sends one part, waiting out throttling, and returns the
-// carrier's message id.
-func (c *Carrier) submit(ctx context.Context, p pdu.Body) (string, error) {
+// carrier's message id. An urgent part does not queue for the pacer's
+// rate (pacer.wait).
+func (c *Carrier) submit(ctx context.Context, p pdu.Body, urgent bool) (string, error) {
 	for try := 0; ; try++ {
 		s := c.pick()
 		if s == nil {
 			return "", spool.Retryable("not_bound", errNotBound)
 		}
-		if err := c.pace.wait(ctx); err != nil {
+		if err := c.pace.wait(ctx, urgent); err != nil {
 			return "", spool.Retryable("shutdown", err)
 		}
 		resp, err := s.Request(ctx, p)

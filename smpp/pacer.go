@@ -65,8 +65,12 @@ func burst(l rate.Limit) int {
 	return max(1, int(l/10)) // a tenth of a second's worth
 }
 
-// wait blocks until a submit may go: past any pause, then within the rate.
-func (p *pacer) wait(ctx context.Context) error {
+// wait blocks until a submit may go: past any pause, then within the
+// rate. An urgent submit (an emergency message) waits out a pause (the
+// carrier asked for it) but not its turn in the rate: it takes the next
+// turn and goes at once, ahead of the submits already waiting, which the
+// turn it took delays.
+func (p *pacer) wait(ctx context.Context, urgent bool) error {
 	for {
 		p.mu.Lock()
 		d := p.pauseUntil.Sub(p.now())
@@ -81,6 +85,10 @@ func (p *pacer) wait(ctx context.Context) error {
 			return ctx.Err()
 		case <-t.C:
 		}
+	}
+	if urgent {
+		p.lim.Reserve()
+		return nil
 	}
 	return p.lim.Wait(ctx)
 }
