@@ -19,9 +19,10 @@ var (
 	bExt     = []byte("ext")    // connector ‖ 0 ‖ provider key ‖ 0 ‖ id as filed, lower-case ‖ 0 → id(16) ‖ seq(2) ‖ id as filed
 	bOutbox  = []byte("outbox") // id(16) → outbox record
 	bOutQ    = []byte("outq")   // due ms(8) ‖ id(16) → ∅
+	bOutQU   = []byte("outqu")  // the same, again, for urgent items only (OutboxItem.Urgent)
 	bAudit   = []byte("audit")  // seq(8) → audit record
 	bMeta    = []byte("meta")   // schema, audit head, retention marks
-	buckets  = [][]byte{bMsgs, bQueue, bState, bTenant, bRef, bIdem, bExt, bOutbox, bOutQ, bAudit, bMeta, bKV}
+	buckets  = [][]byte{bMsgs, bQueue, bState, bTenant, bRef, bIdem, bExt, bOutbox, bOutQ, bOutQU, bAudit, bMeta, bKV}
 	kSchema  = []byte("schema")
 	kAudHead = []byte("audit_head")
 )

@@ -2,6 +2,7 @@ package spool
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -32,6 +33,11 @@ type OutboxItem struct {
 	NextAt    time.Time  `json:"next_at"`
 	LastError string     `json:"last_error,omitempty"`
 	Created   time.Time  `json:"created"`
+	// Urgent items (a caller's inbound text, the report of an emergency
+	// message) are delivered before the others that are due: a backlog
+	// of ordinary receipts for an application that was away must not
+	// hold back a text to a PSAP.
+	Urgent bool `json:"urgent,omitempty"`
 }
 
 // what names the item in timeline notes: "report (delivered)", "inbound
@@ -64,7 +70,7 @@ func (w *wtx) oweReport(m *Message) error {
 		return nil
 	}
 	return w.putItem(&OutboxItem{Kind: OutboxReport, MessageID: m.ID, Tenant: m.Tenant,
-		Target: m.Source, State: m.State})
+		Target: m.Source, State: m.State, Urgent: m.Priority == PriorityEmergency})
 }
 
 // putItem stores a new outbox item, due now.
@@ -79,7 +85,7 @@ func (w *wtx) putItem(it *OutboxItem) error {
 		return err
 	}
 	w.s.itemCache.put(id, rec, it)
-	if err := w.bucket(bOutQ).Put(timeKey(it.NextAt, id), nil); err != nil {
+	if err := w.queueItem(id, it); err != nil {
 		return err
 	}
 	w.outbox++
@@ -124,7 +130,8 @@ func (s *Store) Receive(ctx context.Context, m *Message, targets ...string) (*Me
 			if target == "" {
 				continue
 			}
-			if err := w.putItem(&OutboxItem{Kind: OutboxInbound, MessageID: m.ID, Tenant: m.Tenant, Target: target, State: StateReceived}); err != nil {
+			if err := w.putItem(&OutboxItem{Kind: OutboxInbound, MessageID: m.ID, Tenant: m.Tenant, Target: target,
+				State: StateReceived, Urgent: true}); err != nil {
 				return err
 			}
 		}
@@ -136,39 +143,76 @@ func (s *Store) Receive(ctx context.Context, m *Message, targets ...string) (*Me
 	return m, nil
 }
 
-// LeaseOutbox takes up to max due outbox items, oldest due first, and
-// holds them for the lease time. Each comes with its message.
+// LeaseOutbox takes up to max due outbox items, urgent ones first, then
+// oldest due first, and holds them for the lease time. Each comes with
+// its message.
 func (s *Store) LeaseOutbox(ctx context.Context, max int) ([]*OutboxItem, error) {
 	var out []*OutboxItem
 	err := s.background(ctx, func(w *wtx) error {
 		out = out[:0]
-		q := w.bucket(bOutQ)
-		c := q.Cursor()
-		var due [][]byte
-		for k, _ := c.First(); k != nil && len(due) < max; k, _ = c.Next() {
-			if fromMS(beUint64(k)).After(w.now) {
-				break
+		for _, b := range [][]byte{bOutQU, bOutQ} {
+			due := w.dueItems(b, max-len(out))
+			for _, k := range due {
+				var id ulid.ULID
+				copy(id[:], k[8:])
+				it, err := w.getItem(id)
+				if errors.Is(err, ErrNotFound) || err == nil && string(timeKey(it.NextAt, id)) != string(k) {
+					// An urgent key an older version left behind when it
+					// delivered or moved the item (it kept only outq).
+					if err := w.bucket(b).Delete(k); err != nil {
+						return err
+					}
+					continue
+				}
+				if err != nil {
+					return err
+				}
+				it.Attempts++
+				it.NextAt = w.now.Add(w.s.opts.Lease)
+				if err := w.moveItem(id, k, it); err != nil {
+					return err
+				}
+				w.s.markLeased(id, true)
+				out = append(out, it)
 			}
-			due = append(due, append([]byte(nil), k...))
-		}
-		for _, k := range due {
-			var id ulid.ULID
-			copy(id[:], k[8:])
-			it, err := w.getItem(id)
-			if err != nil {
-				return err
-			}
-			it.Attempts++
-			it.NextAt = w.now.Add(w.s.opts.Lease)
-			if err := w.moveItem(id, k, it); err != nil {
-				return err
-			}
-			w.s.markLeased(id, true)
-			out = append(out, it)
 		}
 		return nil
 	})
 	return out, err
+}
+
+// dueItems copies up to n due keys of an outbox queue bucket.
+func (w *wtx) dueItems(b []byte, n int) [][]byte {
+	var due [][]byte
+	c := w.bucket(b).Cursor()
+	for k, _ := c.First(); k != nil && len(due) < n; k, _ = c.Next() {
+		if fromMS(beUint64(k)).After(w.now) {
+			break
+		}
+		due = append(due, append([]byte(nil), k...))
+	}
+	return due
+}
+
+// queueItem files an item's due key: in outq, and an urgent one in outqu
+// too (outq holds every item, as versions before outqu expect).
+func (w *wtx) queueItem(id ulid.ULID, it *OutboxItem) error {
+	k := timeKey(it.NextAt, id)
+	if err := w.bucket(bOutQ).Put(k, nil); err != nil {
+		return err
+	}
+	if it.Urgent {
+		return w.bucket(bOutQU).Put(k, nil)
+	}
+	return nil
+}
+
+// unqueueItem removes an item's due key oldKey from both queues.
+func (w *wtx) unqueueItem(oldKey []byte) error {
+	if err := w.bucket(bOutQ).Delete(oldKey); err != nil {
+		return err
+	}
+	return w.bucket(bOutQU).Delete(oldKey)
 }
 
 func (w *wtx) getItem(id ulid.ULID) (*OutboxItem, error) {
@@ -192,11 +236,10 @@ func (w *wtx) moveItem(id ulid.ULID, oldKey []byte, it *OutboxItem) error {
 		return err
 	}
 	w.s.itemCache.put(id, rec, it)
-	q := w.bucket(bOutQ)
-	if err := q.Delete(oldKey); err != nil {
+	if err := w.unqueueItem(oldKey); err != nil {
 		return err
 	}
-	return q.Put(timeKey(it.NextAt, id), nil)
+	return w.queueItem(id, it)
 }
 
 // AckOutbox records the outcome of delivering an outbox item upstream:
@@ -230,7 +273,7 @@ func (s *Store) AckOutbox(ctx context.Context, itemID string, attempt int, deliv
 			return err
 		}
 		w.s.itemCache.drop(uid)
-		if err := w.bucket(bOutQ).Delete(key); err != nil {
+		if err := w.unqueueItem(key); err != nil {
 			return err
 		}
 		w.outbox--

@@ -8,6 +8,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/oklog/ulid/v2"
+	bolt "go.etcd.io/bbolt"
 )
 
 func TestReportOwedUpstreamIsRetriedUntilTaken(t *testing.T) {
@@ -236,5 +239,63 @@ func TestReportFailOnly(t *testing.T) {
 		for _, it := range items {
 			s.AckOutbox(bg, it.ID, it.Attempts, nil)
 		}
+	}
+}
+
+// A caller's inbound text and an emergency message's report are urgent:
+// they are leased before a backlog of ordinary reports that came due
+// before them. An urgent key left behind by a version without the urgent
+// queue (it deleted the item) is dropped, not delivered.
+func TestUrgentOutboxItemsFirst(t *testing.T) {
+	s, clk := openTest(t, Options{})
+	for i := range 20 {
+		m := msg(fmt.Sprintf("+131955501%02d", i))
+		m.ReportReq, m.Source = true, "http:cad-1"
+		sendOne(t, s, m, "carrier-a", fmt.Sprint(100+i))
+		if _, err := s.ApplyReport(bg, Report{Connector: "carrier-a", ProviderID: fmt.Sprint(100 + i), State: StateDelivered}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clk.Add(time.Second)
+	urgent := msg("+13195550199")
+	urgent.ReportReq, urgent.Source, urgent.Priority = true, "http:cad-1", PriorityEmergency
+	uid := sendOne(t, s, urgent, "carrier-a", "999")
+	if _, err := s.ApplyReport(bg, Report{Connector: "carrier-a", ProviderID: "999", State: StateDelivered}); err != nil {
+		t.Fatal(err)
+	}
+	mo, err := s.Receive(bg, &Message{Tenant: "psap-north", From: "+13195550177", To: "+13195550100",
+		Body: "trapped on the roof", Connector: "modem-1"}, "webhook")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A stale urgent key: its item is gone.
+	var ghost ulid.ULID
+	ghost[0] = 1
+	if err := s.update(bg, func(w *wtx) error { return w.bucket(bOutQU).Put(timeKey(clk.Now().Add(-time.Hour), ghost), nil) }); err != nil {
+		t.Fatal(err)
+	}
+	items, err := s.LeaseOutbox(bg, 3)
+	if err != nil || len(items) != 3 {
+		t.Fatalf("leased %d, %v", len(items), err)
+	}
+	if items[0].MessageID != uid || !items[0].Urgent || items[1].MessageID != mo.ID || !items[1].Urgent || items[2].Urgent {
+		t.Fatalf("leased %s %s %s; want the emergency report, the inbound text, then an ordinary report",
+			items[0].MessageID, items[1].MessageID, items[2].MessageID)
+	}
+	if err := s.db.View(func(tx *bolt.Tx) error {
+		if n := tx.Bucket(bOutQU).Stats().KeyN; n != 2 {
+			return fmt.Errorf("%d urgent keys, want the 2 leased items' (the stale one dropped)", n)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range items[:2] {
+		if err := s.AckOutbox(bg, it.ID, it.Attempts, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st, _ := s.Stats(); st.Outbox != 20 {
+		t.Fatalf("outbox %d after two acks, want the 20 ordinary reports", st.Outbox)
 	}
 }

@@ -144,6 +144,7 @@ func appendItem(b []byte, it *OutboxItem) ([]byte, bool) {
 	e.time("next_at", it.NextAt)
 	e.strOmit("last_error", it.LastError)
 	e.time("created", it.Created)
+	e.boolOmit("urgent", it.Urgent)
 	return e.end()
 }
 

@@ -86,7 +86,7 @@ func FuzzRecordCodec(f *testing.F) {
 		}
 		checkSameEncoding(t, m, &auditBody{At: at, Action: body, Actor: detail, Addr: to, Tenant: to, MsgID: detail, Detail: body})
 		it := &OutboxItem{ID: to, Kind: OutboxKind(detail), MessageID: body, Tenant: to, Target: body,
-			State: state, Attempts: n, NextAt: at, LastError: body, Created: at.Add(time.Duration(n))}
+			State: state, Attempts: n, NextAt: at, LastError: body, Created: at.Add(time.Duration(n)), Urgent: n%2 == 0}
 		if n%13 == 0 {
 			it.LastError, it.NextAt = "", time.Time{}
 		}

@@ -280,7 +280,7 @@ func (w *wtx) restoreItem(id ulid.ULID, it *OutboxItem, rec []byte) error {
 	if err := w.bucket(bOutbox).Put(id[:], rec); err != nil {
 		return err
 	}
-	if err := w.bucket(bOutQ).Put(timeKey(it.NextAt, id), nil); err != nil {
+	if err := w.queueItem(id, it); err != nil {
 		return err
 	}
 	w.outbox++

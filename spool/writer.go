@@ -60,7 +60,7 @@ type wtx struct {
 // pages stay nearly full instead of half empty.
 var fillPercent = map[string]float64{
 	string(bMsgs): 0.9, string(bAudit): 0.9, string(bState): 0.9, string(bTenant): 0.9,
-	string(bQueue): 0.9, string(bOutbox): 0.9, string(bOutQ): 0.9,
+	string(bQueue): 0.9, string(bOutbox): 0.9, string(bOutQ): 0.9, string(bOutQU): 0.9,
 }
 
 // bucket returns a bucket of this transaction, with its fill percent.
