@@ -465,3 +465,40 @@ func TestEmergencyPastAFullQueue(t *testing.T) {
 		t.Fatalf("an emergency submit past max_queued: %d %v", code, body)
 	}
 }
+
+// A carrier whose front end stays bound while every submit fails (its
+// backend is down: ESME_RSYSERR) is taken out of the route after a few
+// failures, and the modem delivers everything; the status says why.
+func TestFailoverWhenTheBoundCarrierFailsEverySend(t *testing.T) {
+	// Retries a second apart (production's start at 10 s): failures that
+	// come together count once, and five must come before the carrier is
+	// passed over.
+	r := newRig(t, rigOptions{carrierEnabled: true, modemEnabled: true, backoff: time.Second})
+	r.waitReady("carrier-a")
+	r.waitReady("modem-1")
+	r.sim.RefuseSubmits(0x08) // ESME_RSYSERR
+	var ids []string
+	for i := range 8 {
+		code, body := r.post(testKey, map[string]any{"to": fmt.Sprintf("+1319555014%d", i), "text": "Boil water notice"})
+		if code != http.StatusAccepted {
+			t.Fatalf("submit %d: %d %v", i, code, body)
+		}
+		ids = append(ids, body["id"].(string))
+	}
+	for _, id := range ids {
+		if ev := r.waitHook(id); ev.Message.Status != "delivered" || ev.Message.Connector != "modem-1" {
+			t.Fatalf("message %s: %s via %s, want delivered via modem-1", id, ev.Message.Status, ev.Message.Connector)
+		}
+	}
+	code, st := r.do(http.MethodGet, "/api/v1/status", testKey, nil)
+	conns, _ := st["connectors"].([]any)
+	for _, c := range conns {
+		if c := c.(map[string]any); c["name"] == "carrier-a" {
+			if code != http.StatusOK || c["state"] != "failing" || c["ready"] != false || !strings.Contains(fmt.Sprint(c["detail"]), "0x8") {
+				t.Fatalf("carrier-a status: %d %v", code, c)
+			}
+			return
+		}
+	}
+	t.Fatalf("no carrier-a in the status: %v", st)
+}

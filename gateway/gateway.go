@@ -148,7 +148,7 @@ func New(cfg *configs.Config, o Options) (_ *Gateway, err error) {
 		}
 		g.conns = append(g.conns, conn)
 	}
-	if g.router, err = route.New(rules(cfg), entries, route.Options{CountryOf: countryOf, Now: g.store.Now}); err != nil {
+	if g.router, err = route.New(rules(cfg), entries, route.Options{CountryOf: countryOf, Now: g.store.Now, Logger: g.log}); err != nil {
 		return nil, err
 	}
 

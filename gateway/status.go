@@ -9,11 +9,16 @@ import (
 	"time"
 
 	"github.com/smsgw/smsgw/httpapi"
+	"github.com/smsgw/smsgw/spool/route"
 )
 
 // connectorStatus is each connector's health as the API shows it.
 func (g *Gateway) connectorStatus() []httpapi.ConnectorStatus {
 	var out []httpapi.ConnectorStatus
+	routed := map[string]route.Health{}
+	for _, h := range g.router.Health() {
+		routed[h.Name] = h
+	}
 	for _, c := range g.conns {
 		cs := httpapi.ConnectorStatus{Name: c.name, Type: c.typ, Enabled: c.enabled.Load(), Info: map[string]string{}}
 		switch {
@@ -45,6 +50,13 @@ func (g *Gateway) connectorStatus() []httpapi.ConnectorStatus {
 			cs.Info["operator"] = h.Operator
 			cs.Info["sim"] = h.SIM
 			cs.Info["port"] = h.Port
+		}
+		if h := routed[c.name]; !h.FailingUntil.IsZero() {
+			// Bound or registered, yet every send fails: out of its
+			// routes for a while (route's breaker).
+			cs.Ready, cs.State = false, "failing"
+			cs.Detail = fmt.Sprintf("sends keep failing (last: %s); the routes' other connectors take its traffic until %s",
+				h.LastError, h.FailingUntil.Format(time.RFC3339))
 		}
 		out = append(out, cs)
 	}

@@ -80,7 +80,9 @@ func (c *Carrier) submit(ctx context.Context, p pdu.Body, urgent bool) (string, 
 			d := c.pace.throttled(st == StatusMsgQFul)
 			c.note(func(h *CarrierHealth) { h.Throttled++ })
 			if try >= maxThrottleRetries {
-				return "", carrierError(err)
+				// The carrier works, it only takes less than we offer:
+				// not a reason to fail over (route's breaker).
+				return "", spool.Overloaded(fmt.Sprintf("smpp_%#x", uint32(st)), err)
 			}
 			c.log.Debug("carrier throttling; slowing down", "status", st, "pause", d, "rate", c.pace.limit())
 		case errors.As(err, &st) && st == StatusInvExpiry && strField(p.Fields(), pdufield.ValidityPeriod) != "":

@@ -77,7 +77,11 @@ func (e *DamagedError) Is(target error) bool { return target == ErrDamaged }
 type SendError struct {
 	Code      string // short stable cause, e.g. "throttled", "cms_38", "invalid_dest"
 	Permanent bool   // true: never retry this message
-	Err       error
+	// Overload marks a retryable failure that says the connector works
+	// but is over its rate (a carrier's throttling): no sign that it is
+	// failing, so the router does not fail over for it.
+	Overload bool
+	Err      error
 }
 
 func (e *SendError) Error() string {
@@ -101,6 +105,18 @@ func Retryable(code string, err error) error {
 // Permanent wraps err as a permanent send failure with the given code.
 func Permanent(code string, err error) error {
 	return &SendError{Code: code, Permanent: true, Err: err}
+}
+
+// Overloaded wraps err as a retryable send failure of a connector that
+// works but is over its rate (see SendError.Overload).
+func Overloaded(code string, err error) error {
+	return &SendError{Code: code, Overload: true, Err: err}
+}
+
+// IsOverload reports whether err is an Overloaded failure.
+func IsOverload(err error) bool {
+	var se *SendError
+	return errors.As(err, &se) && se.Overload
 }
 
 // IsPermanent reports whether err says the send must not be retried. An

@@ -14,6 +14,7 @@ type faults struct {
 	delay     time.Duration
 	dropAfter int // the PDU that makes it 0 closes its connection; 0 = off
 	ignore    func(Submit) bool
+	refuse    pdu.Status // answered to every submit_sm; 0 = off
 }
 
 // onSubmitLocked applies the submit faults in this order: throttle,
@@ -33,6 +34,9 @@ func (f *faults) onSubmitLocked(m Submit, now time.Time) (st pdu.Status, delay t
 	if f.queueFull > 0 {
 		f.queueFull--
 		return StatusMsgQFul, 0, false
+	}
+	if f.refuse != 0 {
+		return f.refuse, 0, false
 	}
 	if f.rate > 0 {
 		f.window = append(f.window, now)
@@ -70,6 +74,15 @@ func (s *Server) SetQueueFull(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults.queueFull = max(n, 0)
+}
+
+// RefuseSubmits answers every submit_sm with st, as a carrier whose
+// backend is down while its SMPP front end stays bound (ESME_RSYSERR,
+// ESME_RSUBMITFAIL). 0 turns it off.
+func (s *Server) RefuseSubmits(st pdu.Status) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults.refuse = st
 }
 
 // SetResponseDelay delays every submit_sm_resp by d; 0 turns it off.

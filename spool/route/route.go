@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -97,11 +98,12 @@ type slot struct {
 	// urgent counts emergency sends waiting for a free slot: while one
 	// waits, other sends take no slot, so the next free one is its.
 	urgent atomic.Int32
+	brk    breaker
 }
 
-// usable is the fail-closed gate: enabled in the configuration, and
-// ready (bound, registered).
-func (s *slot) usable() bool { return s.enabled.Load() && s.Connector.Ready() }
+// usable is the fail-closed gate: enabled in the configuration, ready
+// (bound, registered), and not failing every send (breaker).
+func (s *slot) usable() bool { return s.enabled.Load() && s.Connector.Ready() && !s.brk.open() }
 
 // emergencyWait bounds how long an emergency send waits for a busy
 // connector's slot before it is deferred like any other.
@@ -145,6 +147,13 @@ type Options struct {
 	// Rand returns a number in [0,1) for weighted rules (tests); default
 	// math/rand/v2.
 	Rand func() float64
+	// FailAfter retryable send failures in a row take a connector out of
+	// its routes for FailCooldown, doubling while it keeps failing, up to
+	// FailCooldownMax (see breaker). Defaults 5, 30s, 5m.
+	FailAfter                     int
+	FailCooldown, FailCooldownMax time.Duration
+	// Logger, default slog.Default().
+	Logger *slog.Logger
 }
 
 // Router implements spool.Sender. Its rules can be replaced while it
@@ -153,6 +162,7 @@ type Router struct {
 	rules atomic.Pointer[[]Rule]
 	conns map[string]*slot
 	opts  Options
+	log   *slog.Logger
 }
 
 var _ spool.Sender = (*Router)(nil)
@@ -171,7 +181,19 @@ func New(rules []Rule, entries []Entry, opts Options) (*Router, error) {
 	if opts.Rand == nil {
 		opts.Rand = rand.Float64
 	}
-	r := &Router{conns: map[string]*slot{}, opts: opts}
+	if opts.FailAfter <= 0 {
+		opts.FailAfter = defaultFailAfter
+	}
+	if opts.FailCooldown <= 0 {
+		opts.FailCooldown = defaultFailCooldown
+	}
+	if opts.FailCooldownMax <= 0 {
+		opts.FailCooldownMax = defaultFailCooldownMax
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	r := &Router{conns: map[string]*slot{}, opts: opts, log: opts.Logger.With("comp", "route")}
 	var errs []error
 	for _, e := range entries {
 		name := e.Connector.Name()
@@ -182,7 +204,7 @@ func New(rules []Rule, entries []Entry, opts Options) (*Router, error) {
 		if e.MaxInFlight <= 0 {
 			e.MaxInFlight = 4
 		}
-		sl := &slot{Entry: e, sem: make(chan struct{}, e.MaxInFlight)}
+		sl := &slot{Entry: e, sem: make(chan struct{}, e.MaxInFlight), brk: breaker{now: opts.Now}}
 		sl.enabled.Store(e.Enabled)
 		r.conns[name] = sl
 	}
@@ -248,6 +270,10 @@ func (r *Router) Send(ctx context.Context, m *spool.Message) spool.Result {
 		}
 		ids, err := s.Connector.Send(ctx, m)
 		<-s.sem
+		if d := s.brk.record(err, &r.opts); d > 0 {
+			r.log.Warn("connector keeps failing; its routes' other connectors take its traffic for a while",
+				"conn", name, "for", d, "err", err)
+		}
 		res.Connector, res.ProviderIDs, res.Err = name, ids, err
 		return res
 	}
@@ -333,13 +359,19 @@ type Health struct {
 	Enabled  bool   `json:"enabled"`
 	Ready    bool   `json:"ready"`
 	InFlight int    `json:"in_flight"`
+	// FailingUntil is set while the connector is out of its routes for
+	// failing every send (LastError the last failure).
+	FailingUntil time.Time `json:"failing_until,omitzero"`
+	LastError    string    `json:"last_error,omitempty"`
 }
 
 // Health lists the connectors.
 func (r *Router) Health() []Health {
 	out := make([]Health, 0, len(r.conns))
 	for name, s := range r.conns {
-		out = append(out, Health{Name: name, Enabled: s.enabled.Load(), Ready: s.Connector.Ready(), InFlight: len(s.sem)})
+		h := Health{Name: name, Enabled: s.enabled.Load(), Ready: s.Connector.Ready(), InFlight: len(s.sem)}
+		h.FailingUntil, h.LastError = s.brk.state()
+		out = append(out, h)
 	}
 	slices.SortFunc(out, func(a, b Health) int { return strings.Compare(a.Name, b.Name) })
 	return out
