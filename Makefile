@@ -119,8 +119,9 @@ deb:
 
 # The package installed and checked on a freshly booted Debian 12 under
 # qemu (systemd/README.md): as root, with debootstrap and qemu-system-x86;
-# make bootcheck DEB_ARCH=arm64 (or arm7) boots an ARM VM with
-# qemu-system-arm and qemu-user-static. The package is the newest of DEB_ARCH.
+# make bootcheck DEB_ARCH=arm64 boots an arm64 VM instead (qemu-system-arm
+# and qemu-user-static; arm7 boots armhf, not yet run to the end). The
+# package is the newest bin/smsgw_*_<arch>.deb, of DEB_ARCH only.
 bootcheck: deb
 	ARCH='$(if $(filter arm7,$(DEB_ARCH)),armhf,$(DEB_ARCH))' \
 	DEB=$$(ls -t bin/smsgw_*_$(if $(filter arm7,$(DEB_ARCH)),armhf,$(DEB_ARCH)).deb | head -1) \

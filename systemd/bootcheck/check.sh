@@ -43,10 +43,21 @@ wait_status() {
 	return 1
 }
 
-echo "BOOTCHECK START $(uname -r) $(systemctl --version | head -1)"
+arch=$(dpkg --print-architecture)
+echo "BOOTCHECK START $(uname -r) $(uname -m) $arch $(systemctl --version | head -1)"
 
 # 1. The package, installed as an administrator would.
 check "dpkg -i installs the package" dpkg -i /root/smsgw.deb
+check "the package is for this machine ($arch)" sh -c '[ "$(dpkg-query -W -f "\${Architecture}" smsgw)" = "$(dpkg --print-architecture)" ]'
+# The binary's ELF class (byte 4) and e_machine (bytes 18-19, little-endian)
+# are this machine's: an ARM package once held the host's amd64 binary.
+case $arch in
+amd64) elf="2 62" ;;
+arm64) elf="2 183" ;;
+armhf) elf="1 40" ;;
+*) elf="unknown architecture $arch" ;;
+esac
+check "/usr/bin/smsgw is an ELF binary for $arch ($elf)" sh -c '[ "$(od -An -tu1 -j4 -N1 /usr/bin/smsgw | tr -d " ") $(od -An -tu2 -j18 -N2 /usr/bin/smsgw | tr -d " ")" = "$1" ]' sh "$elf"
 check "the smsgw user exists, in group dialout" sh -c 'id -nG smsgw | grep -qw dialout'
 check "the configuration is 0640 root:smsgw" sh -c '[ "$(stat -c %a:%U:%G /etc/smsgw/smsgw.yaml)" = 640:root:smsgw ]'
 check "the secrets file is 0600 root:root" sh -c '[ "$(stat -c %a:%U:%G /etc/smsgw/smsgw.env)" = 600:root:root ]'
