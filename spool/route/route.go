@@ -82,60 +82,6 @@ func (r Rule) match(m *spool.Message, countryOf func(string) string) bool {
 	return false
 }
 
-// Entry is a connector with its gates.
-type Entry struct {
-	Connector Connector
-	Enabled   bool // fail closed: false means never used
-	// MaxInFlight bounds the sends in flight through it, so that one slow
-	// connector cannot take every dispatcher slot. Default 4.
-	MaxInFlight int
-}
-
-type slot struct {
-	Entry
-	enabled atomic.Bool // Entry.Enabled, then SetEnabled
-	sem     chan struct{}
-	// urgent counts emergency sends waiting for a free slot: while one
-	// waits, other sends take no slot, so the next free one is its.
-	urgent atomic.Int32
-	brk    breaker
-}
-
-// usable is the fail-closed gate: enabled in the configuration, ready
-// (bound, registered), and not failing every send (breaker).
-func (s *slot) usable() bool { return s.enabled.Load() && s.Connector.Ready() && !s.brk.open() }
-
-// emergencyWait bounds how long an emergency send waits for a busy
-// connector's slot before it is deferred like any other.
-const emergencyWait = 30 * time.Second
-
-// acquire takes a slot for m: at once, or for an emergency message by
-// waiting for one (ahead of everything else).
-func (s *slot) acquire(ctx context.Context, m *spool.Message) bool {
-	if m.Priority < spool.PriorityEmergency && s.urgent.Load() > 0 {
-		return false
-	}
-	select {
-	case s.sem <- struct{}{}:
-		return true
-	default:
-	}
-	if m.Priority < spool.PriorityEmergency {
-		return false
-	}
-	s.urgent.Add(1)
-	defer s.urgent.Add(-1)
-	t := time.NewTimer(emergencyWait)
-	defer t.Stop()
-	select {
-	case s.sem <- struct{}{}:
-		return true
-	case <-ctx.Done():
-	case <-t.C:
-	}
-	return false
-}
-
 // Options tunes a Router. Zero values mean the defaults.
 type Options struct {
 	NoRouteWait time.Duration // how long a message without a usable connector waits before the next look; default 5s
@@ -328,75 +274,6 @@ func (r *Router) weighted(rule Rule) []string {
 
 func (r *Router) defer_(d time.Duration, why string) spool.Result {
 	return spool.Result{Defer: r.opts.Now().Add(d), Reason: why}
-}
-
-// SetEnabled opens or closes the fail-closed gate of connector name, as a
-// reloaded configuration says: a disabled connector takes no new send
-// (those in flight finish). It reports whether the gate changed.
-func (r *Router) SetEnabled(name string, on bool) (bool, error) {
-	s := r.conns[name]
-	if s == nil {
-		return false, fmt.Errorf("route: unknown connector %q", name)
-	}
-	return s.enabled.Swap(on) != on, nil
-}
-
-// Capacity is the sends the enabled connectors take at once: the sum of
-// their MaxInFlight.
-func (r *Router) Capacity() int {
-	n := 0
-	for _, s := range r.conns {
-		if s.enabled.Load() {
-			n += s.MaxInFlight
-		}
-	}
-	return n
-}
-
-// Health is one connector's state for status pages.
-type Health struct {
-	Name     string `json:"name"`
-	Enabled  bool   `json:"enabled"`
-	Ready    bool   `json:"ready"`
-	InFlight int    `json:"in_flight"`
-	// FailingUntil is set while the connector is out of its routes for
-	// failing every send (LastError the last failure).
-	FailingUntil time.Time `json:"failing_until,omitzero"`
-	LastError    string    `json:"last_error,omitempty"`
-}
-
-// Health lists the connectors.
-func (r *Router) Health() []Health {
-	out := make([]Health, 0, len(r.conns))
-	for name, s := range r.conns {
-		h := Health{Name: name, Enabled: s.enabled.Load(), Ready: s.Connector.Ready(), InFlight: len(s.sem)}
-		h.FailingUntil, h.LastError = s.brk.state()
-		out = append(out, h)
-	}
-	slices.SortFunc(out, func(a, b Health) int { return strings.Compare(a.Name, b.Name) })
-	return out
-}
-
-// Usable splits the rules by whether a message they match could be sent
-// now: usable when at least one of the rule's connectors is enabled and
-// ready. Names are the rules' (routes[i] when unnamed), in rule order.
-func (r *Router) Usable() (usable, unusable []string) {
-	for i, rule := range *r.rules.Load() {
-		name := rule.Name
-		if name == "" {
-			name = fmt.Sprintf("routes[%d]", i)
-		}
-		ok := slices.ContainsFunc(rule.Connectors, func(c string) bool {
-			s := r.conns[c]
-			return s != nil && s.usable()
-		})
-		if ok {
-			usable = append(usable, name)
-		} else {
-			unusable = append(unusable, name)
-		}
-	}
-	return usable, unusable
 }
 
 // StoreSink is a Sink over a spool.Store. Targets names the upstream
