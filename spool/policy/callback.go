@@ -21,11 +21,12 @@ func (r *rules) callback(u string) error {
 	return nil
 }
 
-// CallbackHost is the host of a report URL ("http://user@[::1]:8080/x"
-// gives "::1"), without port, brackets or user.
+// CallbackHost is the host of an http or https report URL
+// ("http://user@[::1]:8080/x" gives "::1"), without port, brackets or
+// user; "" for anything else (which no host list allows).
 func CallbackHost(u string) string {
-	_, rest, ok := strings.Cut(u, "://")
-	if !ok {
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok || !strings.EqualFold(scheme, "http") && !strings.EqualFold(scheme, "https") {
 		return ""
 	}
 	if i := strings.IndexAny(rest, "/?#"); i >= 0 {

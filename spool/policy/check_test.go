@@ -213,6 +213,7 @@ func TestCallbackHost(t *testing.T) {
 		"http://cad.example/x": "cad.example", "https://u:p@cad.example:8443": "cad.example",
 		"http://[fd00::1]:80/x": "fd00::1", "http://10.0.0.1?x=1": "10.0.0.1", "no scheme": "",
 		"http://%P/x": "%P", "http://a@b@c.example/": "c.example",
+		"http:://cad.example": "", "ftp://cad.example/": "", "HTTPS://cad.example": "cad.example",
 	} {
 		if got := CallbackHost(u); got != want {
 			t.Errorf("CallbackHost(%q) = %q, want %q", u, got, want)
