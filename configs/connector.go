@@ -65,10 +65,15 @@ type SMPPConnector struct {
 	// auto (default), exact, hex_to_decimal or decimal_to_hex (see the
 	// ReceiptIDs* constants), as Kannel's msg-id-type.
 	ReceiptIDs string `yaml:"receipt_ids"`
+	// ValidityFormat is how a message's validity goes in validity_period:
+	// absolute (default, UTC, as Kannel sends it) or relative (how long
+	// from now: right whatever the carrier's clock and ours say, for
+	// SMSCs that take SMPP 3.4's relative form).
+	ValidityFormat string `yaml:"validity_format"`
 }
 
-// Values of SMPPConnector.Bind, LongMessages, DataCoding, DefaultAlphabet
-// and ReceiptIDs.
+// Values of SMPPConnector.Bind, LongMessages, DataCoding, DefaultAlphabet,
+// ReceiptIDs and ValidityFormat.
 const (
 	BindTransceiver         = "transceiver"          // one bind_transceiver
 	BindTransmitterReceiver = "transmitter_receiver" // a bind_transmitter and a bind_receiver
@@ -89,6 +94,9 @@ const (
 	ReceiptIDsExact        = "exact"          // receipts spell ids as submit_sm_resp did
 	ReceiptIDsHexToDecimal = "hex_to_decimal" // submit_sm_resp in hex, receipts in decimal
 	ReceiptIDsDecimalToHex = "decimal_to_hex" // submit_sm_resp in decimal, receipts in hex
+
+	ValidityAbsolute = "absolute" // validity_period as a UTC time (YYMMDDhhmmss000+)
+	ValidityRelative = "relative" // validity_period as a span from now (YYMMDDhhmmss000R)
 )
 
 // ClientTLS configures TLS to a carrier (SMPP over TLS).

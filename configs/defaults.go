@@ -73,6 +73,7 @@ func (s *SMPPConnector) setDefaults() {
 		LongMessages:    LongUDH,
 		DataCoding:      CodingGSM7Default,
 		ReceiptIDs:      ReceiptIDsAuto,
+		ValidityFormat:  ValidityAbsolute,
 	}
 }
 

@@ -83,6 +83,7 @@ func (d *decoder) validateSMPP(s *SMPPConnector, p string) {
 		d.enum(join(p, "default_alphabet"), s.DefaultAlphabet, AlphabetGSM7, AlphabetLatin1)
 	}
 	d.enum(join(p, "receipt_ids"), s.ReceiptIDs, ReceiptIDsAuto, ReceiptIDsExact, ReceiptIDsHexToDecimal, ReceiptIDsDecimalToHex)
+	d.enum(join(p, "validity_format"), s.ValidityFormat, ValidityAbsolute, ValidityRelative)
 }
 
 func (d *decoder) validateModem(m *ModemConnector, p string) {

@@ -135,6 +135,7 @@ func New(cfg *configs.Config, o Options) (_ *Gateway, err error) {
 			if co.TLS != nil {
 				co.TLS.Time = g.store.Now // see spool.Store.Now: not 1970 on a cold board
 			}
+			co.Now = g.store.Now // validities are stored on the spool's clock
 			conn.carrier = smpp.NewCarrier(co, sk)
 			window := max(co.Session.Window, 1) * max(co.Sessions, 1)
 			entries = append(entries, route.Entry{Connector: conn.carrier, Enabled: c.Enabled, MaxInFlight: window})

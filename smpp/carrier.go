@@ -73,6 +73,14 @@ type CarrierOptions struct {
 	// with any setting but auto, ids match by their exact spelling only.
 	ReceiptIDs string
 
+	// RelativeValidity sends a message's validity as SMPP 3.4's relative
+	// time (how long from Now) instead of an absolute UTC time.
+	RelativeValidity bool
+	// Now is the clock a relative validity is counted from: the spool's
+	// (spool.Store.Now), which the validity was stored on. Default
+	// time.Now.
+	Now func() time.Time
+
 	// Addressing overrides the TON/NPI chosen from each address (E.164:
 	// 1/1, short code: 3/0, alphanumeric: 5/0, other: 0/1).
 	SourceTON, SourceNPI, DestTON, DestNPI *uint8
@@ -165,6 +173,9 @@ func NewCarrier(o CarrierOptions, sink route.Sink) *Carrier {
 		// send the next deliver_sm on our response, before the slot that
 		// answered it is free, and get ESME_RTHROTTLED.
 		o.Session.Inbound = carrierInbound
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	if o.DefaultAlphabet == "" {
 		o.DefaultAlphabet = AlphabetGSM7

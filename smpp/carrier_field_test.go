@@ -543,3 +543,38 @@ func TestEmergencyAheadOfThePacer(t *testing.T) {
 		t.Fatalf("the emergency part went out at position %d of %q", i+1, order)
 	}
 }
+
+// validity_format: relative sends the validity as SMPP 3.4's relative
+// time, counted from the connector's clock (the spool's), which our own
+// parser reads back as the same span.
+func TestRelativeValidity(t *testing.T) {
+	got := make(chan string, 1)
+	smsc := newScriptSMSC(t, nil, func(s *Session, req pdu.Body) {
+		got <- strField(req.Fields(), pdufield.ValidityPeriod)
+		rawResp(s, req, pdu.SubmitSMRespID, 0, []byte("1\x00"))
+	})
+	now := time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
+	c := runCarrier(t, CarrierOptions{Addr: smsc.ln.Addr().String(), RelativeValidity: true, Now: func() time.Time { return now }},
+		route.StoreSink{Store: openSpool(t)})
+	waitReady(t, c)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	valid := 26*time.Hour + 30*time.Minute + 5*time.Second
+	if _, err := c.Send(ctx, &spool.Message{ID: "01JD0000000000000000000000", To: "+13195550123", From: "+13195550100",
+		Body: "Shelter open", ValidUntil: now.Add(valid)}); err != nil {
+		t.Fatal(err)
+	}
+	vp := <-got
+	if vp != "000001023005000R" {
+		t.Fatalf("validity_period %q, want 1 day 2:30:05 relative", vp)
+	}
+	if back, err := smppTime(vp, now); err != nil || !back.Equal(now.Add(valid)) {
+		t.Fatalf("read back as %v, %v", back, err)
+	}
+	for d, want := range map[time.Duration]string{0: "000000000001000R", -time.Hour: "000000000001000R",
+		1000 * 24 * time.Hour: "000099000000000R"} {
+		if got := relativeTime(d); got != want {
+			t.Errorf("relativeTime(%v) = %q, want %q", d, got, want)
+		}
+	}
+}

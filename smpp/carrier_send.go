@@ -236,7 +236,11 @@ func (c *Carrier) submitPDU(m *spool.Message, part smspdu.UserData, coding uint8
 	case spool.PriorityHigh:
 		f.Set(pdufield.PriorityFlag, uint8(1))
 	}
-	if !m.ValidUntil.IsZero() {
+	switch {
+	case m.ValidUntil.IsZero():
+	case c.o.RelativeValidity:
+		f.Set(pdufield.ValidityPeriod, relativeTime(m.ValidUntil.Sub(c.o.Now())))
+	default:
 		f.Set(pdufield.ValidityPeriod, absoluteTime(m.ValidUntil))
 	}
 	f.Set(pdufield.RegisteredDelivery, uint8(1))
@@ -280,6 +284,15 @@ func absoluteTime(t time.Time) string {
 		t = first
 	}
 	return t.Format("060102150405") + "000+"
+}
+
+// relativeTime is SMPP 3.4's relative time format (section 7.1.1,
+// YYMMDDhhmmss000R) for d: in days, hours, minutes and seconds (years
+// and months have no fixed length), at least a second, at most 99 days.
+func relativeTime(d time.Duration) string {
+	d = min(max(d, time.Second), 99*24*time.Hour)
+	s := int64(d / time.Second)
+	return fmt.Sprintf("0000%02d%02d%02d%02d000R", s/86400, s/3600%24, s/60%60, s%60)
 }
 
 // carrierError classifies a failed submit_sm (docs/smpp.md has the table).
