@@ -1,11 +1,18 @@
 package gateway
 
 import (
+	"crypto/tls"
+	"io"
+	"net"
 	"net/http"
+	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/smsgw/smsgw/configs"
+	"github.com/smsgw/smsgw/internal/testcert"
 	"github.com/smsgw/smsgw/smpp/smscsim"
 	"github.com/smsgw/smsgw/spool"
 )
@@ -26,14 +33,7 @@ func TestClockBehindAfterRestart(t *testing.T) {
 	// spool recorded it before the stop, the application has it.
 	ahead := 3 * time.Hour
 	r.hookNow.Store(func() time.Time { return time.Now().Add(ahead) })
-	base := time.Now()
-	s, err := spool.Open(filepath.Join(r.dir, "spool.db"), spool.Options{
-		Now:       func() time.Time { return time.Now().Add(ahead) },
-		Monotonic: func() time.Duration { return time.Since(base) },
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openAhead(t, r.dir, ahead)
 	old, _, err := s.Enqueue(t.Context(), &spool.Message{Tenant: "psap-north", From: "+13195550100", To: "+13195550123",
 		Body: "Queued before the power cut", Source: "http:cad-1", ReportReq: true})
 	if err != nil {
@@ -60,4 +60,72 @@ func TestClockBehindAfterRestart(t *testing.T) {
 	if behind, _ := clk["behind_s"].(float64); code != http.StatusOK || behind < ahead.Seconds()-60 {
 		t.Fatalf("status: %d clock %v", code, st["clock"])
 	}
+}
+
+// A carrier bound over TLS checks the carrier's certificate against the
+// spool's time: a certificate valid only from an hour after this
+// machine's clock (the spool is three hours ahead: the real time) binds.
+func TestCarrierTLSUsesTheSpoolsClock(t *testing.T) {
+	r := newRig(t, rigOptions{carrierEnabled: true, sim: smscsim.Options{IDFormat: smscsim.IDHexLower, ReceiptIDFormat: smscsim.IDDecimal}})
+	cfg := r.g.cfg.Load()
+	r.stop()
+	if err := openAhead(t, r.dir, 3*time.Hour).Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	// A TLS front for the simulated carrier, with a certificate that is
+	// not yet valid by this machine's clock.
+	cert := testcert.New(t, time.Now().Add(time.Hour), time.Now().Add(48*time.Hour))
+	ca := filepath.Join(r.dir, "smsc-ca.pem")
+	if err := os.WriteFile(ca, cert.PEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert.TLS}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				up, err := net.Dial("tcp", r.sim.Addr())
+				if err != nil {
+					return
+				}
+				defer up.Close()
+				go io.Copy(up, c)
+				io.Copy(c, up)
+			}()
+		}
+	}()
+
+	next := *cfg
+	next.Connectors = slices.Clone(cfg.Connectors)
+	sm := *next.Connectors[0].SMPP
+	sm.Port = ln.Addr().(*net.TCPAddr).Port
+	sm.TLS = configs.ClientTLS{Enabled: true, CAFile: ca}
+	next.Connectors[0].SMPP = &sm
+	r.start(&next)
+	r.waitReady("carrier-a")
+}
+
+// openAhead opens the gateway's spool in dir on a clock ahead of this
+// machine's by ahead: what a spool holds after running on the real time
+// when the machine restarts with its clock behind.
+func openAhead(t *testing.T, dir string, ahead time.Duration) *spool.Store {
+	t.Helper()
+	base := time.Now()
+	s, err := spool.Open(filepath.Join(dir, "spool.db"), spool.Options{
+		Now:       func() time.Time { return time.Now().Add(ahead) },
+		Monotonic: func() time.Duration { return time.Since(base) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
