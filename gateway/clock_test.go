@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/smsgw/smsgw/configs"
-	"github.com/smsgw/smsgw/internal/testcert"
+	"github.com/smsgw/smsgw/configs/testcert"
 	"github.com/smsgw/smsgw/smpp/smscsim"
 	"github.com/smsgw/smsgw/spool"
 )

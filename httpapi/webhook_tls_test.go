@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smsgw/smsgw/internal/testcert"
+	"github.com/smsgw/smsgw/configs/testcert"
 )
 
 // A board that booted with its clock behind checks a receiver's

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/smsgw/smsgw/internal/testcert"
+	"github.com/smsgw/smsgw/configs/testcert"
 	"github.com/smsgw/smsgw/spool"
 	"github.com/smsgw/smsgw/spool/route"
 )

@@ -1,6 +1,8 @@
-// Package testcert makes self-signed certificates for tests of TLS
-// clients: one for 127.0.0.1, valid over the times a test chooses (a
-// certificate not yet valid by the system clock, say).
+// Package testcert makes self-signed certificates for the tests of the
+// TLS settings (a carrier's tls.ca_file, the webhooks' HTTPS): one for
+// 127.0.0.1, valid over the times a test chooses (a certificate not yet
+// valid by the system clock, say). It sits beside configs, at the bottom
+// of the imports, so that any package's tests may use it.
 package testcert
 
 import (
