@@ -120,7 +120,7 @@ deb:
 # The package installed and checked on a freshly booted Debian 12 under
 # qemu (systemd/README.md): as root, with debootstrap and qemu-system-x86;
 # make bootcheck DEB_ARCH=arm64 boots an arm64 VM instead (qemu-system-arm
-# and qemu-user-static; arm7 boots armhf, not yet run to the end). The
+# and qemu-user-static; arm7 boots armhf: 43 checks pass, as for arm64). The
 # package is the newest bin/smsgw_*_<arch>.deb, of DEB_ARCH only.
 bootcheck: deb
 	ARCH='$(if $(filter arm7,$(DEB_ARCH)),armhf,$(DEB_ARCH))' \
