@@ -24,12 +24,12 @@ back), the spool carries on from its own time.`,
 				}
 				out := c.OutOrStdout()
 				if st.ClockBehindMS > 0 {
-					fmt.Fprintf(out, "the system clock is %s behind the spool's time\n", ms(st.ClockBehindMS))
+					fmt.Fprintf(out, "the system clock is %s behind the spool's time\n", msDuration(st.ClockBehindMS))
 				} else {
 					fmt.Fprintln(out, "the spool's time follows the system clock")
 				}
 				if st.ClockSteps > 0 {
-					fmt.Fprintf(out, "jumps ahead recorded: %d, the last %s\n", st.ClockSteps, ms(st.LastClockStepMS))
+					fmt.Fprintf(out, "jumps ahead recorded: %d, the last %s\n", st.ClockSteps, msDuration(st.LastClockStepMS))
 				}
 				return nil
 			})
@@ -68,4 +68,6 @@ Needs the gateway stopped; if cut short, run it again to finish.`,
 	return c
 }
 
-func ms(n int64) time.Duration { return (time.Duration(n) * time.Millisecond).Round(time.Second) }
+// msDuration is a count of milliseconds (as the spool's stats give them)
+// as a duration to the second.
+func msDuration(n int64) time.Duration { return (time.Duration(n) * time.Millisecond).Round(time.Second) }

@@ -38,7 +38,7 @@ func newSpoolStatsCmd(f *spoolFlags) *cobra.Command {
 				for _, p := range spool.Priorities() {
 					age := "-"
 					if ms, ok := st.OldestDue[p.String()]; ok {
-						age = (time.Duration(ms) * time.Millisecond).Round(time.Second).String()
+						age = msDuration(ms).String()
 					}
 					fmt.Fprintf(w, "%s\t%d\t%s\n", p, st.Queued[p.String()], age)
 				}
@@ -46,10 +46,10 @@ func newSpoolStatsCmd(f *spoolFlags) *cobra.Command {
 				fmt.Fprintf(w, "audit entries\t%d\n", st.AuditSeq)
 				fmt.Fprintf(w, "file\t%s of %s\n", bytesHuman(st.FileBytes), bytesHuman(st.MaxBytes))
 				if st.ClockBehindMS > 0 {
-					fmt.Fprintf(w, "clock\tthe system clock is %s behind the spool's time\n", ms(st.ClockBehindMS))
+					fmt.Fprintf(w, "clock\tthe system clock is %s behind the spool's time\n", msDuration(st.ClockBehindMS))
 				}
 				if st.ClockSteps > 0 {
-					fmt.Fprintf(w, "clock steps\t%d recorded, the last %s ahead\n", st.ClockSteps, ms(st.LastClockStepMS))
+					fmt.Fprintf(w, "clock steps\t%d recorded, the last %s ahead\n", st.ClockSteps, msDuration(st.LastClockStepMS))
 				}
 				return w.Flush()
 			})

@@ -9,44 +9,11 @@ import (
 	"time"
 )
 
-// wallClock is a wall clock that tests can step, beside a monotonic one
-// that only moves forward.
-type wallClock struct {
-	mu   sync.Mutex
-	wall time.Time
-	mono time.Duration
-}
-
-func (c *wallClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.wall
-}
-
-func (c *wallClock) Mono() time.Duration {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.mono
-}
-
-// Add lets time pass.
-func (c *wallClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.wall, c.mono = c.wall.Add(d), c.mono+d
-	c.mu.Unlock()
-}
-
-// Step sets the wall clock without time passing (NTP, a battery-less
-// board's boot).
-func (c *wallClock) Step(d time.Duration) {
-	c.mu.Lock()
-	c.wall = c.wall.Add(d)
-	c.mu.Unlock()
-}
-
-func openStepping(t *testing.T, opts Options) (*Store, *wallClock) {
+// openStepping is openTest with the fake clock's monotonic side given to
+// the spool too, so that its Step is a step of the system clock.
+func openStepping(t *testing.T, opts Options) (*Store, *fakeClock) {
 	t.Helper()
-	clk := &wallClock{wall: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)}
+	clk := newClock()
 	opts.Now, opts.Monotonic = clk.Now, clk.Mono
 	s, _ := openTest(t, opts)
 	return s, clk
@@ -282,7 +249,7 @@ func TestResetClock(t *testing.T) {
 // is.
 func TestClockRandomWalk(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 22))
-	clk := &wallClock{wall: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)}
+	clk := newClock()
 	c := newSpoolClock(Options{Now: clk.Now, Monotonic: clk.Mono, Logger: slog.New(slog.DiscardHandler)})
 	prev, prevMono := c.now(), clk.Mono()
 	for i := range 20000 {

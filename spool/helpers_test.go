@@ -9,10 +9,13 @@ import (
 	"time"
 )
 
-// fakeClock is a clock tests move by hand.
+// fakeClock is a clock tests move by hand: a wall clock (Now) and, for
+// tests of the spool's clock, a monotonic one (Mono) that Step leaves
+// alone.
 type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
+	mu   sync.Mutex
+	t    time.Time
+	mono time.Duration
 }
 
 func newClock() *fakeClock {
@@ -25,7 +28,22 @@ func (c *fakeClock) Now() time.Time {
 	return c.t
 }
 
+func (c *fakeClock) Mono() time.Duration {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.mono
+}
+
+// Add lets time pass.
 func (c *fakeClock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t, c.mono = c.t.Add(d), c.mono+d
+	c.mu.Unlock()
+}
+
+// Step sets the wall clock without time passing (NTP, a battery-less
+// board's boot).
+func (c *fakeClock) Step(d time.Duration) {
 	c.mu.Lock()
 	c.t = c.t.Add(d)
 	c.mu.Unlock()
