@@ -70,4 +70,6 @@ Needs the gateway stopped; if cut short, run it again to finish.`,
 
 // msDuration is a count of milliseconds (as the spool's stats give them)
 // as a duration to the second.
-func msDuration(n int64) time.Duration { return (time.Duration(n) * time.Millisecond).Round(time.Second) }
+func msDuration(n int64) time.Duration {
+	return (time.Duration(n) * time.Millisecond).Round(time.Second)
+}
