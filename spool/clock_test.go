@@ -1,6 +1,7 @@
 package spool
 
 import (
+	"errors"
 	"log/slog"
 	"math/rand/v2"
 	"strings"
@@ -273,5 +274,40 @@ func TestClockRandomWalk(t *testing.T) {
 			t.Fatalf("op %d: behind %v, spool %v, system %v", i, behind, now, wall)
 		}
 		prev, prevMono = now, clk.Mono()
+	}
+}
+
+// An outbox item is retried for 72 hours of the time it waited: a jump
+// of the system clock ahead is not part of it.
+func TestClockJumpAheadKeepsOutboxRetries(t *testing.T) {
+	s, clk := openStepping(t, Options{Retry: RetryPolicy{Base: time.Second, Max: time.Minute}})
+	m := msg("+13195550001")
+	m.ReportReq = true
+	sendOne(t, s, m, "c", "1")
+	if _, err := s.ApplyReport(bg, Report{Connector: "c", ProviderID: "1", State: StateDelivered}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Add(time.Hour)
+	clk.Step(100 * time.Hour) // past the 72 h by the system clock alone
+	items := mustLeaseOutbox(t, s)
+	if len(items) != 1 {
+		t.Fatalf("leased %d outbox items, want the report", len(items))
+	}
+	if err := s.AckOutbox(bg, items[0].ID, items[0].Attempts, Retryable("webhook_503", errors.New("unavailable"))); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := s.Stats(); st.Outbox != 1 {
+		t.Fatalf("outbox holds %d items after a failure an hour in, want the report still retried", st.Outbox)
+	}
+	clk.Add(72 * time.Hour) // now 73 hours waited
+	items = mustLeaseOutbox(t, s)
+	if len(items) != 1 {
+		t.Fatalf("leased %d outbox items, want the report", len(items))
+	}
+	if err := s.AckOutbox(bg, items[0].ID, items[0].Attempts, Retryable("webhook_503", errors.New("unavailable"))); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := s.Stats(); st.Outbox != 0 {
+		t.Fatalf("outbox holds %d items after 73 hours of failures, want the report abandoned", st.Outbox)
 	}
 }

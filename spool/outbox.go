@@ -264,7 +264,10 @@ func (s *Store) AckOutbox(ctx context.Context, itemID string, attempt int, deliv
 		key := timeKey(it.NextAt, uid)
 		if deliveryErr != nil && !IsPermanent(deliveryErr) {
 			next := w.now.Add(w.s.opts.Retry.backoff(it.Attempts, w.s.opts.Jitter()))
-			if next.Before(it.Created.Add(outboxTTL)) {
+			// A jump of the system clock ahead since the item was
+			// created is not time it waited (as for messages'
+			// validity, adjustForSteps).
+			if next.Before(it.Created.Add(outboxTTL + w.s.clock.stepsSince(it.Created))) {
 				it.NextAt, it.LastError = next, deliveryErr.Error()
 				return w.moveItem(uid, key, it)
 			}
