@@ -73,14 +73,9 @@ func (w *wtx) oweReport(m *Message) error {
 func (w *wtx) putItem(it *OutboxItem) error {
 	id := w.s.ids.next(w.now)
 	it.ID, it.Created, it.NextAt = id.String(), w.now, w.now
-	rec, err := encodeItem(it)
-	if err != nil {
+	if err := w.saveItem(id, it); err != nil {
 		return err
 	}
-	if err := w.bucket(bOutbox).Put(id[:], rec); err != nil {
-		return err
-	}
-	w.s.itemCache.put(id, rec, it)
 	if err := w.queueItem(id, it); err != nil {
 		return err
 	}

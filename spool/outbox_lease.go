@@ -96,8 +96,8 @@ func (w *wtx) getItem(id ulid.ULID) (*OutboxItem, error) {
 	return decodeItem(v)
 }
 
-// moveItem rewrites an item and its queue key.
-func (w *wtx) moveItem(id ulid.ULID, oldKey []byte, it *OutboxItem) error {
+// saveItem writes an item's record (not its queue key).
+func (w *wtx) saveItem(id ulid.ULID, it *OutboxItem) error {
 	rec, err := encodeItem(it)
 	if err != nil {
 		return err
@@ -106,6 +106,14 @@ func (w *wtx) moveItem(id ulid.ULID, oldKey []byte, it *OutboxItem) error {
 		return err
 	}
 	w.s.itemCache.put(id, rec, it)
+	return nil
+}
+
+// moveItem rewrites an item and its queue key.
+func (w *wtx) moveItem(id ulid.ULID, oldKey []byte, it *OutboxItem) error {
+	if err := w.saveItem(id, it); err != nil {
+		return err
+	}
 	if err := w.unqueueItem(oldKey); err != nil {
 		return err
 	}
