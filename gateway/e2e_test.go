@@ -34,6 +34,20 @@ func TestHTTPToCarrier(t *testing.T) {
 	if ev.Type != "message.status" || ev.Message.Status != "delivered" || ev.Message.ClientRef != "cad-77" || ev.Message.Connector != "carrier-a" {
 		t.Fatalf("webhook %+v", ev)
 	}
+	// The simulated carrier's receipt ends "text:Shelter at Lincoln H", as
+	// SMSCs' do: none of it may leave the message's body.
+	if ev.Message.Text != "" || strings.Contains(ev.Message.Reason, "Shelter") || !strings.Contains(ev.Message.Reason, "DELIVRD") {
+		t.Fatalf("status event text %q, reason %q: want the receipt's fields and no text", ev.Message.Text, ev.Message.Reason)
+	}
+	log, err := r.g.store.AuditLog(0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range log {
+		if strings.Contains(e.Detail, "Shelter") {
+			t.Fatalf("the audit trail holds the message's text: %+v", e)
+		}
+	}
 }
 
 // TestHTTPToModem: the same through the modem (the carrier is not

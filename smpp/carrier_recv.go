@@ -279,7 +279,7 @@ func parseReceipt(d delivery) (spool.Report, bool) {
 			text = ct.text
 		}
 	}
-	r := spool.Report{Detail: text}
+	r := spool.Report{Detail: spool.StripReceiptText(text)}
 	fields := receiptFields(text)
 	r.ProviderID = fields["id"]
 	r.State, _ = spool.StateFromStat(fields["stat"])
@@ -338,12 +338,7 @@ func receiptID(setting, id string) string {
 // receiptFields splits "id:1 sub:001 … stat:DELIVRD err:000 text:…".
 func receiptFields(text string) map[string]string {
 	out := map[string]string{}
-	// Found in text itself, ASCII case folded: an index into a lower-cased
-	// copy is not one into text (invalid UTF-8 and some letters change
-	// length), and slicing with it panicked on a carrier's odd receipt.
-	if i := indexFoldASCII(text, "text:"); i >= 0 {
-		text = text[:i]
-	}
+	text = spool.StripReceiptText(text)
 	text = strings.ReplaceAll(text, "submit date", "submit_date")
 	text = strings.ReplaceAll(text, "done date", "done_date")
 	for _, f := range strings.Fields(text) {
@@ -352,17 +347,6 @@ func receiptFields(text string) map[string]string {
 		}
 	}
 	return out
-}
-
-// indexFoldASCII is the index in s of the first instance of sub (ASCII),
-// ignoring case, or -1.
-func indexFoldASCII(s, sub string) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if strings.EqualFold(s[i:i+len(sub)], sub) {
-			return i
-		}
-	}
-	return -1
 }
 
 func stateFromSMPP(s byte) spool.State {

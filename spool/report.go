@@ -133,6 +133,7 @@ func (w *wtx) lookupProviderID(connector, pid string, exactOnly bool) (id ulid.U
 func (s *Store) ApplyReport(ctx context.Context, r Report) (*Message, error) {
 	var out *Message
 	parked := false
+	r.Detail = StripReceiptText(r.Detail) // from any connector
 	err := s.background(ctx, func(w *wtx) error {
 		var err error
 		out, err = w.applyReport(r)

@@ -181,6 +181,12 @@ func (r Retention) covers(tenant string) bool {
 func (w *wtx) redact(id ulid.ULID, m *Message) error {
 	before := snap(id, m)
 	m.Body, m.Binary, m.UDH, m.Redacted = "", nil, nil, true
+	// Earlier versions kept receipts' "text:" field (the message's
+	// first characters) in the reason and the timeline.
+	m.Reason = StripReceiptText(m.Reason)
+	for i := range m.Timeline {
+		m.Timeline[i].Detail = StripReceiptText(m.Timeline[i].Detail)
+	}
 	m.note(w.now, "spool", "body removed by retention")
 	return w.save(id, before, m)
 }
