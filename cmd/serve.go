@@ -75,15 +75,25 @@ data directory keeps its spool and credentials.`,
 			if err != nil {
 				return withCode(ExitFailedStartup, err)
 			}
+			// From here on a SIGHUP waits for the reload loop instead of
+			// ending the process (Go's default for it).
+			hup := make(chan os.Signal, 1)
+			signal.Notify(hup, syscall.SIGHUP)
+			defer signal.Stop(hup)
 			if d != nil {
 				if err := d.Started(g); err != nil {
 					return withCode(ExitFailedStartup, err)
 				}
 				printDemo(c.OutOrStdout(), d, cfg)
 			}
-			if !demo {
-				go reloadOnHUP(c.Context(), g, config, over)
+			if d != nil {
+				// The demo reloads the file it wrote (smsgw.demo.yaml):
+				// set the carrier's enabled to false and send SIGHUP, and
+				// the modem takes its traffic.
+				config = d.ConfigPath
+				over.http, over.smpp = cfg.Listen.HTTP, cfg.Listen.SMPP
 			}
+			go reloadOnHUP(c.Context(), hup, g, config, over)
 			// The watchdog is fed only after a real spool write: a gateway
 			// whose disk or writer is wedged is restarted by systemd.
 			go systemd.Watchdog(c.Context(), g.ProbeSpool, slog.Default())
@@ -142,11 +152,8 @@ func (o overrides) apply(cfg *configs.Config) {
 	}
 }
 
-// reloadOnHUP reloads the configuration on SIGHUP until ctx ends.
-func reloadOnHUP(ctx context.Context, g *gateway.Gateway, path string, over overrides) {
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
+// reloadOnHUP reloads the configuration on each SIGHUP until ctx ends.
+func reloadOnHUP(ctx context.Context, hup <-chan os.Signal, g *gateway.Gateway, path string, over overrides) {
 	for {
 		select {
 		case <-ctx.Done():
@@ -154,14 +161,7 @@ func reloadOnHUP(ctx context.Context, g *gateway.Gateway, path string, over over
 		case <-hup:
 		}
 		notify(systemd.Reloading())
-		cfg, err := configs.Load(path)
-		if err == nil {
-			over.apply(cfg)
-			err = g.Reload(cfg)
-		}
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "smsgw: reload refused, the running configuration stays: %v\n", err)
-		}
+		_ = g.ReloadFile(path, over.apply) // logged either way
 		notify(systemd.Ready())
 	}
 }

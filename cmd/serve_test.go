@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -119,5 +121,91 @@ func TestServeNotifiesSystemd(t *testing.T) {
 			t.Fatalf("no STOPPING=1 after the stop: %v (%v)", err, got)
 		}
 		got[string(buf[:n])] = true
+	}
+}
+
+// TestDemoFailoverDrill is the README's drill in the demo: with
+// demo-carrier's enabled set to false in smsgw.demo.yaml and a SIGHUP,
+// the next message goes out through the modem, and the demo keeps
+// running (a SIGHUP used to end it, as Go does by default).
+func TestDemoFailoverDrill(t *testing.T) {
+	dir := t.TempDir()
+	stop := startDemo(t, dir)
+	var info gateway.DemoInfo
+	if b, err := os.ReadFile(filepath.Join(dir, "demo.json")); err != nil || json.Unmarshal(b, &info) != nil {
+		t.Fatalf("demo.json: %v", err)
+	}
+	get := func(path string, v any) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, info.HTTP+path, nil)
+		req.Header.Set("Authorization", "Bearer "+info.APIKey)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if err := json.NewDecoder(resp.Body).Decode(v); err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d %v", path, resp.StatusCode, err)
+		}
+	}
+	// eventually polls cond (an HTTP view of the running demo) for up to
+	// 30 s: the reload and the modem's report come in their own time.
+	eventually := func(what string, cond func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(30 * time.Second); !cond(); time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("after 30 s: %s", what)
+			}
+		}
+	}
+
+	path := filepath.Join(dir, "smsgw.demo.yaml")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(b), "type: smpp\n    enabled: true", "type: smpp\n    enabled: false", 1)
+	if edited == string(b) {
+		t.Fatalf("no enabled: true for the carrier in %s", b)
+	}
+	if err := os.WriteFile(path, []byte(edited), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	eventually("demo-carrier still enabled", func() bool {
+		var st struct {
+			Connectors []struct {
+				Name    string
+				Enabled bool
+			}
+		}
+		get("/api/v1/status", &st)
+		for _, c := range st.Connectors {
+			if c.Name == "demo-carrier" {
+				return !c.Enabled
+			}
+		}
+		return false
+	})
+	code, out, errOut := runCmd(t, "", "send", "--data", dir, "--to", "+15555550199", "--text", "Through the modem", "--json")
+	if code != 0 {
+		t.Fatalf("send: %d %s", code, errOut)
+	}
+	var sent struct{ ID string }
+	if err := json.Unmarshal([]byte(out), &sent); err != nil {
+		t.Fatalf("send printed %q", out)
+	}
+	var m struct{ Status, Connector string }
+	eventually("message not delivered", func() bool {
+		get("/api/v1/messages/"+sent.ID, &m)
+		return m.Status == "delivered"
+	})
+	if m.Connector != "demo-modem" {
+		t.Fatalf("delivered through %q, want demo-modem with the carrier disabled", m.Connector)
+	}
+	if c := stop(); c != 0 {
+		t.Fatalf("serve exited %d", c)
 	}
 }

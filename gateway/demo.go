@@ -55,6 +55,10 @@ type Demo struct {
 	Modem  *modemsim.Modem
 	Info   DemoInfo
 	Config *configs.Config
+	// ConfigPath is the configuration file the demo wrote
+	// (smsgw.demo.yaml): edit it and send SIGHUP to reload, as with a
+	// real one.
+	ConfigPath string
 }
 
 // DemoListen are the demo's listen addresses (127.0.0.1 only).
@@ -116,6 +120,7 @@ func StartDemo(dataDir string, l DemoListen) (_ *Demo, err error) {
 	if err = os.WriteFile(name, yaml, 0o600); err != nil {
 		return nil, err
 	}
+	d.ConfigPath = name
 	if d.Config, err = configs.Parse(yaml, name); err != nil {
 		return nil, fmt.Errorf("the demo's own configuration: %w", err)
 	}
@@ -198,7 +203,9 @@ func loadDemoInfo(dir string) (DemoInfo, error) {
 
 var demoTmpl = template.Must(template.New("demo").Parse(`# smsgw --demo: written at each start; read it to see the shape of a real
 # configuration (docs/configuration.md). The simulators' ports change at
-# each start; the credentials are kept (demo.json).
+# each start; the credentials are kept (demo.json). Edits take effect on
+# SIGHUP, as with a real file (set demo-carrier's enabled to false and the
+# modem takes the traffic), until the next start rewrites it.
 data_dir: {{.Dir}}
 listen:
   http: {{.HTTP}}

@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"text/template"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/smsgw/smsgw/configs"
 	"github.com/smsgw/smsgw/httpapi"
+	"github.com/smsgw/smsgw/internal/syncbuf"
 	"github.com/smsgw/smsgw/modem/modemsim"
 	"github.com/smsgw/smsgw/smpp/smscsim"
 )
@@ -42,6 +42,7 @@ type rig struct {
 	// hookNow, when set (a func() time.Time), is the webhook receiver's
 	// clock for checking signatures; default time.Now.
 	hookNow atomic.Value
+	logs    syncbuf.Buffer // what the gateway logged
 }
 
 type rigOptions struct {
@@ -181,9 +182,9 @@ func newRig(t *testing.T, o rigOptions) *rig {
 func (r *rig) start(cfg *configs.Config) {
 	t := r.t
 	t.Helper()
-	logw := io.Discard
+	var logw io.Writer = &r.logs
 	if testing.Verbose() {
-		logw = os.Stderr
+		logw = io.MultiWriter(logw, os.Stderr)
 	}
 	g, err := New(cfg, Options{Version: "test", Logger: slog.New(slog.NewTextHandler(logw, nil)), StopTimeout: 5 * time.Second})
 	if err != nil {
@@ -293,4 +294,3 @@ func errCode(body map[string]any) string {
 }
 
 var _ = fmt.Sprint
-var _ sync.Mutex

@@ -10,6 +10,27 @@ import (
 	"github.com/smsgw/smsgw/spool"
 )
 
+// ReloadFile reads the configuration file at path, lets adjust set what
+// the command line overrides, and applies it as Reload does. Either way
+// the outcome is logged; a refusal leaves the running configuration as
+// it was.
+func (g *Gateway) ReloadFile(path string, adjust func(*configs.Config)) error {
+	next, err := configs.Load(path)
+	if err == nil {
+		if adjust != nil {
+			adjust(next)
+		}
+		for _, w := range next.Warnings {
+			g.log.Warn("configuration warning", "file", path, "warning", w)
+		}
+		err = g.Reload(next)
+	}
+	if err != nil {
+		g.log.Error("reload refused, the running configuration stays", "file", path, "err", err)
+	}
+	return err
+}
+
 // Reload applies a new configuration if it changes only what can change
 // live (tenants, routes, API keys, SMPP accounts, webhooks); otherwise,
 // or if any part refuses it, the old configuration stays whole.

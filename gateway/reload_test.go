@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -166,5 +168,46 @@ func TestReloadFlipsConnectors(t *testing.T) {
 		return e.Action == "config-reloaded" && strings.Contains(e.Detail, "modem-1 enabled (started)") && strings.Contains(e.Detail, "carrier-a disabled")
 	}) {
 		t.Errorf("no audit entry names the connectors flipped: %+v", entries)
+	}
+}
+
+// TestReloadFileLogsTheOutcome: a reload from the file (SIGHUP) is
+// logged as a record of the gateway's own log, accepted or refused, so
+// that a JSON log has no stray line.
+func TestReloadFileLogsTheOutcome(t *testing.T) {
+	r := newRig(t, rigOptions{carrierEnabled: true})
+	old := r.g.cfg.Load()
+	raw, err := configYAML(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "smsgw.yaml")
+	keep := func(c *configs.Config) { c.Listen = old.Listen }
+	if err := os.WriteFile(path, []byte(raw), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.g.ReloadFile(path, keep); err != nil {
+		t.Fatalf("reload of the running configuration: %v", err)
+	}
+	if !strings.Contains(r.logs.String(), `level=INFO msg="configuration reloaded" file=`+path) {
+		t.Fatalf("accepted reload not logged:\n%s", r.logs.String())
+	}
+	if err := r.g.ReloadFile(path, func(c *configs.Config) { keep(c); c.Listen.HTTP = "127.0.0.1:9" }); err == nil {
+		t.Fatal("a listen change was reloaded live")
+	}
+	if err := os.WriteFile(path, []byte(raw+"\nnot_a_key: 1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.g.ReloadFile(path, keep); err == nil {
+		t.Fatal("a file with an unknown key was reloaded")
+	}
+	log := r.logs.String()
+	if n := strings.Count(log, `level=ERROR msg="reload refused, the running configuration stays" file=`+path); n != 2 {
+		t.Fatalf("%d refusals logged, want 2:\n%s", n, log)
+	}
+	for _, want := range []string{"listen.http", "not_a_key: unknown key"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the refusals' log does not say %q", want)
+		}
 	}
 }

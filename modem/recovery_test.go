@@ -1,45 +1,26 @@
 package modem_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/smsgw/smsgw/internal/syncbuf"
 	"github.com/smsgw/smsgw/modem"
 	"github.com/smsgw/smsgw/modem/modemsim"
 	"github.com/smsgw/smsgw/spool"
 	"github.com/smsgw/smsgw/spool/route"
 )
 
-// syncBuffer is a trace the test reads while the simulator writes.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) contains(sub string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return strings.Contains(s.b.String(), sub)
-}
-
 func TestRepeatedInitFailuresResetTheModem(t *testing.T) {
-	trace := &syncBuffer{}
+	trace := &syncbuf.Buffer{}
 	r := newRig(t, modemsim.Options{Trace: trace}, modem.Options{ResetAfter: 3})
 	r.sim.FailNext("+CMGF", 4, modemsim.CMSError(500)) // init fails four times
 	ctx := ctxT(t)
-	for !trace.contains("AT+CFUN=1,1") {
+	for !trace.Contains("AT+CFUN=1,1") {
 		select {
 		case <-ctx.Done():
 			t.Fatalf("no reset after repeated failures; health %+v", r.modem.Health())
@@ -56,11 +37,11 @@ func TestRepeatedInitFailuresResetTheModem(t *testing.T) {
 // TestNeverReset: ResetAfter below zero (the configuration's
 // reset_after: 0) keeps retrying without ever resetting the modem.
 func TestNeverReset(t *testing.T) {
-	trace := &syncBuffer{}
+	trace := &syncbuf.Buffer{}
 	r := newRig(t, modemsim.Options{Trace: trace}, modem.Options{ResetAfter: -1})
 	r.sim.FailNext("+CMGF", 7, modemsim.CMSError(500)) // more than the default 5
 	r.waitReady(t, true)
-	if trace.contains("AT+CFUN=1,1") {
+	if trace.Contains("AT+CFUN=1,1") {
 		t.Fatal("the modem was reset")
 	}
 }

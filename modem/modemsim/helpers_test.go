@@ -1,36 +1,22 @@
 package modemsim_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/hex"
 	"io"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"go.bug.st/serial"
 
+	"github.com/smsgw/smsgw/internal/syncbuf"
 	"github.com/smsgw/smsgw/modem/modemsim"
 	"github.com/smsgw/smsgw/pdu"
 )
 
 // timeout bounds every wait in these tests.
 const timeout = 5 * time.Second
-
-// traceBuf collects the simulator's trace and prints it if the test
-// fails.
-type traceBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (t *traceBuf) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.b.Write(p)
-}
 
 // start runs a modem for the test, fast unless o says otherwise.
 func start(t *testing.T, o modemsim.Options) *modemsim.Modem {
@@ -41,7 +27,7 @@ func start(t *testing.T, o modemsim.Options) *modemsim.Modem {
 	if o.SendDelay == 0 {
 		o.SendDelay = -1
 	}
-	tr := &traceBuf{}
+	tr := &syncbuf.Buffer{}
 	o.Trace = tr
 	m, err := modemsim.New(o)
 	if err != nil {
@@ -50,9 +36,7 @@ func start(t *testing.T, o modemsim.Options) *modemsim.Modem {
 	t.Cleanup(func() {
 		m.Close()
 		if t.Failed() {
-			tr.mu.Lock()
-			t.Logf("trace:\n%s", tr.b.String())
-			tr.mu.Unlock()
+			t.Logf("trace:\n%s", tr.String())
 		}
 	})
 	return m
