@@ -81,11 +81,24 @@ func (f *spoolFlags) open(readOnly bool) (*spool.Store, error) {
 	if _, err := os.Stat(path); readOnly && errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("no spool at %s (is --data right? the gateway creates it on first start)", path)
 	}
-	s, err := spool.Open(path, spool.Options{ReadOnly: readOnly, LockTimeout: 500 * time.Millisecond})
+	s, err := spool.Open(path, spool.Options{ReadOnly: readOnly, LockTimeout: offlineLockTimeout})
 	if errors.Is(err, spool.ErrInUse) {
 		return nil, fmt.Errorf("%w\nthe gateway holds the spool while it runs, and did not answer at %s: if its listen.control is elsewhere, give --control PATH; or stop it (systemctl stop smsgw) to use this command offline", err, controlPath(f.control, f.data))
 	}
 	return s, err
+}
+
+// offlineLockTimeout is how long an offline command waits for the
+// spool's lock before it says the gateway holds it.
+const offlineLockTimeout = 500 * time.Millisecond
+
+// offlineOnly explains ErrInUse for the commands that work only on a
+// stopped gateway (the running one does not offer them).
+func offlineOnly(err error) error {
+	if errors.Is(err, spool.ErrInUse) {
+		return fmt.Errorf("%w\nthe gateway holds the spool while it runs, and this command works only on a stopped gateway: stop it (systemctl stop smsgw), run the command, start it again", err)
+	}
+	return err
 }
 
 // view runs fn on the spool opened read-only.

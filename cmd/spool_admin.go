@@ -238,9 +238,9 @@ func newSpoolCompactCmd(f *spoolFlags) *cobra.Command {
 		Short: "Rewrite the spool file without its free pages (it never shrinks by itself)",
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			before, after, err := spool.Compact(filepath.Join(f.data, spoolFile), 500*time.Millisecond)
+			before, after, err := spool.Compact(filepath.Join(f.data, spoolFile), offlineLockTimeout)
 			if err != nil {
-				return err
+				return offlineOnly(err)
 			}
 			fmt.Fprintf(c.OutOrStdout(), "compacted: %s -> %s\n", bytesHuman(before), bytesHuman(after))
 			return nil

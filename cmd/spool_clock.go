@@ -2,9 +2,12 @@ package cmd
 
 import (
 	"fmt"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/smsgw/smsgw/spool"
 )
 
 func newSpoolClockCmd(f *spoolFlags) *cobra.Command {
@@ -47,9 +50,9 @@ Only when the system clock is right: check it first (timedatectl).
 Needs the gateway stopped; if cut short, run it again to finish.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			s, err := f.open(false)
+			s, err := spool.Open(filepath.Join(f.data, spoolFile), spool.Options{LockTimeout: offlineLockTimeout})
 			if err != nil {
-				return err
+				return offlineOnly(err)
 			}
 			defer s.Close()
 			r, err := s.ResetClock(c.Context())

@@ -42,9 +42,9 @@ the damaged file, which holds the old one. Needs the gateway stopped.`,
 		Example: `  smsgw spool salvage --data /var/lib/smsgw /var/lib/smsgw/spool.db.salvaged`,
 		Args:    usageArgs(cobra.ExactArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
-			rep, err := spool.Salvage(c.Context(), filepath.Join(f.data, spoolFile), args[0], spool.Options{})
+			rep, err := spool.Salvage(c.Context(), filepath.Join(f.data, spoolFile), args[0], spool.Options{LockTimeout: offlineLockTimeout})
 			if err != nil {
-				return err
+				return offlineOnly(err)
 			}
 			fmt.Fprintf(c.OutOrStdout(), "salvaged into %s: %d messages, %d owed to applications, %d state records, %d carrier ids\n",
 				args[0], rep.Messages, rep.Outbox, rep.State, rep.ProviderKeys)

@@ -191,9 +191,11 @@ func TestSpoolCommandsWhileRunning(t *testing.T) {
 		t.Fatalf("the backup lacks the message: %v", err)
 	}
 	b.Close()
-	for _, args := range [][]string{{"compact"}, {"clock", "reset"}} {
+	salvaged := filepath.Join(t.TempDir(), "salvaged.db")
+	for _, args := range [][]string{{"compact"}, {"clock", "reset"}, {"salvage", salvaged}} {
 		code, _, errOut = runCmd(t, "", append(append([]string{"spool"}, args...), "--data", dir)...)
-		if code != ExitFailure || !strings.Contains(errOut, "in use") {
+		if code != ExitFailure || !strings.Contains(errOut, "in use") || !strings.Contains(errOut, "works only on a stopped gateway") ||
+			strings.Contains(errOut, "damaged") || strings.Contains(errOut, "did not answer") {
 			t.Fatalf("%v while running: exit %d %q", args, code, errOut)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/oklog/ulid/v2"
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // SalvageReport says what Salvage copied and what it could not read.
@@ -59,7 +60,10 @@ func Salvage(ctx context.Context, damaged, target string, opts Options) (Salvage
 			break
 		}
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, berrors.ErrTimeout): // locked: not damage
+		return rep, fmt.Errorf("%w: %s", ErrInUse, damaged)
+	case err != nil:
 		return rep, fmt.Errorf("spool: salvage: %s cannot be opened at all (both meta pages damaged?): %w", damaged, err)
 	}
 	defer src.Close()
