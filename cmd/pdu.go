@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/smsgw/smsgw/configs"
 	"github.com/smsgw/smsgw/pdu"
 )
 
@@ -148,18 +149,9 @@ func parseValidity(s string) (pdu.Validity, error) {
 }
 
 // parseDuration reads a Go duration or a whole number of days ("3d") or
-// weeks ("2w").
+// weeks ("2w"), as the configuration does.
 func parseDuration(s string) (time.Duration, error) {
-	var n int
-	var unit string
-	if _, err := fmt.Sscanf(s, "%d%s", &n, &unit); err == nil && (unit == "d" || unit == "w") {
-		d := time.Duration(n) * 24 * time.Hour
-		if unit == "w" {
-			d *= 7
-		}
-		return d, nil
-	}
-	d, err := time.ParseDuration(s)
+	d, err := configs.ParseDuration(s)
 	if err != nil {
 		return 0, fmt.Errorf("%q is not a duration (90m, 24h, 3d, 2w)", s)
 	}

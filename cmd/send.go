@@ -73,7 +73,8 @@ status, encoding and segment count once the gateway has it on disk.`,
 	f.StringVar(&req.Text, "text", "", "message text")
 	f.StringVar(&req.From, "from", "", "sender id (default the tenant's)")
 	f.StringVar(&req.Priority, "priority", "", "normal, high or emergency")
-	f.StringVar(&req.Validity, "validity", "", `how long to try ("2h") or until when (RFC 3339)`)
+	f.StringVar(&req.SendAt, "send-at", "", "send at this time (RFC 3339), not now")
+	f.StringVar(&req.Validity, "validity", "", `how long to try ("2h", "3d"; from --send-at when scheduled) or until when (RFC 3339)`)
 	f.BoolVar(&asJSON, "json", false, "print the message as JSON")
 	return c
 }

@@ -72,6 +72,24 @@ func TestDemo(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &m); err != nil || m.ID == "" || m.Encoding != "gsm7" {
 		t.Fatalf("send printed %q", out)
 	}
+	// Scheduled, with a validity counted from the schedule.
+	at := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
+	code, out, errOut = runCmd(t, "", "send", "--data", dir, "--to", "+15555550199", "--text", "Later",
+		"--send-at", at.Format(time.RFC3339), "--validity", "90m", "--json")
+	var later struct {
+		Status     string
+		SendAt     time.Time `json:"send_at"`
+		ValidUntil time.Time `json:"valid_until"`
+	}
+	if code != 0 || json.Unmarshal([]byte(out), &later) != nil {
+		t.Fatalf("send --send-at: %d %q %s", code, out, errOut)
+	}
+	if later.Status != "queued" || !later.SendAt.Equal(at) {
+		t.Fatalf("send --send-at: %q", out)
+	}
+	if want := at.Add(90 * time.Minute); !later.ValidUntil.Equal(want) {
+		t.Fatalf("valid until %v, want 90m after send_at (%v)", later.ValidUntil, want)
+	}
 	if c := stop(); c != 0 {
 		t.Fatalf("serve exited %d", c)
 	}

@@ -54,7 +54,11 @@ and recovery, and 'smsgw send' through a running gateway otherwise.`,
 				return withCode(ExitUsage, fmt.Errorf("--text: %w", err))
 			}
 			m.Encoding, m.Segments = plan.Encoding.String(), plan.Segments
-			m.ValidUntil, m.Source = time.Now().Add(d), "cli"
+			from := time.Now()
+			if m.SendAt.After(from) { // counted from the schedule, as the HTTP API counts it
+				from = m.SendAt
+			}
+			m.ValidUntil, m.Source = from.Add(d), "cli"
 			return f.change(func(s spoolAPI) error {
 				stored, _, err := s.Enqueue(c.Context(), &m)
 				if err != nil {
@@ -76,7 +80,7 @@ and recovery, and 'smsgw send' through a running gateway otherwise.`,
 	fl.StringVar(&m.ClientRef, "ref", "", "client reference")
 	fl.StringVar(&priority, "priority", "normal", "normal, high or emergency")
 	fl.StringVar(&sendAt, "send-at", "", "send at this RFC 3339 time")
-	fl.StringVar(&valid, "valid", "48h", "validity from now (90m, 24h, 3d)")
+	fl.StringVar(&valid, "valid", "48h", "validity from now, or from --send-at (90m, 24h, 3d)")
 	for _, name := range []string{"tenant", "to", "text"} {
 		_ = c.MarkFlagRequired(name)
 	}

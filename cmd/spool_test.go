@@ -142,6 +142,9 @@ func TestSpoolCommandsWhileRunning(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &added); err != nil || added.Source != "cli" {
 		t.Fatalf("add: %q", out)
 	}
+	if want := added.SendAt.Add(48 * time.Hour); !added.ValidUntil.Equal(want) {
+		t.Fatalf("valid until %v, want --valid's 48h from --send-at (%v)", added.ValidUntil, want)
+	}
 	if out := must("spool", "cancel", added.ID); !strings.HasSuffix(out, ": cancelled\n") {
 		t.Fatalf("cancel: %q", out)
 	}

@@ -139,7 +139,7 @@ func (d *decoder) decodeValue(n *yaml.Node, v reflect.Value, path string) {
 	switch v.Type() {
 	case durationType:
 		d.scalar(n, path, "a duration such as 30s, 5m, 48h or 7d", func(s string) bool {
-			t, err := parseDuration(s)
+			t, err := ParseDuration(s)
 			return setIf(err == nil, func() { v.SetInt(int64(t)) })
 		})
 		return

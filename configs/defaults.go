@@ -122,9 +122,10 @@ func upperAll(list []string) {
 	}
 }
 
-// parseDuration reads a Go duration ("90s", "1h30m") or a whole number
-// of days ("7d") or weeks ("2w").
-func parseDuration(s string) (time.Duration, error) {
+// ParseDuration reads a Go duration ("90s", "1h30m") or a whole number
+// of days ("7d") or weeks ("2w"): the durations of the configuration,
+// which the CLI and the HTTP API take too.
+func ParseDuration(s string) (time.Duration, error) {
 	if n, ok := strings.CutSuffix(s, "d"); ok {
 		return wholeDays(n, 1)
 	}

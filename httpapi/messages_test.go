@@ -112,6 +112,41 @@ func TestSubmitErrors(t *testing.T) {
 	}
 }
 
+// A validity given as a duration counts from send_at when the message is
+// scheduled (as the default validity does), else from acceptance; days
+// and weeks are durations, as in the configuration.
+func TestSubmitValidity(t *testing.T) {
+	e := newEnv(t)
+	now := e.clk.Now()
+	cases := []struct {
+		name, fields string
+		want         time.Time
+	}{
+		{"duration", `"validity":"90m"`, now.Add(90 * time.Minute)},
+		{"days", `"validity":"3d"`, now.Add(72 * time.Hour)},
+		{"weeks", `"validity":"1w"`, now.Add(7 * 24 * time.Hour)},
+		{"scheduled", `"send_at":"2026-11-22T11:00:00Z","validity":"90m"`, now.Add(150 * time.Minute)},
+		{"scheduled, absolute", `"send_at":"2026-11-22T11:00:00Z","validity":"2026-11-22T11:30:00Z"`, now.Add(90 * time.Minute)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, b := e.do("POST", "/api/v1/messages", keyNorth, `{"to":"+13195550123","text":"x",`+c.fields+`}`)
+			var m Message
+			if err := json.Unmarshal(b, &m); err != nil || code != http.StatusAccepted {
+				t.Fatalf("status %d: %s", code, b)
+			}
+			if !m.ValidUntil.Equal(c.want) {
+				t.Errorf("valid_until %v, want %v", m.ValidUntil, c.want)
+			}
+		})
+	}
+	code, _, b := e.do("POST", "/api/v1/messages", keyNorth,
+		`{"to":"+13195550123","text":"x","send_at":"2026-11-22T11:00:00Z","validity":"2026-11-22T10:30:00Z"}`)
+	if ae := apiError(t, b); code != 422 || ae.Field != "send_at" {
+		t.Errorf("send_at after an absolute validity: %d %+v", code, ae)
+	}
+}
+
 func TestSubmitBackendErrors(t *testing.T) {
 	e := newEnv(t)
 	cases := []struct {

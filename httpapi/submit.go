@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/smsgw/smsgw/configs"
 	"github.com/smsgw/smsgw/spool"
 )
 
@@ -79,33 +80,38 @@ func (a *API) toSpool(req *SubmitRequest, c *caller) (*spool.Message, error) {
 	}
 	m.Priority = p
 	now := a.o.Now()
-	if req.Validity != "" {
-		if m.ValidUntil, err = parseValidity(req.Validity, now); err != nil {
-			return nil, bad("validity", "%v", err)
-		}
-	}
 	if req.SendAt != "" {
 		if m.SendAt, err = time.Parse(time.RFC3339Nano, req.SendAt); err != nil {
 			return nil, bad("send_at", "send_at must be an RFC 3339 time")
 		}
-		if !m.ValidUntil.IsZero() && !m.SendAt.Before(m.ValidUntil) {
-			return nil, bad("send_at", "send_at is not before the end of the validity")
+	}
+	if req.Validity != "" {
+		if m.ValidUntil, err = parseValidity(req.Validity, now, m.SendAt); err != nil {
+			return nil, bad("validity", "%v", err)
 		}
+	}
+	if !m.SendAt.IsZero() && !m.ValidUntil.IsZero() && !m.SendAt.Before(m.ValidUntil) {
+		return nil, bad("send_at", "send_at is not before the end of the validity")
 	}
 	return m, nil
 }
 
-// parseValidity reads a duration from now ("90m") or an RFC 3339 time.
-func parseValidity(s string, now time.Time) (time.Time, error) {
-	if d, err := time.ParseDuration(s); err == nil {
+// parseValidity reads a duration ("90m", "3d") or an RFC 3339 time. A
+// duration counts from sendAt when the message is scheduled for later,
+// as the default validity does, else from now.
+func parseValidity(s string, now, sendAt time.Time) (time.Time, error) {
+	if d, err := configs.ParseDuration(s); err == nil {
 		if d <= 0 {
 			return time.Time{}, errors.New("validity must be positive")
+		}
+		if sendAt.After(now) {
+			return sendAt.Add(d), nil
 		}
 		return now.Add(d), nil
 	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil {
-		return time.Time{}, errors.New(`validity must be a duration ("48h") or an RFC 3339 time`)
+		return time.Time{}, errors.New(`validity must be a duration ("90m", "48h", "3d") or an RFC 3339 time`)
 	}
 	if !t.After(now) {
 		return time.Time{}, errors.New("validity is in the past")
