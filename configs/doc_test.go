@@ -3,6 +3,7 @@ package configs
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -294,4 +295,69 @@ func TestConfigurationDocExamplesLoad(t *testing.T) {
 			t.Errorf("example %d (%s): warning: %s", i+1, strings.SplitN(ex, "\n", 2)[0], w)
 		}
 	}
+}
+
+// TestDocSnippetsUseKnownKeys: every yaml block in the docs and the
+// README, complete or not, uses only keys the configuration has (a
+// fragment may leave out what its subject does not need: only unknown
+// keys fail). A fragment that starts below the top (optout:) is read
+// where it belongs.
+func TestDocSnippetsUseKnownKeys(t *testing.T) {
+	within := map[string]string{"optout": "tenants:\n  - id: t\n"} // fragment's first key → what holds it
+	files, _ := filepath.Glob("../docs/*.md")
+	files = append(files, "../README.md")
+	n := 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var block []string
+		in, start := false, 0
+		for i, line := range strings.Split(string(data), "\n") {
+			switch {
+			case !in && strings.TrimSpace(line) == "```yaml":
+				in, block, start = true, nil, i+2
+			case in && strings.TrimSpace(line) == "```":
+				in = false
+				n++
+				text := strings.Join(block, "\n") + "\n"
+				first := ""
+				for _, l := range block {
+					if k, _, ok := strings.Cut(l, ":"); ok && !strings.HasPrefix(strings.TrimSpace(l), "#") {
+						first = strings.TrimSpace(k)
+						break
+					}
+				}
+				if holder, ok := within[first]; ok {
+					text = holder + indent(text, "    ")
+				}
+				_, err := Parse([]byte(text), "snippet.yaml")
+				var diags *Diagnostics
+				if !errors.As(err, &diags) {
+					continue
+				}
+				for _, d := range diags.Errors {
+					if strings.Contains(d.Message, "unknown key") {
+						t.Errorf("%s, the yaml block at line %d: %s", f, start, d)
+					}
+				}
+			case in:
+				block = append(block, line)
+			}
+		}
+	}
+	if n < 8 {
+		t.Fatalf("found %d yaml blocks in the docs, want at least 8", n)
+	}
+}
+
+func indent(s, by string) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = by + l
+		}
+	}
+	return strings.Join(lines, "\n") + "\n"
 }

@@ -63,6 +63,10 @@ type OptOut struct {
 	Keywords map[string]Keywords `yaml:"keywords"`
 	// HelpText answers a help keyword. Default DefaultHelpText.
 	HelpText string `yaml:"help_text"`
+	// StopText and StartText, when set, confirm a stop and a start to
+	// the handset. Default none: no reply.
+	StopText  string `yaml:"stop_text"`
+	StartText string `yaml:"start_text"`
 	// EmergencyBypass lets emergency-priority messages reach suppressed
 	// numbers. Default false.
 	EmergencyBypass bool `yaml:"emergency_bypass"`
@@ -72,7 +76,12 @@ type OptOut struct {
 // against the first word of an inbound text ("Stop." and "STOP please"
 // opt out).
 type Keywords struct {
-	Stop  []string `yaml:"stop"`  // suppress the sender
-	Start []string `yaml:"start"` // lift the suppression
-	Help  []string `yaml:"help"`  // answer with the help text
+	Stop    []string `yaml:"stop"`     // suppress the sender for the line it wrote to
+	StopAll []string `yaml:"stop_all"` // suppress the sender for every line of the tenant
+	Start   []string `yaml:"start"`    // lift the suppression
+	Help    []string `yaml:"help"`     // answer with the help text
+	// The replies to this language's keywords; empty: the tenant's.
+	HelpText  string `yaml:"help_text"`
+	StopText  string `yaml:"stop_text"`
+	StartText string `yaml:"start_text"`
 }

@@ -167,7 +167,7 @@ func (d *decoder) validateOptOut(o *OptOut, p string) {
 		for _, list := range []struct {
 			name  string
 			words []string
-		}{{"stop", kw.Stop}, {"start", kw.Start}, {"help", kw.Help}} {
+		}{{"stop", kw.Stop}, {"stop_all", kw.StopAll}, {"start", kw.Start}, {"help", kw.Help}} {
 			for j, w := range list.words {
 				wp := index(join(lp, list.name), j)
 				w = strings.ToUpper(strings.TrimSpace(w))
@@ -181,8 +181,16 @@ func (d *decoder) validateOptOut(o *OptOut, p string) {
 				words[w] = list.name
 			}
 		}
+		d.warnLongReplies(lp, kw.HelpText, kw.StopText, kw.StartText)
 	}
-	if n := len([]rune(o.HelpText)); n > 160 {
-		d.warnf(join(p, "help_text"), "%d characters: longer than one SMS (160)", n)
+	d.warnLongReplies(p, o.HelpText, o.StopText, o.StartText)
+}
+
+// warnLongReplies warns of opt-out replies longer than one SMS.
+func (d *decoder) warnLongReplies(p, help, stop, start string) {
+	for _, r := range []struct{ key, text string }{{"help_text", help}, {"stop_text", stop}, {"start_text", start}} {
+		if n := len([]rune(r.text)); n > 160 {
+			d.warnf(join(p, r.key), "%d characters: longer than one SMS (160)", n)
+		}
 	}
 }

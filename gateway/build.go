@@ -55,13 +55,15 @@ func policyTenants(c *configs.Config) []policy.Tenant {
 	for _, t := range c.Tenants {
 		pt := policy.Tenant{ID: t.ID, DefaultRegion: t.DefaultRegion, AllowedCountries: t.AllowedCountries,
 			Senders: t.Senders, DefaultSender: t.DefaultSender, QuotaPerDay: t.QuotaPerDay, CallbackHosts: t.CallbackHosts}
-		pt.OptOut = policy.OptOut{HelpText: t.OptOut.HelpText, EmergencyBypass: t.OptOut.EmergencyBypass}
+		pt.OptOut = policy.OptOut{HelpText: t.OptOut.HelpText, StopText: t.OptOut.StopText, StartText: t.OptOut.StartText,
+			EmergencyBypass: t.OptOut.EmergencyBypass}
 		if len(t.OptOut.Keywords) > 0 {
 			pt.OptOut.Keywords = map[string]policy.Keywords{}
 			stopAll := policy.DefaultKeywords().StopAll
 			for lang, k := range t.OptOut.Keywords {
-				pk := policy.Keywords{Start: k.Start, Help: k.Help}
-				for _, w := range k.Stop { // STOPALL stops every line: its own list in the policy
+				pk := policy.Keywords{StopAll: slices.Clone(k.StopAll), Start: k.Start, Help: k.Help,
+					HelpText: k.HelpText, StopText: k.StopText, StartText: k.StartText}
+				for _, w := range k.Stop { // STOPALL in a stop list stops every line too
 					if slices.ContainsFunc(stopAll, func(a string) bool { return strings.EqualFold(a, w) }) {
 						pk.StopAll = append(pk.StopAll, w)
 					} else {
