@@ -150,7 +150,7 @@ than --older-than, remove the bodies of those older than --redact-older-than,
 and audit entries older than --audit-older-than. Messages still waiting or
 being sent are never touched. The purge itself is audited.`,
 		Example: `  smsgw spool purge --older-than 90d --dry-run
-  smsgw spool purge --older-than 90d --redact-older-than 30d --audit-older-than 2y`,
+  smsgw spool purge --older-than 90d --redact-older-than 30d --audit-older-than 104w`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			r := spool.Retention{DryRun: dry, Actor: "cli"}

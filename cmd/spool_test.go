@@ -42,6 +42,21 @@ tenants:
 	if code != ExitOK || strings.Count(out, "\n") != 2 {
 		t.Fatalf("export: %q", out)
 	}
+	// A cancelled message cannot be retried: the state says so, with no
+	// configuration needed to find it out.
+	code, out, _ = runCmd(t, "", "spool", "add", "--data", dir, "--tenant", "t", "--to", "+13195550124", "--text", "x",
+		"--send-at", time.Now().Add(time.Hour).UTC().Format(time.RFC3339), "--json")
+	var later spool.Message
+	if code != ExitOK || json.Unmarshal([]byte(out), &later) != nil {
+		t.Fatalf("add: %q", out)
+	}
+	if code, out, errOut := runCmd(t, "", "spool", "cancel", "--data", dir, later.ID); code != ExitOK {
+		t.Fatalf("cancel: %d %q %s", code, out, errOut)
+	}
+	code, _, errOut = runCmd(t, "", "spool", "retry", "--data", dir, "--config", filepath.Join(dir, "none.yaml"), later.ID)
+	if code == ExitOK || !strings.Contains(errOut, "is cancelled; only a queued message") || strings.Contains(errOut, "configuration") {
+		t.Fatalf("retry of a cancelled message: exit %d %q", code, errOut)
+	}
 }
 
 func TestSpoolCommandErrors(t *testing.T) {

@@ -113,7 +113,7 @@ func retry(ctx context.Context, store *spool.Store, rules func() (*policy.Policy
 	if err != nil {
 		return nil, err
 	}
-	if m.State.Final() && m.Direction != spool.MO {
+	if m.Resendable() { // a new message: the tenant's rules of today apply
 		p, err := rules()
 		if err != nil {
 			return nil, err

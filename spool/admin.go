@@ -39,6 +39,17 @@ func (s *Store) Cancel(ctx context.Context, id, actor string) (*Message, error) 
 	return out.Clone(), nil
 }
 
+// Resendable says whether Retry sends m again, as a new message: an
+// outbound message, with its body, that did not arrive (failed,
+// expired, undelivered, rejected).
+func (m *Message) Resendable() bool {
+	switch m.State {
+	case StateFailed, StateExpired, StateUndelivered, StateRejected:
+		return m.Direction == MT && !m.Redacted
+	}
+	return false
+}
+
 // Retry asks for a message to be tried again now. A queued message
 // waiting for its next attempt becomes due at once. A final message that
 // did not arrive (failed, expired, undelivered, rejected) keeps its state
@@ -78,11 +89,11 @@ func (s *Store) Retry(ctx context.Context, id, actor string) (*Message, error) {
 		}
 		return out.Clone(), nil
 	case StateFailed, StateExpired, StateUndelivered, StateRejected:
+		if !orig.Resendable() {
+			return nil, fmt.Errorf("%w: %s cannot be sent again (inbound or body redacted)", ErrInvalid, id)
+		}
 	default:
-		return nil, fmt.Errorf("%w: %s is %s; only queued or failed messages can be retried", ErrFinal, id, orig.State)
-	}
-	if orig.Direction != MT || orig.Redacted {
-		return nil, fmt.Errorf("%w: %s cannot be sent again (inbound or body redacted)", ErrInvalid, id)
+		return nil, fmt.Errorf("%w: %s is %s; only a queued message (sent now) or a failed, expired, undelivered or rejected one (sent again as a new message) can be retried", ErrFinal, id, orig.State)
 	}
 	again := orig.Clone()
 	again.Source, again.Idempotency, again.SendAt = actor, "", timeZero
