@@ -33,7 +33,7 @@ func (a adminBackend) Connectors(ctx context.Context) []adminui.Connector {
 	var out []adminui.Connector
 	for _, cs := range a.g.connectorStatus() {
 		c := adminui.Connector{Name: cs.Name, Type: cs.Type, Enabled: cs.Enabled, Ready: cs.Ready, State: cs.State,
-			Detail: cs.Detail, Since: cs.Since, Binds: cs.Info["binds"], Operator: cs.Info["operator"],
+			Detail: cs.Detail, Since: cs.Since.Time, Binds: cs.Info["binds"], Operator: cs.Info["operator"],
 			SIM: cs.Info["sim"], Port: cs.Info["port"]}
 		c.SignalDBm, _ = strconv.Atoi(cs.Info["signal_dbm"])
 		if cs.Type == "modem" && cs.State != "closed" {

@@ -30,7 +30,7 @@ func (g *Gateway) connectorStatus() []httpapi.ConnectorStatus {
 				cs.State = "bound"
 			}
 			cs.Detail = h.LastError
-			cs.Since = h.LastBind
+			cs.Since = httpapi.Time{Time: h.LastBind}
 			cs.Info["binds"] = fmt.Sprintf("%d/%d", h.Bound, h.Wanted)
 			cs.Info["in_flight"] = strconv.Itoa(h.InFlight)
 			cs.Info["bind_failures"] = strconv.FormatInt(h.BindFailures, 10)
@@ -65,7 +65,7 @@ func (g *Gateway) connectorStatus() []httpapi.ConnectorStatus {
 
 // Status implements httpapi.Backend.
 func (g *Gateway) Status(ctx context.Context) httpapi.Status {
-	st := httpapi.Status{Version: g.o.Version, Started: g.started, Connectors: g.connectorStatus()}
+	st := httpapi.Status{Version: g.o.Version, Started: httpapi.Time{Time: g.started}, Connectors: g.connectorStatus()}
 	if s, err := g.store.Stats(); err == nil {
 		st.Queue, st.OldestDueMS, st.Outbox = s.Queued, s.OldestDue, s.Outbox
 		if s.ClockBehindMS > 0 || s.ClockSteps > 0 {

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"time"
 
 	"github.com/smsgw/smsgw/spool"
 )
@@ -32,7 +31,7 @@ type Backend interface {
 // Status is the gateway's state as GET /api/v1/status shows it.
 type Status struct {
 	Version    string            `json:"version,omitempty"`
-	Started    time.Time         `json:"started,omitzero"`
+	Started    Time              `json:"started,omitzero"`
 	Connectors []ConnectorStatus `json:"connectors"`
 	// Queue counts the messages waiting or being sent, per priority name.
 	Queue map[string]int64 `json:"queue"`
@@ -61,8 +60,9 @@ type ConnectorStatus struct {
 	Ready   bool   `json:"ready"`           // usable for sending now
 	State   string `json:"state,omitempty"` // bound, connecting, registered, searching…
 	Detail  string `json:"detail,omitempty"`
-	// Since is when the connector entered State.
-	Since time.Time `json:"since,omitzero"`
+	// Since is when the connector last bound (carriers); modems leave
+	// it unset.
+	Since Time `json:"since,omitzero"`
 	// Info holds connector-specific facts: signal, operator, system_id.
 	Info map[string]string `json:"info,omitempty"`
 }

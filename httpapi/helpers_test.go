@@ -116,8 +116,9 @@ func (b *fakeBackend) Cancel(ctx context.Context, id, actor string) (*spool.Mess
 }
 func (b *fakeBackend) Status(ctx context.Context) Status {
 	st, _ := b.s.Stats()
-	return Status{Version: "test", Queue: st.Queued, OldestDueMS: st.OldestDue, Outbox: st.Outbox,
-		Connectors: []ConnectorStatus{{Name: "modem-1", Type: "modem", Enabled: true, Ready: true, State: "registered"}}}
+	started := time.Date(2026, 11, 22, 9, 0, 0, 412345678, time.UTC)
+	return Status{Version: "test", Started: Time{started}, Queue: st.Queued, OldestDueMS: st.OldestDue, Outbox: st.Outbox,
+		Connectors: []ConnectorStatus{{Name: "modem-1", Type: "modem", Enabled: true, Ready: true, State: "registered", Since: Time{started}}}}
 }
 func (b *fakeBackend) Ready(ctx context.Context) error { return b.ready }
 

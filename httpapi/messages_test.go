@@ -345,6 +345,9 @@ func TestHealthReadyStatusMetrics(t *testing.T) {
 	if code != 200 || st.Queue["high"] != 1 || len(st.Connectors) != 1 || !st.Connectors[0].Ready {
 		t.Errorf("status %d %s", code, b)
 	}
+	if !strings.Contains(string(b), `"started":"2026-11-22T09:00:00.412Z"`) || !strings.Contains(string(b), `"since":"2026-11-22T09:00:00.412Z"`) {
+		t.Errorf("status times not RFC 3339 ms UTC: %s", b)
+	}
 	if code, _, _ := e.do("GET", "/api/v1/status", "", ""); code != 401 {
 		t.Errorf("status without a key: %d", code)
 	}
