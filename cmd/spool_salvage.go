@@ -14,8 +14,9 @@ import (
 // (docs/operations.md, "A damaged spool").
 func damagedHelp(path string) string {
 	dir := filepath.Dir(path)
-	return fmt.Sprintf(`The spool file is damaged (a disk or SD card lost writes). The gateway will
-not start on it. With the gateway stopped (systemctl stop smsgw), and as
+	return fmt.Sprintf(`The spool file is damaged (a disk or SD card lost writes). Do not run the
+gateway on it: it refuses a file it finds damaged, and after an unclean stop
+it checks every page first. With the gateway stopped (systemctl stop smsgw), and as
 its user (sudo -u smsgw …) so that it can open the new file:
   1. keep the damaged file: cp %[1]s %[1]s.damaged
   2. either restore the last backup (smsgw spool backup makes them):

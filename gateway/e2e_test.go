@@ -516,3 +516,25 @@ func TestFailoverWhenTheBoundCarrierFailsEverySend(t *testing.T) {
 	}
 	t.Fatalf("no carrier-a in the status: %v", st)
 }
+
+// TestStatusShowsRefusedCredentials: a carrier that refuses our password
+// is shown as such on the status, with its answer, for the technician
+// who reads it (docs/smpp.md).
+func TestStatusShowsRefusedCredentials(t *testing.T) {
+	r := newRig(t, rigOptions{carrierEnabled: true, carrierPass: "old-password"})
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		for _, c := range r.g.Status(context.Background()).Connectors {
+			if c.Name == "carrier-a" && c.Info["credentials_refused"] == "true" {
+				if c.Ready || !strings.Contains(c.Detail, "password") {
+					t.Fatalf("refused carrier: %+v", c)
+				}
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("status never showed the refused credentials: %+v", r.g.Status(context.Background()).Connectors)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

@@ -54,6 +54,7 @@ type rigOptions struct {
 	extraYAML      string        // appended to the tenants list (more tenants)
 	backoff        time.Duration // the spool's retry backoff, if not the rig's 50ms to 200ms
 	maxQueued      int           // spool.max_queued, if not the default
+	carrierPass    string        // the password the gateway binds with, if not the simulator's
 }
 
 const (
@@ -157,9 +158,13 @@ func newRig(t *testing.T, o rigOptions) *rig {
 	}
 	t.Cleanup(func() { r.modem.Close() })
 	port := r.sim.Addr()[strings.LastIndex(r.sim.Addr(), ":")+1:]
+	pass := o.sim.Accounts[0].Password
+	if o.carrierPass != "" {
+		pass = o.carrierPass
+	}
 	var y bytes.Buffer
 	if err := rigTmpl.Execute(&y, map[string]any{"Dir": r.dir, "Hook": hook.URL, "Carrier": o.carrierEnabled, "Modem": o.modemEnabled,
-		"CarrierPort": port, "CarrierUser": o.sim.Accounts[0].SystemID, "CarrierPass": o.sim.Accounts[0].Password,
+		"CarrierPort": port, "CarrierUser": o.sim.Accounts[0].SystemID, "CarrierPass": pass,
 		"ModemPort": r.modem.Path(), "Quota": o.quota}); err != nil {
 		t.Fatal(err)
 	}

@@ -36,6 +36,9 @@ func (g *Gateway) connectorStatus() []httpapi.ConnectorStatus {
 			cs.Info["bind_failures"] = strconv.FormatInt(h.BindFailures, 10)
 			cs.Info["throttled"] = strconv.FormatInt(h.Throttled, 10)
 			cs.Info["possible_duplicates"] = strconv.FormatInt(h.PossibleDuplicates, 10)
+			if h.CredentialsRefused {
+				cs.Info["credentials_refused"] = "true" // binds held: docs/smpp.md
+			}
 		case c.modem != nil:
 			h := c.modem.Health()
 			cs.Ready = c.modem.Ready()
@@ -50,6 +53,15 @@ func (g *Gateway) connectorStatus() []httpapi.ConnectorStatus {
 			cs.Info["operator"] = h.Operator
 			cs.Info["sim"] = h.SIM
 			cs.Info["port"] = h.Port
+			if h.Routing != "" {
+				cs.Info["routing"] = h.Routing // "none": inbound is polled (docs/modems.md)
+			}
+			if h.SIMRefused > 0 {
+				cs.Info["sim_refused"] = strconv.FormatInt(h.SIMRefused, 10)
+			}
+			if h.SIMHeldUntil.After(g.store.Now()) {
+				cs.Info["sim_held_until"] = h.SIMHeldUntil.UTC().Format(httpapi.TimeFormat)
+			}
 		}
 		if h := routed[c.name]; !h.FailingUntil.IsZero() {
 			// Bound or registered, yet every send fails: out of its
