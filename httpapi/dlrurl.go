@@ -49,12 +49,16 @@ func dlrValue(st spool.State) int {
 //	%I  smsgw's message id
 //	%p  the handset (the message's recipient); %q the same with 00 → +
 //	%P  the message's sender; %Q the same with 00 → +
-//	%t  the report time, "YYYY-MM-DD HH:MM" UTC; %T the same in Unix seconds
+//	%t  the report time, "YYYY-MM-DD HH:MM:SS" UTC; %T the same in Unix seconds
 //	%n  the API key id that submitted it (Kannel's sendsms-user)
-//	%c  coding: 0 GSM 7-bit, 1 8-bit, 2 UCS-2
+//	%c  coding: 0 GSM 7-bit, 1 8-bit, 2 UCS-2; %O the data coding in hex
+//	%b  as %a; %s the second word of %a
+//	%o  the account (client_ref)
+//	%m  the message class: 0 for flash, else -1; %M the MWI: -1
+//	%B, %D, %f, %u  billing info, meta-data, originating SMSC, UDH: empty
 //	%%  a percent sign
 //
-// Other codes are left as written.
+// Other codes are left as written, as Kannel does.
 func ExpandDLRURL(tmpl string, m *spool.Message, st spool.State, t time.Time) string {
 	text := "id:" + m.ID + " stat:" + st.Stat()
 	if m.Reason != "" {
@@ -68,20 +72,26 @@ func ExpandDLRURL(tmpl string, m *spool.Message, st spool.State, t time.Time) st
 	if len(m.Parts) > 0 {
 		foreign = m.Parts[0].ProviderID
 	}
-	coding := "0"
+	coding, dcs := "0", "00"
 	switch {
 	case m.Binary != nil || m.Encoding == "8bit" || m.Encoding == "binary":
-		coding = "1"
+		coding, dcs = "1", "04"
 	case m.Encoding == "ucs2":
-		coding = "2"
+		coding, dcs = "2", "08"
 	}
+	class := "-1"
+	if m.Class0 {
+		class = "0"
+	}
+	words := strings.Fields(text)
 	t = t.UTC()
 	vals := map[byte]string{
-		'd': strconv.Itoa(dlrValue(st)), 'A': answer, 'a': text, 'k': strings.Fields(text)[0],
+		'd': strconv.Itoa(dlrValue(st)), 'A': answer, 'a': text, 'b': text, 'k': words[0], 's': words[1],
 		'i': m.Connector, 'F': foreign, 'I': m.ID,
 		'p': m.To, 'P': m.From, 'q': plus(m.To), 'Q': plus(m.From),
-		't': t.Format("2006-01-02 15:04"), 'T': strconv.FormatInt(t.Unix(), 10),
-		'n': strings.TrimPrefix(m.Source, "http:"), 'c': coding,
+		't': t.Format("2006-01-02 15:04:05"), 'T': strconv.FormatInt(t.Unix(), 10),
+		'n': strings.TrimPrefix(m.Source, "http:"), 'c': coding, 'O': dcs, 'o': m.ClientRef,
+		'm': class, 'M': "-1", 'B': "", 'D': "", 'f': "", 'u': "",
 	}
 	var b strings.Builder
 	for i := 0; i < len(tmpl); i++ {

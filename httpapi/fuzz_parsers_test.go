@@ -18,7 +18,8 @@ import (
 var kannelTexts = map[string]bool{
 	kannelMissingTo: true, kannelEmptyTo: true, kannelDenied: true, kannelUDH: true, kannelDLRURL: true,
 	kannelDLRMask: true, kannelCoding: true, kannelValidity: true, kannelPriority: true, kannelCharset: true,
-	kannelContentType: true, "Request body too large, rejected": true,
+	kannelContentType: true, "Request body too large, rejected": true, kannelMissingToHdr: true, kannelMClass: true,
+	kannelMWI: true, kannelAccount: true, kannelDeferred: true, kannelEmptyText: true,
 }
 
 // FuzzKannelSendsms reads /cgi-bin/sendsms requests as Kannel clients
@@ -126,6 +127,12 @@ func FuzzKannelSendsms(f *testing.F) {
 		}
 		if !m.ValidUntil.IsZero() && !m.ValidUntil.After(now) {
 			t.Fatalf("validity %q gives %v, not after now %v", p.get("validity"), m.ValidUntil, now)
+		}
+		if !m.SendAt.IsZero() && (!m.SendAt.After(now) || !m.ValidUntil.IsZero() && !m.SendAt.Before(m.ValidUntil)) {
+			t.Fatalf("deferred %q gives %v (now %v, valid until %v)", p.get("deferred"), m.SendAt, now, m.ValidUntil)
+		}
+		if m.Binary == nil && m.Body == "" {
+			t.Fatal("accepted with an empty text")
 		}
 		if m.Priority != spool.PriorityNormal && m.Priority != spool.PriorityHigh && m.Priority != spool.PriorityEmergency {
 			t.Fatalf("priority %v", m.Priority)

@@ -83,6 +83,8 @@ func (b *fakeBackend) Submit(ctx context.Context, m *spool.Message) (*spool.Mess
 		return nil, false, &policyErr{"quota_exceeded", ""}
 	case m.From == "EVIL":
 		return nil, false, &policyErr{"sender_not_allowed", "from"}
+	case m.From == "" && m.To == "+13195550888": // as a tenant without a default sender
+		return nil, false, &policyErr{"invalid_sender", "from"}
 	}
 	if m.From == "" {
 		m.From = "+13195550100"

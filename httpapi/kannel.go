@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -34,15 +35,25 @@ const (
 	kannelCharset      = "Charset or body misformed, rejected"
 	kannelContentType  = "Invalid content-type"
 	kannelNotRoutable  = "Not routable. Do not try again."
-	kannelTempFailure  = "Temporary failure, try again later."
+	kannelTempFailure  = "Temporal failure, try again later." // sic: smsbox.c's spelling
+	kannelMissingToHdr = "Missing receiver(s) number(s), rejected"
+	kannelMClass       = "MClass field misformed, rejected"
+	kannelMWI          = "MWI field misformed, rejected"
+	kannelAccount      = "Account field misformed or too long, rejected"
+	kannelDeferred     = "Deferred field misformed, rejected"
+	kannelEmptyText    = "Empty message text, rejected" // smsgw's: Kannel sends an empty SMS
 	kannelSendFailed   = "Sending failed."
 	kannelNumberChars  = "0123456789 +-" // Kannel's default sendsms-chars
 	kannelDLRFragment  = "smsgw-dlr-mask="
 	kannelMaskFinalAll = 1 | 2 | 8 | 16
 )
 
-// maxKannelValidity is the longest validity taken, in minutes: 100 years.
+// maxKannelValidity is the longest validity (and deferral) taken, in
+// minutes: 100 years.
 const maxKannelValidity = 100 * 366 * 24 * 60
+
+// maxKannelAccount is Kannel's ACCOUNT_MAX_LEN.
+const maxKannelAccount = 64
 
 // kannelAnswer is a refusal in Kannel's words.
 type kannelAnswer struct {
@@ -68,8 +79,11 @@ func (a *API) sendsms(w http.ResponseWriter, r *http.Request, _ *caller) {
 		return
 	}
 	ip := clientIP(r)
-	key, ok := a.ring().lookup(r.Context(), p.get("username", "user"), p.get("password", "pass"))
-	if !ok {
+	user := p.get("username", "user")
+	// A username is required, as in Kannel: the key alone would match
+	// any of the tenant's ids.
+	key, ok := a.ring().lookup(r.Context(), user, p.get("password", "pass"))
+	if !ok || user == "" {
 		a.authFailed(r, ip, p.get("username", "user"), "wrong Kannel username or password")
 		a.kannelReply(w, &kannelAnswer{http.StatusForbidden, kannelAuthFailed}, nil)
 		return
@@ -98,6 +112,9 @@ func (a *API) sendsms(w http.ResponseWriter, r *http.Request, _ *caller) {
 		ids = append(ids, stored.ID)
 	}
 	if len(ids) == 0 {
+		if e, ok := classify(firstErr); ok && e.Code == "invalid_sender" && tmpl.From == "" {
+			firstErr = &kannelAnswer{http.StatusBadRequest, kannelNoSender}
+		}
 		a.kannelReply(w, kannelRefusal(firstErr), nil)
 		return
 	}
@@ -206,6 +223,14 @@ func kannelParams(r *http.Request) (*kparams, error) {
 				p.v.Set(name, v)
 			}
 		}
+		if v := r.Header.Get("X-Kannel-UDH"); v != "" {
+			// Hex, as Kannel reads this header; else URL-encoded octets.
+			if b, err := hex.DecodeString(v); err == nil {
+				p.v.Set("udh", string(b))
+			} else if u, err := url.QueryUnescape(v); err == nil {
+				p.v.Set("udh", u)
+			}
+		}
 		if cs := params["charset"]; cs != "" && !p.has("charset") {
 			p.v.Set("charset", cs)
 		}
@@ -233,10 +258,11 @@ func kannelBodyErr(err error) error {
 // they stand for.
 var kannelHeaders = map[string]string{
 	"X-Kannel-Username": "username", "X-Kannel-Password": "password",
-	"X-Kannel-From": "from", "X-Kannel-To": "to", "X-Kannel-UDH": "udh",
-	"X-Kannel-Coding": "coding", "X-Kannel-Validity": "validity",
+	"X-Kannel-From": "from", "X-Kannel-To": "to",
+	"X-Kannel-Coding": "coding", "X-Kannel-Validity": "validity", "X-Kannel-Deferred": "deferred",
 	"X-Kannel-DLR-Mask": "dlr-mask", "X-Kannel-DLR-Url": "dlr-url",
-	"X-Kannel-Priority": "priority", "X-Kannel-Flash": "flash",
+	"X-Kannel-Priority": "priority", "X-Kannel-Flash": "flash", "X-Kannel-MClass": "mclass",
+	"X-Kannel-MWI": "mwi", "X-Kannel-Account": "account",
 }
 
 // kannelInt reads an integer variable as Kannel's sscanf("%d") does
@@ -259,6 +285,9 @@ func kannelInt(p *kparams, names ...string) (int, bool) {
 func (a *API) kannelMessage(p *kparams, c *caller) (*spool.Message, []string, error) {
 	refuse := func(text string) error { return &kannelAnswer{http.StatusBadRequest, text} }
 	if !p.has("to") {
+		if p.body != nil { // the X-Kannel-* form
+			return nil, nil, refuse(kannelMissingToHdr)
+		}
 		return nil, nil, refuse(kannelMissingTo)
 	}
 	to := p.get("to")
@@ -280,6 +309,9 @@ func (a *API) kannelMessage(p *kparams, c *caller) (*spool.Message, []string, er
 	}
 	if len(recipients) == 0 {
 		return nil, nil, refuse(kannelDenied)
+	}
+	if len(p.get("account")) > maxKannelAccount {
+		return nil, nil, refuse(kannelAccount)
 	}
 	m := &spool.Message{Tenant: c.key.Tenant, From: p.get("from"), ClientRef: p.get("account"),
 		Source: c.actor(), SourceAddr: c.ip}
@@ -320,8 +352,21 @@ func (a *API) kannelMessage(p *kparams, c *caller) (*spool.Message, []string, er
 	if !ok || validity < -1 || validity > maxKannelValidity {
 		return nil, nil, refuse(kannelValidity)
 	}
+	now := a.o.Now()
 	if validity > 0 {
-		m.ValidUntil = a.o.Now().Add(time.Duration(validity) * time.Minute)
+		m.ValidUntil = now.Add(time.Duration(validity) * time.Minute)
+	}
+	// Minutes from now, as validity (both count from the request in
+	// Kannel).
+	deferred, ok := kannelInt(p, "deferred")
+	if !ok || deferred < -1 || deferred > maxKannelValidity {
+		return nil, nil, refuse(kannelDeferred)
+	}
+	if deferred > 0 {
+		m.SendAt = now.Add(time.Duration(deferred) * time.Minute)
+		if !m.ValidUntil.IsZero() && !m.SendAt.Before(m.ValidUntil) {
+			return nil, nil, refuse(kannelValidity) // over before it may start
+		}
 	}
 	prio, ok := kannelInt(p, "priority")
 	if !ok || prio < -1 || prio > 3 {
@@ -333,8 +378,15 @@ func (a *API) kannelMessage(p *kparams, c *caller) (*spool.Message, []string, er
 	case 1, 2:
 		m.Priority = spool.PriorityHigh
 	}
-	if mclass, ok := kannelInt(p, "mclass"); ok && mclass == 0 {
+	mclass, ok := kannelInt(p, "mclass")
+	if !ok || mclass < -1 || mclass > 3 {
+		return nil, nil, refuse(kannelMClass)
+	}
+	if mclass == 0 {
 		m.Class0 = true
+	}
+	if mwi, ok := kannelInt(p, "mwi"); !ok || mwi < -1 || mwi > 7 {
+		return nil, nil, refuse(kannelMWI)
 	}
 	if flash, ok := kannelInt(p, "flash"); ok && flash == 1 {
 		m.Class0 = true

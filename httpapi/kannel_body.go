@@ -14,20 +14,30 @@ import (
 func kannelBody(m *spool.Message, raw, udh []byte, coding int, charset string) error {
 	bad := &kannelAnswer{http.StatusBadRequest, kannelCharset}
 	cs := strings.ToUpper(strings.TrimSpace(charset))
+	if len(udh) == 0 {
+		udh = nil
+	}
 	switch {
 	case coding == 1:
+		if len(raw) == 0 {
+			return &kannelAnswer{http.StatusBadRequest, kannelEmptyText}
+		}
 		m.Binary, m.UDH = append([]byte{}, raw...), udh
 		return nil
-	case len(udh) > 0:
+	case udh != nil:
 		// A UDH with text: Kannel sends it as is; we keep the body binary
 		// so the UDH stays the caller's.
 		m.Binary, m.UDH = append([]byte{}, raw...), udh
 		return nil
+	case len(raw) == 0:
+		return &kannelAnswer{http.StatusBadRequest, kannelEmptyText}
 	}
 	var text string
 	switch cs {
 	case "", "UTF-8", "UTF8":
-		if coding == 2 && cs == "" && looksUTF16(raw) {
+		if coding == 2 && cs == "" && len(raw)%2 == 0 {
+			// Kannel's form: coding=2 without a charset is UCS-2 octets.
+			// (An odd length cannot be: that is UTF-8.)
 			text = decodeUTF16BE(raw)
 			break
 		}
@@ -54,15 +64,6 @@ func kannelBody(m *spool.Message, raw, udh []byte, coding int, charset string) e
 	}
 	m.Body = text
 	return nil
-}
-
-// looksUTF16 tells raw UCS-2 (what Kannel expects for coding=2 without a
-// charset) from UTF-8 text: an even length with NUL bytes or invalid UTF-8.
-func looksUTF16(raw []byte) bool {
-	if len(raw) == 0 || len(raw)%2 != 0 {
-		return false
-	}
-	return !utf8.Valid(raw) || strings.IndexByte(string(raw), 0) >= 0
 }
 
 func decodeUTF16BE(raw []byte) string {

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -77,8 +78,26 @@ func TestKannelCodings(t *testing.T) {
 	if m := get("text", "\x04\x16\x00!", "coding", "2"); m.Body != "Ж!" {
 		t.Errorf("raw ucs-2 without charset: %q", m.Body)
 	}
-	if m := get("text", "Жив", "coding", "2"); m.Body != "Жив" || m.Encoding != "ucs2" {
+	// coding=2 without a charset is UCS-2 octets, as in Kannel, even
+	// when they happen to be valid UTF-8 (a Cyrillic word with no space).
+	if m := get("text", "\x04\x1f\x04\x40\x04\x38", "coding", "2"); m.Body != "При" || m.Encoding != "ucs2" {
+		t.Errorf("raw ucs-2 that is valid utf-8: %q", m.Body)
+	}
+	if m := get("text", "\x4f\x60\x59\x7d", "coding", "2"); m.Body != "你好" {
+		t.Errorf("raw ucs-2 CJK: %q", m.Body)
+	}
+	// An odd length cannot be UCS-2: UTF-8.
+	if m := get("text", "Жи!", "coding", "2"); m.Body != "Жи!" || m.Encoding != "ucs2" {
 		t.Errorf("utf-8 with coding 2: %q", m.Body)
+	}
+	// Binary without a UDH.
+	if m := get("text", "\x01\x02\x03\xff", "coding", "1"); string(m.Binary) != "\x01\x02\x03\xff" || m.UDH != nil {
+		t.Errorf("binary without udh: %q %q", m.Binary, m.UDH)
+	}
+	// deferred: minutes from now, as validity.
+	if m := get("deferred", "10", "validity", "60"); !m.SendAt.Equal(e.clk.Now().Add(10*time.Minute)) ||
+		!m.ValidUntil.Equal(e.clk.Now().Add(time.Hour)) {
+		t.Errorf("deferred 10, validity 60: send at %v, valid until %v", m.SendAt, m.ValidUntil)
 	}
 	if m := get("text", "\x01\x02", "coding", "1", "udh", "\x05\x00\x03\x01\x02\x01"); string(m.Binary) != "\x01\x02" ||
 		string(m.UDH) != "\x05\x00\x03\x01\x02\x01" {
@@ -125,6 +144,40 @@ func TestKannelPost(t *testing.T) {
 	if resp.StatusCode != 400 {
 		t.Errorf("xml post: %d", resp.StatusCode)
 	}
+	// Kannel's headers: the UDH in hex (or URL-encoded), deferred,
+	// account, mclass; a missing To in Kannel's words for this form.
+	post := func(ct, body string, hdr map[string]string) (int, string, *spool.Message) {
+		t.Helper()
+		req, _ := http.NewRequest("POST", e.srv.URL+"/cgi-bin/sendsms", strings.NewReader(body))
+		req.Header.Set("Content-Type", ct)
+		req.Header.Set("X-Kannel-Username", "cad-1")
+		req.Header.Set("X-Kannel-Password", keyNorth)
+		for k, v := range hdr {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		m, _ := e.b.s.Get(resp.Header.Get("X-Smsgw-Id"))
+		return resp.StatusCode, string(b), m
+	}
+	for _, udh := range []string{"0605040B8423F0", "%06%05%04%0B%84%23%F0"} {
+		code, body, m := post("application/octet-stream", "\x01\x02", map[string]string{"X-Kannel-To": "+13195550123", "X-Kannel-UDH": udh})
+		if code != 202 || m == nil || string(m.UDH) != "\x06\x05\x04\x0b\x84\x23\xf0" || string(m.Binary) != "\x01\x02" {
+			t.Errorf("X-Kannel-UDH %s: %d %q %+v", udh, code, body, m)
+		}
+	}
+	code, body, m := post("text/plain", "later", map[string]string{"X-Kannel-To": "+13195550123", "X-Kannel-Deferred": "5",
+		"X-Kannel-Account": "inc-9", "X-Kannel-MClass": "0"})
+	if code != 202 || m == nil || !m.SendAt.Equal(e.clk.Now().Add(5*time.Minute)) || m.ClientRef != "inc-9" || !m.Class0 {
+		t.Errorf("X-Kannel-Deferred, Account, MClass: %d %q %+v", code, body, m)
+	}
+	if code, body, _ := post("text/plain", "nobody", nil); code != 400 || body != kannelMissingToHdr {
+		t.Errorf("POST without X-Kannel-To: %d %q", code, body)
+	}
 }
 
 func TestKannelRefusals(t *testing.T) {
@@ -153,6 +206,16 @@ func TestKannelRefusals(t *testing.T) {
 		{"priority", []string{"priority", "4"}, 400, kannelPriority},
 		{"charset", []string{"charset", "KOI8-R"}, 400, kannelCharset},
 		{"bad utf-8", []string{"text", "\xff\xfe\xfd"}, 400, kannelCharset},
+		{"no username", []string{"username", "<unset>"}, 403, kannelAuthFailed},
+		{"empty username", []string{"username", ""}, 403, kannelAuthFailed},
+		{"no sender", []string{"to", "+13195550888"}, 400, kannelNoSender},
+		{"empty text", []string{"text", ""}, 400, kannelEmptyText},
+		{"no text", []string{"text", "<unset>"}, 400, kannelEmptyText},
+		{"mclass", []string{"mclass", "4"}, 400, kannelMClass},
+		{"mwi", []string{"mwi", "9"}, 400, kannelMWI},
+		{"account", []string{"account", strings.Repeat("a", 65)}, 400, kannelAccount},
+		{"deferred", []string{"deferred", "-5"}, 400, kannelDeferred},
+		{"deferred past the validity", []string{"deferred", "60", "validity", "30"}, 400, kannelValidity},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -164,7 +227,7 @@ func TestKannelRefusals(t *testing.T) {
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if len(e.audits) != 3 || e.audits[1].Actor != "http:cad-9" {
+	if len(e.audits) != 5 || e.audits[1].Actor != "http:cad-9" {
 		t.Errorf("kannel auth failures audited: %+v", e.audits)
 	}
 	// Partly denied: accepted, naming the denied receivers as Kannel does.

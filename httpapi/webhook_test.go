@@ -197,15 +197,18 @@ func TestDLRURL(t *testing.T) {
 	e := newEnv(t)
 	rcv := newReceiver(t)
 	wh := NewWebhooks(WebhookOptions{Now: e.clk.Now, Logger: discardLogger()})
-	it, m := reportItem(t, e, rcv.srv.URL+"/dlr?type=%d&smsc=%i&to=%p&from=%P&q=%q&fid=%F&id=%I&t=%t&T=%T&ans=%A&all=%a&k=%k&user=%n&c=%c&pct=100%%&x=%z")
+	it, m := reportItem(t, e, rcv.srv.URL+"/dlr?type=%d&smsc=%i&to=%p&from=%P&q=%q&fid=%F&id=%I&t=%t&T=%T&ans=%A&all=%a&k=%k&user=%n&c=%c"+
+		"&b=%b&s=%s&o=%o&O=%O&m=%m&M=%M&B=%B&D=%D&f=%f&u=%u&pct=100%%&x=%z")
 	if err := wh.Deliver(t.Context(), it, m); err != nil {
 		t.Fatal(err)
 	}
 	req := rcv.got[0]
 	q := req.URL.Query()
 	want := map[string]string{"type": "1", "smsc": "carrier-a", "to": "+13195550123", "from": "+13195550100",
-		"q": "+13195550123", "fid": "ab12", "id": m.ID, "t": "2026-11-22 10:00", "T": "1795341600", "ans": m.Reason,
-		"all": "id:" + m.ID + " stat:DELIVRD err:" + m.Reason, "k": "id:" + m.ID, "user": "cad-1", "c": "0"}
+		"q": "+13195550123", "fid": "ab12", "id": m.ID, "t": "2026-11-22 10:00:00", "T": "1795341600", "ans": m.Reason,
+		"all": "id:" + m.ID + " stat:DELIVRD err:" + m.Reason, "k": "id:" + m.ID, "user": "cad-1", "c": "0",
+		"b": "id:" + m.ID + " stat:DELIVRD err:" + m.Reason, "s": "stat:DELIVRD", "o": m.ClientRef, "O": "00",
+		"m": "-1", "M": "-1", "B": "", "D": "", "f": "", "u": ""}
 	for k, v := range want {
 		if q.Get(k) != v {
 			t.Errorf("%s = %q, want %q (%s)", k, q.Get(k), v, req.URL.RawQuery)
