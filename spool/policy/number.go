@@ -3,6 +3,7 @@ package policy
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -51,6 +52,11 @@ func parseNumber(raw, region string, strict bool) (number, string) {
 	}
 	if !strings.HasPrefix(s, "+") && !strings.HasPrefix(s, "00") && region == "" {
 		return bad("not in international form (+country code) and the tenant has no default region")
+	}
+	if !strings.HasPrefix(s, "+") && !strings.HasPrefix(s, "00") {
+		if intl, ok := internationalWithoutPlus(s, region); ok {
+			s = intl
+		}
 	}
 	n, err := phonenumbers.Parse(s, region)
 	if err != nil {
@@ -107,6 +113,46 @@ func parseNumber(raw, region string, strict bool) (number, string) {
 		}
 	}
 	return number{e164: e164, country: country, valid: valid}, ""
+}
+
+// internationalWithoutPlus reads a number written without + or 00 as
+// international ("+" and its digits) when that is what it must be.
+// Clients of Kannel, which passes numbers through, often write
+// international numbers as bare digits (4917612345678); read as national
+// in region DE that is a valid, different number (+49 4917612345678):
+// a message to the wrong person. It is international when
+//   - the region writes national numbers with a trunk prefix (0 in DE,
+//     FR, GB), the digits do not start with it but with the region's
+//     own country code, and read so they are a valid number of it; or
+//   - read as national they are not a valid number of region, and read
+//     as international they are a valid number somewhere (which the
+//     tenant's allowed countries then judge).
+//
+// Otherwise the national reading stands, as phonenumbers gives it.
+func internationalWithoutPlus(s, region string) (string, bool) {
+	var digits strings.Builder
+	for _, r := range s {
+		if '0' <= r && r <= '9' {
+			digits.WriteRune(r)
+		}
+	}
+	d := digits.String()
+	if d == "" || d[0] == '0' { // a trunk prefix, never a country code
+		return "", false
+	}
+	intl, err := phonenumbers.Parse("+"+d, "")
+	if err != nil || !phonenumbers.IsValidNumber(intl) {
+		return "", false
+	}
+	cc := strconv.Itoa(phonenumbers.GetCountryCodeForRegion(region))
+	trunk := phonenumbers.GetNddPrefixForRegion(region, true)
+	if trunk != "" && !strings.HasPrefix(d, trunk) && strings.HasPrefix(d, cc) && int(intl.GetCountryCode()) == phonenumbers.GetCountryCodeForRegion(region) {
+		return "+" + d, true
+	}
+	if nat, err := phonenumbers.Parse(d, region); err == nil && phonenumbers.IsValidNumberForRegion(nat, region) {
+		return "", false
+	}
+	return "+" + d, true
 }
 
 // quote shows a submitted value in a message, cut short if long.
