@@ -40,7 +40,6 @@ all: lint test build
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/smsgw
 
-# The embedded demo. Until the gateway lands (issue 6) it shows the codec.
 # The embedded demo: a simulated carrier and modem, 127.0.0.1 only; its
 # spool and credentials are kept in DEMO_DATA between runs. Ctrl-C stops it.
 DEMO_DATA ?= /tmp/smsgw-demo

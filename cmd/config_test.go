@@ -145,6 +145,12 @@ func TestConfigCheckMissingFile(t *testing.T) {
 	if code, _, _ := runCmd(t, "", "config", "check"); code != ExitUsage {
 		t.Fatalf("no file: exit %d", code)
 	}
+	// serve says how to write one, whether the path was given or not.
+	missing := filepath.Join(t.TempDir(), "smsgw.yaml")
+	code, _, errOut = runCmd(t, "", "serve", "--config", missing)
+	if code != ExitConfig || !strings.Contains(errOut, "no configuration at "+missing) || !strings.Contains(errOut, "smsgw config example > "+missing) {
+		t.Fatalf("serve --config with no file: exit %d %q", code, errOut)
+	}
 }
 
 func TestHashSecret(t *testing.T) {

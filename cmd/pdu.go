@@ -237,7 +237,7 @@ func planJSON(p pdu.Plan) map[string]any {
 func newPduDecodeCmd() *cobra.Command {
 	var noSCA, asJSON bool
 	c := &cobra.Command{
-		Use:   "decode HEX",
+		Use:   "decode [HEX]",
 		Short: "Decode an SMS-DELIVER, SMS-SUBMIT or SMS-STATUS-REPORT PDU",
 		Long: `Decode a PDU as AT+CMGR, AT+CMGL or +CMT print it: SMSC part first. Use
 --no-sca for a bare TPDU, as some modems print +CDS. Spaces and line breaks in

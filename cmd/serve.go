@@ -115,7 +115,7 @@ func loadConfig(c *cobra.Command, path string) (*configs.Config, error) {
 	switch {
 	case errors.As(err, &diags):
 		return nil, withCode(ExitConfig, fmt.Errorf("%s: %s\n%s", path, count(len(diags.Errors), "error"), listDiagnostics(diags)))
-	case errors.Is(err, os.ErrNotExist) && !c.Flags().Changed("config"):
+	case errors.Is(err, os.ErrNotExist):
 		return nil, withCode(ExitConfig, fmt.Errorf(`no configuration at %s.
 Write one from the documented example:  smsgw config example > %s
 check it with:                         smsgw config check %s

@@ -99,14 +99,18 @@ func TestSubmitErrors(t *testing.T) {
 		{"unknown field", `{"to":"+13195550123","txt":"x"}`, 400, "invalid_json", "txt"},
 		{"base64", `{"to":"+13195550123","binary":"!!"}`, 400, "invalid_json", ""},
 		{"trailing", `{"to":"+13195550123","text":"x"} {}`, 400, "invalid_json", ""},
+		{"array", `[1]`, 400, "invalid_json", ""},
 		{"too large", `{"to":"+13195550123","text":"` + strings.Repeat("a", 70<<10) + `"}`, 413, "body_too_large", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			code, _, b := e.do("POST", "/api/v1/messages", keyNorth, c.body)
 			ae := apiError(t, b)
-			if code != c.status || ae.Code != c.code || ae.Field != c.field || ae.Message == "" {
+			if code != c.status || ae.Code != c.code || ae.Field != c.field || ae.Message == "" || ae.Message[0] == ' ' {
 				t.Errorf("got %d %+v, want %d %s field %q", code, ae, c.status, c.code, c.field)
+			}
+			if c.name == "array" && ae.Message != "the body must be a JSON object, not a JSON array" {
+				t.Errorf("array body: %q", ae.Message)
 			}
 		})
 	}

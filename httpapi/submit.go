@@ -143,6 +143,8 @@ func decodeJSON(body io.Reader, v any) error {
 	var ute *json.UnmarshalTypeError
 	var se *json.SyntaxError
 	switch {
+	case errors.As(err, &ute) && ute.Field == "":
+		e.Message = "the body must be a JSON object, not a JSON " + ute.Value
 	case errors.As(err, &ute):
 		e.Field = ute.Field
 		e.Message = fmt.Sprintf("%s must be a JSON %s", ute.Field, jsonKind(ute.Type.Kind().String()))
@@ -169,6 +171,8 @@ func jsonKind(k string) string {
 		return "base64 string"
 	case "ptr":
 		return "boolean"
+	case "struct":
+		return "object"
 	}
 	return k
 }
