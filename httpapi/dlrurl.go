@@ -48,6 +48,7 @@ func dlrValue(st spool.State) int {
 //	%F  the carrier's (foreign) message id of the first segment
 //	%I  smsgw's message id
 //	%p  the handset (the message's recipient); %q the same with 00 → +
+//	    (the sendsms endpoint binds both first to the number as written)
 //	%P  the message's sender; %Q the same with 00 → +
 //	%t  the report time, "YYYY-MM-DD HH:MM:SS" UTC; %T the same in Unix seconds
 //	%n  the API key id that submitted it (Kannel's sendsms-user)
@@ -111,6 +112,31 @@ func ExpandDLRURL(tmpl string, m *spool.Message, st spool.State, t time.Time) st
 			continue
 		}
 		b.WriteByte('%')
+	}
+	return b.String()
+}
+
+// bindDLRCode replaces the escape code %c of a dlr-url template with v
+// (URL-encoded) now, at submission, and leaves %% and the other codes for
+// ExpandDLRURL. Kannel's %p is the number as the client wrote it: the
+// sendsms endpoint binds it before smsgw normalises the number, for
+// clients that match reports on it.
+func bindDLRCode(tmpl string, c byte, v string) string {
+	var b strings.Builder
+	for i := 0; i < len(tmpl); i++ {
+		if tmpl[i] == '%' && i+1 < len(tmpl) {
+			switch tmpl[i+1] {
+			case c:
+				b.WriteString(url.QueryEscape(v))
+				i++
+				continue
+			case '%':
+				b.WriteString("%%")
+				i++
+				continue
+			}
+		}
+		b.WriteByte(tmpl[i])
 	}
 	return b.String()
 }

@@ -100,6 +100,9 @@ func (a *API) sendsms(w http.ResponseWriter, r *http.Request, _ *caller) {
 	for _, to := range recipients {
 		m := tmpl.Clone()
 		m.To = to
+		if m.Callback != "" { // %p and %q as the client wrote the number, as Kannel gives them
+			m.Callback = bindDLRCode(bindDLRCode(m.Callback, 'p', to), 'q', plus(to))
+		}
 		stored, _, err := a.b.Submit(r.Context(), m)
 		if err != nil {
 			a.log.Info("sendsms refused", "to", to, "err", err)

@@ -238,3 +238,38 @@ func TestKannelRefusals(t *testing.T) {
 		t.Errorf("partly denied: %d %q", code, body)
 	}
 }
+
+// %p and %q in a dlr-url are the number as the client wrote it (Kannel
+// passes numbers through; its clients match reports on them), bound at
+// submission; %% and the other codes stay for the report.
+func TestKannelDLRURLKeepsTheNumberAsWritten(t *testing.T) {
+	e := newEnv(t)
+	code, hdr, body := e.sendsms(kannelVars("to", "13195550123 0013195550124", "dlr-mask", "3",
+		"dlr-url", "http://app.example/dlr?p=%p&q=%q&d=%d&pct=100%%p"))
+	ids := hdr.Values("X-Smsgw-Id")
+	if code != 202 || len(ids) != 2 {
+		t.Fatalf("%d %q %v", code, body, ids)
+	}
+	for i, want := range []string{
+		"http://app.example/dlr?p=13195550123&q=13195550123&d=%d&pct=100%%p#smsgw-dlr-mask=3",
+		"http://app.example/dlr?p=0013195550124&q=%2B13195550124&d=%d&pct=100%%p#smsgw-dlr-mask=3",
+	} {
+		m, err := e.b.s.Get(ids[i])
+		if err != nil || m.Callback != want {
+			t.Errorf("callback %q, %v; want %q", m.Callback, err, want)
+		}
+	}
+}
+
+func TestBindDLRCode(t *testing.T) {
+	for _, c := range []struct{ tmpl, want string }{
+		{"x?p=%p", "x?p=%2B1+2"},
+		{"x?p=%%p&q=%p%", "x?p=%%p&q=%2B1+2%"},
+		{"%p%p%d%", "%2B1+2%2B1+2%d%"},
+		{"%", "%"},
+	} {
+		if got := bindDLRCode(c.tmpl, 'p', "+1 2"); got != c.want {
+			t.Errorf("bindDLRCode(%q) = %q, want %q", c.tmpl, got, c.want)
+		}
+	}
+}
