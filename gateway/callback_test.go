@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -31,15 +30,9 @@ func TestCallbackHostsLimitDLRURL(t *testing.T) {
 	}
 
 	send := func(dlrURL string) (int, string) {
-		q := url.Values{"username": {"cad-1"}, "password": {testKey}, "to": {"+13195550150"}, "text": {"Kannel style"},
-			"dlr-mask": {"1"}, "dlr-url": {dlrURL}}
-		resp, err := http.Get(r.url + "/cgi-bin/sendsms?" + q.Encode())
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		b, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(b)
+		code, body, _ := r.sendsms(url.Values{"username": {"cad-1"}, "password": {testKey}, "to": {"+13195550150"},
+			"text": {"Kannel style"}, "dlr-mask": {"1"}, "dlr-url": {dlrURL}})
+		return code, body
 	}
 	// "localhost" is the same machine, but not a listed host: names are
 	// never resolved.
@@ -67,4 +60,50 @@ func TestCallbackHostsLimitDLRURL(t *testing.T) {
 		}
 	}
 	t.Fatal("the refusal was not audited")
+}
+
+// A Kannel client asking for dlr-mask 8 ("accepted by the SMSC") as well
+// as 1 (delivered) gets both reports, in that order: the first with the
+// carrier's message id (%F), as Kannel sends it on submit_sm_resp; one
+// asking for 1 alone gets only the delivery.
+func TestKannelDLRMaskAccepted(t *testing.T) {
+	got := make(chan url.Values, 10)
+	dlr := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got <- r.URL.Query() }))
+	defer dlr.Close()
+	r := newRig(t, rigOptions{carrierEnabled: true})
+	r.waitReady("carrier-a")
+	send := func(mask, tag string) {
+		code, body, _ := r.sendsms(url.Values{"username": {"cad-1"}, "password": {testKey}, "to": {"13195550151"},
+			"text": {"Kannel style"}, "dlr-mask": {mask}, "dlr-url": {dlr.URL + "/dlr?tag=" + tag + "&d=%d&F=%F&p=%p"}})
+		if code != http.StatusAccepted {
+			t.Fatalf("sendsms: %d %s", code, body)
+		}
+	}
+	next := func() url.Values {
+		t.Helper()
+		select {
+		case q := <-got:
+			return q
+		case <-time.After(20 * time.Second):
+			t.Fatal("no dlr-url fetch")
+			return nil
+		}
+	}
+	send("9", "both")
+	acc, del := next(), next()
+	if acc.Get("tag") != "both" || acc.Get("d") != "8" || acc.Get("F") == "" || acc.Get("p") != "13195550151" {
+		t.Fatalf("first report %v; want d=8 with the carrier's id", acc)
+	}
+	if del.Get("tag") != "both" || del.Get("d") != "1" || del.Get("F") != acc.Get("F") {
+		t.Fatalf("second report %v; want d=1 for the same id", del)
+	}
+	send("1", "final")
+	if q := next(); q.Get("tag") != "final" || q.Get("d") != "1" {
+		t.Fatalf("dlr-mask 1: %v; want the delivery alone", q)
+	}
+	select {
+	case q := <-got:
+		t.Fatalf("a report outside the mask: %v", q)
+	case <-time.After(200 * time.Millisecond): // nothing more is owed; a bound, not a wait for an event
+	}
 }

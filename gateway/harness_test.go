@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -289,6 +290,19 @@ func (r *rig) waitHook(id string) httpapi.WebhookEvent {
 			r.t.Fatalf("no webhook for %s; message %+v", id, m)
 		}
 	}
+}
+
+// sendsms is a GET of the Kannel endpoint: its status, body and the
+// first message id.
+func (r *rig) sendsms(q url.Values) (int, string, string) {
+	r.t.Helper()
+	resp, err := http.Get(r.url + "/cgi-bin/sendsms?" + q.Encode())
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b), resp.Header.Get("X-Smsgw-Id")
 }
 
 // errCode is the code of an API error body.

@@ -91,15 +91,10 @@ func TestKannelSendsms(t *testing.T) {
 	r.waitReady("carrier-a")
 	q := url.Values{"username": {"cad-1"}, "password": {testKey}, "to": {"+13195550150"}, "text": {"Kannel style"},
 		"dlr-mask": {"1"}}
-	resp, err := http.Get(r.url + "/cgi-bin/sendsms?" + q.Encode())
-	if err != nil {
-		t.Fatal(err)
+	code, body, id := r.sendsms(q)
+	if code != http.StatusAccepted {
+		t.Fatalf("sendsms: %d %s", code, body)
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusAccepted {
-		t.Fatalf("sendsms: %s", resp.Status)
-	}
-	id := resp.Header.Get("X-Smsgw-Id")
 	if ev := r.waitHook(id); ev.Message.Status != "delivered" {
 		t.Fatalf("%+v", ev.Message)
 	}

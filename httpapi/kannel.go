@@ -338,6 +338,7 @@ func (a *API) kannelMessage(p *kparams, c *caller) (*spool.Message, []string, er
 	}
 	if mask > 0 {
 		m.ReportReq = true
+		m.ReportAccepted = mask&dlrSMSCAck != 0 && m.Callback != ""
 		if m.Callback != "" && mask&kannelMaskFinalAll != kannelMaskFinalAll {
 			m.Callback = withMask(m.Callback, mask)
 		}

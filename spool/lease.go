@@ -215,8 +215,14 @@ func (w *wtx) complete(uid ulid.ULID, attempt int, r Result) error {
 			if err := w.save(uid, before, m); err != nil {
 				return err
 			}
-			return w.audit(AuditEntry{Action: "sent", Actor: connectorActor(m.Connector), Tenant: m.Tenant,
-				MsgID: m.ID, Detail: fmt.Sprintf("attempt %d, %d part(s)", attempt, len(r.ProviderIDs))})
+			if err := w.audit(AuditEntry{Action: "sent", Actor: connectorActor(m.Connector), Tenant: m.Tenant,
+				MsgID: m.ID, Detail: fmt.Sprintf("attempt %d, %d part(s)", attempt, len(r.ProviderIDs))}); err != nil {
+				return err
+			}
+			if m.ReportAccepted {
+				return w.oweReport(m) // "accepted by the SMSC"
+			}
+			return nil
 		default:
 			return w.failAttempt(uid, before, m, r)
 		}

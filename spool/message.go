@@ -96,7 +96,11 @@ type Message struct {
 	ReportReq  bool      `json:"report,omitempty"` // the submitter asked for a delivery report
 	// ReportFailOnly narrows ReportReq to failures (SMPP registered_delivery
 	// 2): no report is owed for a delivered message.
-	ReportFailOnly bool   `json:"report_fail_only,omitempty"`
+	ReportFailOnly bool `json:"report_fail_only,omitempty"`
+	// ReportAccepted adds a report when the carrier or modem has taken
+	// the whole message (state sent): Kannel's dlr-mask 8, "SMSC
+	// accepted", which its clients use to learn the SMSC's message id.
+	ReportAccepted bool   `json:"report_accepted,omitempty"`
 	Source         string `json:"source,omitempty"`      // http:<key>, smpp:<system_id>, cli, ui:<user>
 	SourceAddr     string `json:"source_addr,omitempty"` // the submitter's network address
 	Encoding       string `json:"encoding,omitempty"`

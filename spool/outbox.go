@@ -59,8 +59,8 @@ func cloneItem(it *OutboxItem) *OutboxItem {
 }
 
 // oweReport queues a delivery report for a message that reached a final
-// state, when the submitter asked for one (for a failure only, when it
-// asked for that).
+// state (or was sent, with ReportAccepted), when the submitter asked for
+// one (for a failure only, when it asked for that).
 func (w *wtx) oweReport(m *Message) error {
 	if !m.ReportReq || m.Source == "" || m.ReportFailOnly && m.State == StateDelivered {
 		return nil

@@ -54,6 +54,12 @@ func (d *OutboxDispatcher) Run(ctx context.Context) error {
 		wait := idle
 		if next, err := d.Store.NextOutboxDue(); err == nil && !next.IsZero() && busy < workers {
 			wait = max(time.Millisecond, min(idle, next.Sub(d.Store.now())))
+			if d.Store.heldBack.Load() && !next.After(d.Store.now()) {
+				// Due items wait for an elder item of their message
+				// (LeaseOutbox), whose acknowledgement (done) wakes the
+				// loop: do not spin on them.
+				wait = idle
+			}
 		}
 		timer.Reset(wait)
 		select {

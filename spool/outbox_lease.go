@@ -14,12 +14,15 @@ import (
 // what became of each.
 
 // LeaseOutbox takes up to max due outbox items, urgent ones first, then
-// oldest due first, and holds them for the lease time. Each comes with
-// its message.
+// oldest due first, and holds them for the lease time. Items of a message
+// go one at a time, in order: one whose message has an item out for
+// delivery stays due until that one is acknowledged.
 func (s *Store) LeaseOutbox(ctx context.Context, max int) ([]*OutboxItem, error) {
 	var out []*OutboxItem
+	held := false
+	defer func() { s.heldBack.Store(held) }()
 	err := s.background(ctx, func(w *wtx) error {
-		out = out[:0]
+		out, held = out[:0], false
 		for _, b := range [][]byte{bOutQU, bOutQ} {
 			due := w.dueItems(b, max-len(out))
 			for _, k := range due {
@@ -37,12 +40,19 @@ func (s *Store) LeaseOutbox(ctx context.Context, max int) ([]*OutboxItem, error)
 				if err != nil {
 					return err
 				}
+				if w.s.msgLeased(it.MessageID) {
+					// One item of a message at a time, in order: a
+					// report of "sent" before the final one. This one
+					// waits for its elder's acknowledgement.
+					held = true
+					continue
+				}
 				it.Attempts++
 				it.NextAt = w.now.Add(w.s.opts.Lease)
 				if err := w.moveItem(id, k, it); err != nil {
 					return err
 				}
-				w.s.markLeased(id, true)
+				w.s.markLeased(id, it.MessageID, true)
 				out = append(out, it)
 			}
 		}
@@ -138,7 +148,7 @@ func (s *Store) AckOutbox(ctx context.Context, itemID string, attempt int, deliv
 		if it.Attempts != attempt {
 			return checked{ErrStaleLease}
 		}
-		w.s.markLeased(uid, false)
+		w.s.markLeased(uid, it.MessageID, false)
 		key := timeKey(it.NextAt, uid)
 		if deliveryErr != nil && !IsPermanent(deliveryErr) {
 			next := w.now.Add(w.s.opts.Retry.backoff(it.Attempts, w.s.opts.Jitter()))
@@ -236,18 +246,34 @@ func (s *Store) OutboxDueNow(ctx context.Context, target string) (int, error) {
 	return n, err
 }
 
-// markLeased notes that this process leased (or acknowledged) item id.
-func (s *Store) markLeased(id ulid.ULID, leased bool) {
+// markLeased notes that this process leased (or acknowledged) item id,
+// of message msgID.
+func (s *Store) markLeased(id ulid.ULID, msgID string, leased bool) {
 	s.leasedMu.Lock()
 	defer s.leasedMu.Unlock()
-	if !leased {
+	_, was := s.leasedItems[id]
+	switch {
+	case leased && !was:
+		if s.leasedItems == nil {
+			s.leasedItems, s.leasedMsgs = map[ulid.ULID]string{}, map[string]int{}
+		}
+		s.leasedItems[id] = msgID
+		s.leasedMsgs[msgID]++
+	case !leased && was:
+		msgID = s.leasedItems[id]
 		delete(s.leasedItems, id)
-		return
+		if s.leasedMsgs[msgID]--; s.leasedMsgs[msgID] <= 0 {
+			delete(s.leasedMsgs, msgID)
+		}
 	}
-	if s.leasedItems == nil {
-		s.leasedItems = map[ulid.ULID]struct{}{}
-	}
-	s.leasedItems[id] = struct{}{}
+}
+
+// msgLeased says whether an outbox item of message msgID is out for
+// delivery from this process.
+func (s *Store) msgLeased(msgID string) bool {
+	s.leasedMu.Lock()
+	defer s.leasedMu.Unlock()
+	return s.leasedMsgs[msgID] > 0
 }
 
 // leased says whether this process leased item id and has not

@@ -299,3 +299,30 @@ func TestUrgentOutboxItemsFirst(t *testing.T) {
 		t.Fatalf("outbox %d after two acks, want the 20 ordinary reports", st.Outbox)
 	}
 }
+
+// A message's outbox items go out one at a time, in order: the report of
+// "sent" (Kannel's dlr-mask 8) before the final one, even when both are
+// due at once.
+func TestOutboxItemsOfAMessageInOrder(t *testing.T) {
+	s, _ := openTest(t, Options{})
+	m := msg("+13195550001")
+	m.ReportReq, m.ReportAccepted = true, true
+	sendOne(t, s, m, "c", "1")
+	if _, err := s.ApplyReport(bg, Report{Connector: "c", ProviderID: "1", State: StateDelivered}); err != nil {
+		t.Fatal(err)
+	}
+	first := mustLeaseOutbox(t, s)
+	if len(first) != 1 || first[0].State != StateSent {
+		t.Fatalf("leased %+v; want the report of sent alone", first)
+	}
+	if again := mustLeaseOutbox(t, s); len(again) != 0 {
+		t.Fatalf("leased %+v while the message's first report is out", again)
+	}
+	if err := s.AckOutbox(bg, first[0].ID, first[0].Attempts, nil); err != nil {
+		t.Fatal(err)
+	}
+	second := mustLeaseOutbox(t, s)
+	if len(second) != 1 || second[0].State != StateDelivered {
+		t.Fatalf("leased %+v; want the final report", second)
+	}
+}

@@ -52,6 +52,7 @@ func appendMessage(b []byte, m *Message) ([]byte, bool) {
 	e.strOmit("client_ref", m.ClientRef)
 	e.boolOmit("report", m.ReportReq)
 	e.boolOmit("report_fail_only", m.ReportFailOnly)
+	e.boolOmit("report_accepted", m.ReportAccepted)
 	e.strOmit("source", m.Source)
 	e.strOmit("source_addr", m.SourceAddr)
 	e.strOmit("encoding", m.Encoding)

@@ -44,6 +44,8 @@ func parseMessage(b []byte, m *Message) bool {
 			m.ReportReq = d.bool()
 		case "report_fail_only":
 			m.ReportFailOnly = d.bool()
+		case "report_accepted":
+			m.ReportAccepted = d.bool()
 		case "source":
 			m.Source = d.str()
 		case "source_addr":
