@@ -1,11 +1,15 @@
 package httpapi
 
 import (
+	"bytes"
 	"net/http"
 	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding/htmlindex"
+	"golang.org/x/text/encoding/ianaindex"
 
 	"github.com/smsgw/smsgw/spool"
 )
@@ -57,13 +61,35 @@ func kannelBody(m *spool.Message, raw, udh []byte, coding int, charset string) e
 		}
 		text = decodeUTF16BE(raw)
 	default:
-		return bad
+		// The other charsets Kannel's iconv takes from legacy clients:
+		// windows-1250…1258, KOI8-R, ISO-8859-2…16, GB2312/GBK, Big5,
+		// Shift_JIS, EUC-KR…
+		var ok bool
+		if text, ok = decodeCharset(cs, raw); !ok {
+			return bad
+		}
 	}
 	if coding == 2 {
 		m.Encoding = "ucs2" // asked for; the planner has the last word
 	}
 	m.Body = text
 	return nil
+}
+
+// decodeCharset decodes raw from the charset named (IANA or WHATWG
+// names); false for an unknown charset, or bytes that are not text in it.
+func decodeCharset(name string, raw []byte) (string, bool) {
+	enc, err := ianaindex.IANA.Encoding(name)
+	if err != nil || enc == nil {
+		if enc, err = htmlindex.Get(name); err != nil {
+			return "", false
+		}
+	}
+	b, err := enc.NewDecoder().Bytes(raw)
+	if err != nil || !utf8.Valid(b) || bytes.ContainsRune(b, utf8.RuneError) {
+		return "", false
+	}
+	return string(b), true
 }
 
 func decodeUTF16BE(raw []byte) string {

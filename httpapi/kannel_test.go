@@ -72,6 +72,18 @@ func TestKannelCodings(t *testing.T) {
 	if m := get("text", "caf\xe9", "charset", "ISO-8859-1"); m.Body != "café" {
 		t.Errorf("latin-1: %q", m.Body)
 	}
+	// Legacy charsets, as Kannel's iconv takes them.
+	for _, c := range []struct{ charset, raw, want string }{
+		{"windows-1252", "\x80 5", "€ 5"},
+		{"KOI8-R", "\xf0\xd2\xc9\xd7\xc5\xd4", "Привет"},
+		{"windows-1251", "\xcf\xf0\xe8", "При"},
+		{"GB2312", "\xc4\xe3\xba\xc3", "你好"},
+		{"ISO-8859-7", "\xc3\xe5\xe9\xdc", "Γειά"},
+	} {
+		if m := get("text", c.raw, "charset", c.charset); m.Body != c.want {
+			t.Errorf("%s: %q, want %q", c.charset, m.Body, c.want)
+		}
+	}
 	if m := get("text", "\x04\x16\x00!", "coding", "2", "charset", "UTF-16BE"); m.Body != "Ж!" || m.Encoding != "ucs2" {
 		t.Errorf("utf-16be: %q %s", m.Body, m.Encoding)
 	}
@@ -204,7 +216,8 @@ func TestKannelRefusals(t *testing.T) {
 		{"coding", []string{"coding", "3"}, 400, kannelCoding},
 		{"validity", []string{"validity", "-5"}, 400, kannelValidity},
 		{"priority", []string{"priority", "4"}, 400, kannelPriority},
-		{"charset", []string{"charset", "KOI8-R"}, 400, kannelCharset},
+		{"charset", []string{"charset", "X-UNKNOWN-8"}, 400, kannelCharset},
+		{"not in its charset", []string{"charset", "Shift_JIS", "text", "\x82"}, 400, kannelCharset},
 		{"bad utf-8", []string{"text", "\xff\xfe\xfd"}, 400, kannelCharset},
 		{"no username", []string{"username", "<unset>"}, 403, kannelAuthFailed},
 		{"empty username", []string{"username", ""}, 403, kannelAuthFailed},
