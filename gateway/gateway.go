@@ -64,7 +64,7 @@ type Gateway struct {
 	o       Options
 	cfg     atomic.Pointer[configs.Config]
 	log     *slog.Logger
-	started time.Time
+	started atomic.Pointer[time.Time] // when Run began; nil before
 
 	store    *spool.Store
 	policy   *policy.Policy
@@ -223,7 +223,8 @@ func addrOf(ln net.Listener) string {
 // Options.StopTimeout. It closes the spool last; the Gateway cannot run
 // again.
 func (g *Gateway) Run(ctx context.Context) error {
-	g.started = time.Now().UTC()
+	now := time.Now().UTC()
+	g.started.Store(&now)
 	g.log.Info("smsgw starting", "version", g.o.Version, "data_dir", g.cfg.Load().DataDir)
 
 	// Connectors first, with their own context: they stop after the

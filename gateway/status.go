@@ -77,7 +77,10 @@ func (g *Gateway) connectorStatus() []httpapi.ConnectorStatus {
 
 // Status implements httpapi.Backend.
 func (g *Gateway) Status(ctx context.Context) httpapi.Status {
-	st := httpapi.Status{Version: g.o.Version, Started: httpapi.Time{Time: g.started}, Connectors: g.connectorStatus()}
+	st := httpapi.Status{Version: g.o.Version, Connectors: g.connectorStatus()}
+	if t := g.started.Load(); t != nil {
+		st.Started = httpapi.Time{Time: *t}
+	}
 	if s, err := g.store.Stats(); err == nil {
 		st.Queue, st.OldestDueMS, st.Outbox = s.Queued, s.OldestDue, s.Outbox
 		if s.ClockBehindMS > 0 || s.ClockSteps > 0 {
