@@ -114,6 +114,7 @@ type binding struct {
 	s       *Session
 	acct    Account
 	mode    pdu.ID // the bind command
+	binding bool   // a bind is being checked (guarded by Server.mu)
 	canSend bool   // transmitter or transceiver
 	canRecv bool   // receiver or transceiver
 }
@@ -256,13 +257,24 @@ func (srv *Server) mayTransmit(b *binding, req pdu.Body) bool {
 func (srv *Server) bind(b *binding, req pdu.Body) {
 	f := req.Fields()
 	sysID, pass := strField(f, pdufield.SystemID), strField(f, pdufield.Password)
+	// Requests run concurrently: a client that writes several binds at
+	// once must get one bind and ESME_RALYBND for the others, not several
+	// entries for one connection (which unbind would remove only once).
 	srv.mu.Lock()
-	already := b.mode != 0
+	already := b.mode != 0 || b.binding
+	if !already {
+		b.binding = true
+	}
 	srv.mu.Unlock()
 	if already {
 		b.s.RespondStatus(req, StatusAlyBnd)
 		return
 	}
+	defer func() {
+		srv.mu.Lock()
+		b.binding = false
+		srv.mu.Unlock()
+	}()
 	acct, status := srv.authenticate(sysID, pass)
 	srv.audit(b, sysID, status)
 	if status != StatusOK {

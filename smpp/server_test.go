@@ -395,3 +395,69 @@ func TestServerScheduleAfterValidity(t *testing.T) {
 		t.Fatalf("err = %v, want ESME_RINVEXPIRY", err)
 	}
 }
+
+// TestPipelinedBinds: binds written at once on one connection (a client
+// that does not wait for bind_resp) give one bind and ESME_RALYBND for the
+// others; after the connection closes, the account's binds are all free.
+func TestPipelinedBinds(t *testing.T) {
+	r := newServerRig(t, func(o *ServerOptions) { o.Accounts[0].MaxBinds = 2 })
+	rawBind := func(id pdu.ID, seq uint32) []byte {
+		body := []byte("cad\x00s3cret\x00\x00\x34\x00\x00\x00")
+		b := make([]byte, 16, 16+len(body))
+		binary.BigEndian.PutUint32(b, uint32(16+len(body)))
+		binary.BigEndian.PutUint32(b[4:], uint32(id))
+		binary.BigEndian.PutUint32(b[12:], seq)
+		return append(b, body...)
+	}
+	for round := range 3 {
+		c, err := net.Dial("tcp", r.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		var burst []byte
+		for seq, id := range []pdu.ID{pdu.BindTransceiverID, pdu.BindTransmitterID, pdu.BindReceiverID} {
+			burst = append(burst, rawBind(id, uint32(seq+1))...)
+		}
+		if _, err := c.Write(burst); err != nil {
+			t.Fatal(err)
+		}
+		ok, already := 0, 0
+		for range 3 {
+			var h [16]byte
+			if _, err := io.ReadFull(c, h[:]); err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+			body := make([]byte, binary.BigEndian.Uint32(h[:])-16)
+			io.ReadFull(c, body)
+			switch pdu.Status(binary.BigEndian.Uint32(h[8:])) {
+			case StatusOK:
+				ok++
+			case StatusAlyBnd:
+				already++
+			default:
+				t.Fatalf("round %d: bind answered %#x", round, binary.BigEndian.Uint32(h[8:]))
+			}
+		}
+		if ok != 1 || already != 2 {
+			t.Fatalf("round %d: %d binds taken, %d refused as already bound; want 1 and 2", round, ok, already)
+		}
+		c.Close()
+		// The connection's bind is freed: wait until the server has
+		// seen it go (the next round needs a free slot, and max is 2).
+		deadline := time.Now().Add(10 * time.Second)
+		for r.srv.Binds()["cad"] != 0 {
+			if time.Now().After(deadline) {
+				t.Fatalf("round %d: %d binds still held after the close", round, r.srv.Binds()["cad"])
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	// Both slots are free: two binds on two connections.
+	a, b := r.dial(t, nil), r.dial(t, nil)
+	for _, s := range []*Session{a, b} {
+		if _, err := s.Request(context.Background(), bindReq(pdu.NewBindTransceiver(), "cad", "s3cret")); err != nil {
+			t.Fatalf("bind after the pipelined rounds: %v", err)
+		}
+	}
+}
