@@ -72,3 +72,17 @@ routes:
 		}
 	}
 }
+
+// Binary without a user data header is binary too (SMPP data_coding 4
+// or Kannel coding=1 with no udh); it was refused as an invalid UDH.
+func TestPlanBinaryWithoutUDH(t *testing.T) {
+	for _, udh := range [][]byte{nil, {}} {
+		m := &spool.Message{Binary: []byte{0x01, 0x02, 0x03, 0xff}, UDH: udh}
+		if err := plan(m); err != nil || m.Encoding != "8bit" || m.Segments != 1 {
+			t.Fatalf("udh %v: %v, %s, %d segment(s)", udh, err, m.Encoding, m.Segments)
+		}
+	}
+	if err := plan(&spool.Message{Binary: []byte{1}, UDH: []byte{0x05, 0x00}}); err == nil {
+		t.Fatal("a short UDH was taken")
+	}
+}

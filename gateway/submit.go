@@ -46,9 +46,13 @@ func (g *Gateway) Submit(ctx context.Context, m *spool.Message) (*spool.Message,
 // by the submitter is kept).
 func plan(m *spool.Message) error {
 	if m.Binary != nil {
-		udh, err := smspdu.ParseUDH(m.UDH)
-		if err != nil {
-			return fmt.Errorf("%w: udh: %v", spool.ErrInvalid, err)
+		var udh smspdu.UDH
+		if len(m.UDH) > 0 { // binary without a header is binary too
+			u, err := smspdu.ParseUDH(m.UDH)
+			if err != nil {
+				return fmt.Errorf("%w: udh: %v", spool.ErrInvalid, err)
+			}
+			udh = u
 		}
 		p, err := smspdu.PlanBinary(m.Binary, udh, false)
 		if err != nil {

@@ -38,8 +38,8 @@ type Account struct {
 
 // sourceAllowed checks source_addr against AllowedSources.
 func (a Account) sourceAllowed(from string) error {
-	if len(a.AllowedSources) == 0 {
-		return nil
+	if len(a.AllowedSources) == 0 || from == "" {
+		return nil // empty: the tenant's default_sender, as the policy fills it in
 	}
 	for _, p := range a.AllowedSources {
 		if pre, ok := strings.CutSuffix(p, "*"); ok && strings.HasPrefix(from, pre) || p == from {
@@ -270,27 +270,30 @@ func (srv *Server) bind(b *binding, req pdu.Body) {
 		b.s.RespondStatus(req, StatusAlyBnd)
 		return
 	}
-	defer func() {
+	// refuse ends the attempt before its answer: a client may bind again
+	// as soon as it reads it.
+	refuse := func(st pdu.Status) {
 		srv.mu.Lock()
 		b.binding = false
 		srv.mu.Unlock()
-	}()
+		b.s.RespondStatus(req, st)
+	}
 	acct, status := srv.authenticate(sysID, pass)
 	srv.audit(b, sysID, status)
 	if status != StatusOK {
 		srv.log.Warn("bind refused", "system_id", sysID, "peer", b.s.conn.RemoteAddr().String(), "status", status)
 		time.Sleep(srv.o.FailedBind) // slows password guessing, by design
-		b.s.RespondStatus(req, status)
+		refuse(status)
 		return
 	}
 	srv.mu.Lock()
 	if n := len(srv.binds[sysID]); n >= max(acct.MaxBinds, 1) {
 		srv.mu.Unlock()
-		b.s.RespondStatus(req, StatusBindFail)
+		refuse(StatusBindFail)
 		return
 	}
 	id := req.Header().ID
-	b.acct, b.mode = acct, id
+	b.acct, b.mode, b.binding = acct, id, false
 	b.canSend = id == pdu.BindTransmitterID || id == pdu.BindTransceiverID
 	b.canRecv = id == pdu.BindReceiverID || id == pdu.BindTransceiverID
 	srv.binds[sysID] = append(srv.binds[sysID], b)

@@ -198,6 +198,16 @@ func TestSubmitRefusals(t *testing.T) {
 			p.Fields().Set(pdufield.ValidityPeriod, "garbage")
 			return p
 		}, StatusInvExpiry},
+		{"priority_flag 4", func() pdu.Body {
+			p := submit("13195550123", "x")
+			p.Fields().Set(pdufield.PriorityFlag, uint8(4))
+			return p
+		}, StatusInvPrtFlg},
+		{"short_message and message_payload", func() pdu.Body {
+			p := submit("13195550123", "SHORT")
+			p.TLVFields().Set(pdutlv.TagMessagePayload, []byte("PAYLOAD TEXT"))
+			return p
+		}, StatusInvOptParam},
 	}
 	for _, c := range cases {
 		if _, err := s.Request(ctx, c.req()); status(err) != c.want {
@@ -459,5 +469,45 @@ func TestPipelinedBinds(t *testing.T) {
 		if _, err := s.Request(context.Background(), bindReq(pdu.NewBindTransceiver(), "cad", "s3cret")); err != nil {
 			t.Fatalf("bind after the pipelined rounds: %v", err)
 		}
+	}
+}
+
+// A data_coding with message class 0 (0xF0-0xF3, 0x10-0x1F with class
+// bits 00) asks for a flash message: it is kept as one.
+func TestSubmitFlashCodings(t *testing.T) {
+	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	for dc, flash := range map[uint8]bool{0x00: false, 0x08: false, 0xF0: true, 0xF1: false, 0xF4: true, 0x10: true,
+		0x18: true, 0x11: false, 0x14: true, 0x04: false} {
+		p := submit("13195550123", "xy") // two octets: a UCS-2 character too
+		p.Fields().Set(pdufield.DataCoding, dc)
+		m, err := submitMessage(p, now, AlphabetGSM7)
+		if err != nil {
+			t.Errorf("data_coding %#02x: %v", dc, err)
+			continue
+		}
+		if m.Class0 != flash {
+			t.Errorf("data_coding %#02x: flash %v, want %v", dc, m.Class0, flash)
+		}
+	}
+}
+
+// An empty source_addr takes the tenant's default sender, also when the
+// account lists its allowed sources.
+func TestEmptySourceWithAllowedSources(t *testing.T) {
+	r := newServerRig(t, func(o *ServerOptions) { o.Accounts[0].AllowedSources = []string{"+1319555*"} })
+	s := r.dial(t, nil)
+	ctx := context.Background()
+	if _, err := s.Request(ctx, bindReq(pdu.NewBindTransmitter(), "cad", "s3cret")); err != nil {
+		t.Fatal(err)
+	}
+	p := submit("13195550123", "x")
+	p.Fields().Set(pdufield.SourceAddr, "")
+	if _, err := s.Request(ctx, p); err != nil {
+		t.Fatalf("empty source_addr: %v", err)
+	}
+	p = submit("13195550123", "x")
+	p.Fields().Set(pdufield.SourceAddr, "+14155550100")
+	if _, err := s.Request(ctx, p); status(err) != StatusInvSrcAdr {
+		t.Fatalf("a source outside allowed_sources: %v", err)
 	}
 }

@@ -17,12 +17,14 @@ import (
 
 // More command_status values (SMPP 3.4 5.1.3).
 const (
+	StatusInvPrtFlg   pdu.Status = 0x06
 	StatusInvSrcAdr   pdu.Status = 0x0A
 	StatusInvDstAdr   pdu.Status = 0x0B
 	StatusSubmitFail  pdu.Status = 0x45
 	StatusInvSchedule pdu.Status = 0x61
 	StatusInvExpiry   pdu.Status = 0x62
 	StatusInvDCS      pdu.Status = 0x104
+	StatusInvOptParam pdu.Status = 0xC4 // ESME_RINVOPTPARAMVAL
 )
 
 // statusFor maps a submit error to command_status. A Submitter may also
@@ -96,7 +98,12 @@ func submitMessage(req pdu.Body, now time.Time, dc0 string) (*spool.Message, err
 	}
 	m := &spool.Message{To: to, From: from}
 	body := bytesField(f, pdufield.ShortMessage)
-	if p, ok := req.TLVFields()[pdutlv.TagMessagePayload]; ok && p != nil && len(body) == 0 {
+	if p, ok := req.TLVFields()[pdutlv.TagMessagePayload]; ok && p != nil {
+		if len(body) > 0 {
+			// SMPP 3.4 5.3.2.32: one or the other; sending either alone
+			// would not be what the client sent.
+			return nil, submitError{StatusInvOptParam, "short_message and message_payload both given"}
+		}
 		body = p.Bytes()
 	}
 	if byteField(f, pdufield.ESMClass)&0x40 != 0 {
@@ -113,6 +120,7 @@ func submitMessage(req pdu.Body, now time.Time, dc0 string) (*spool.Message, err
 		return nil, submitError{StatusInvMsgLen, err.Error()}
 	}
 	m.Body, m.Binary = ct.text, ct.binary
+	m.Class0 = class0(byteField(f, pdufield.DataCoding))
 	if m.Body == "" && m.Binary == nil {
 		return nil, submitError{StatusInvMsgLen, "empty message"}
 	}
@@ -121,6 +129,10 @@ func submitMessage(req pdu.Body, now time.Time, dc0 string) (*spool.Message, err
 	rd := byteField(f, pdufield.RegisteredDelivery) & 0x03
 	m.ReportReq, m.ReportFailOnly = rd != 0, rd == 2
 	switch p := byteField(f, pdufield.PriorityFlag); {
+	case p > 3:
+		// Not a level: an emergency past every limit is not what a
+		// client that sent garbage gets.
+		return nil, submitError{StatusInvPrtFlg, fmt.Sprintf("priority_flag %d is not 0 to 3", p)}
 	case p >= 2:
 		m.Priority = spool.PriorityEmergency
 	case p == 1:
@@ -136,6 +148,20 @@ func submitMessage(req pdu.Body, now time.Time, dc0 string) (*spool.Message, err
 		return nil, submitError{StatusInvExpiry, "validity_period ends before schedule_delivery_time"}
 	}
 	return m, nil
+}
+
+// class0 says whether data_coding asks for a class 0 (flash) message:
+// 0xF0-0xF7 with class bits 00 (GSM 03.38 coding group 1111), or the
+// general data coding group (00xx) with its class bits in use (bit 4)
+// and set to 00.
+func class0(dc uint8) bool {
+	switch {
+	case dc&0xF0 == 0xF0:
+		return dc&0x03 == 0
+	case dc&0xC0 == 0x00:
+		return dc&0x10 != 0 && dc&0x03 == 0
+	}
+	return false
 }
 
 // strField and bytesField read a field that go-smpp's lenient decoder
