@@ -1,9 +1,11 @@
 package smpp
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"path/filepath"
@@ -509,5 +511,64 @@ func TestEmptySourceWithAllowedSources(t *testing.T) {
 	p.Fields().Set(pdufield.SourceAddr, "+14155550100")
 	if _, err := s.Request(ctx, p); status(err) != StatusInvSrcAdr {
 		t.Fatalf("a source outside allowed_sources: %v", err)
+	}
+}
+
+// TestUnbindAnswersRequestsInHand: submits written just before an unbind
+// all get their submit_sm_resp before the unbind_resp; each was stored,
+// and a client that never heard so would send it again.
+func TestUnbindAnswersRequestsInHand(t *testing.T) {
+	r := newServerRig(t)
+	c, err := net.Dial("tcp", r.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(20 * time.Second))
+	var out bytes.Buffer
+	write := func(p pdu.Body, seq uint32) {
+		p.Header().Seq = seq
+		if err := p.SerializeTo(&out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(bindReq(pdu.NewBindTransceiver(), "cad", "s3cret"), 1)
+	if _, err := c.Write(out.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	read := func() (pdu.ID, pdu.Status, uint32) {
+		t.Helper()
+		var h [16]byte
+		if _, err := io.ReadFull(c, h[:]); err != nil {
+			t.Fatal(err)
+		}
+		io.CopyN(io.Discard, c, int64(binary.BigEndian.Uint32(h[:])-16))
+		return pdu.ID(binary.BigEndian.Uint32(h[4:])), pdu.Status(binary.BigEndian.Uint32(h[8:])), binary.BigEndian.Uint32(h[12:])
+	}
+	if id, st, _ := read(); id != pdu.BindTransceiverRespID || st != StatusOK {
+		t.Fatalf("bind: %v %#x", id, st)
+	}
+	out.Reset()
+	const n = 30
+	for i := range n {
+		write(submit("13195550123", fmt.Sprintf("message %d", i)), uint32(10+i))
+	}
+	write(pdu.NewUnbind(), 999)
+	if _, err := c.Write(out.Bytes()); err != nil {
+		t.Fatal(err)
+	}
+	answered := 0
+	for {
+		id, st, seq := read()
+		if id == pdu.UnbindRespID {
+			if answered != n {
+				t.Fatalf("unbind_resp after %d submit_sm_resp of %d", answered, n)
+			}
+			break
+		}
+		if id != pdu.SubmitSMRespID || st != StatusOK || seq < 10 || seq >= 10+n {
+			t.Fatalf("got %v status %#x seq %d", id, st, seq)
+		}
+		answered++
 	}
 }

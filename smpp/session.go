@@ -47,6 +47,21 @@ var decodable = map[pdu.ID]bool{
 	pdu.EnquireLinkID: true, pdu.UnbindID: true,
 }
 
+// awaitInbound waits, up to d, until no peer request is being handled.
+// No new one starts meanwhile: only the read loop starts them.
+func (s *Session) awaitInbound(d time.Duration) {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	for taken := 0; taken < cap(s.inbound); taken++ {
+		select {
+		case s.inbound <- struct{}{}:
+		case <-timer.C:
+			s.log.Warn("unbind: answering it with peer requests still in hand", "in_hand", cap(s.inbound)-taken)
+			return
+		}
+	}
+}
+
 // maxPDU is the largest command_length read; longer is a protocol error
 // that closes the session (go-smpp decodes at most pdu.MaxSize).
 const maxPDU = 64 << 10
@@ -198,6 +213,10 @@ func (s *Session) Run(ctx context.Context) error {
 			s.writeHeader(pdu.EnquireLinkRespID, StatusOK, hdr.Seq)
 			continue
 		case pdu.UnbindID:
+			// The requests in hand get their responses first: an
+			// unanswered submit_sm was stored all the same, and a client
+			// that sends it again on its next bind sends it twice.
+			s.awaitInbound(s.o.ResponseTimeout)
 			s.writeHeader(pdu.UnbindRespID, StatusOK, hdr.Seq)
 			s.fail(ErrClosed)
 			return s.err
