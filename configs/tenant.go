@@ -45,7 +45,17 @@ type SMPPAccount struct {
 	// address, or a prefix ending in "*" ("+1319555*"). Empty: the
 	// tenant's senders.
 	AllowedSources []string `yaml:"allowed_sources"`
+	// DefaultAlphabet is what data_coding 0x00 means in the account's
+	// submits: AlphabetGSM7 (default) or AlphabetLatin1 (ESMEs that
+	// write ASCII or Latin-1 bytes there).
+	DefaultAlphabet string `yaml:"default_alphabet"`
+	// IA5Alphabet is what data_coding 0x01 means: IA5Ascii (default) or
+	// AlphabetGSM7 (the npm package smpp writes GSM 03.38 there).
+	IA5Alphabet string `yaml:"ia5_alphabet"`
 }
+
+// IA5Ascii: data_coding 0x01 is IA5, ASCII (SMPP 3.4).
+const IA5Ascii = "ascii"
 
 // Webhook is where status changes and inbound messages are posted,
 // signed with the secret (X-Smsgw-Signature).

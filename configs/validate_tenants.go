@@ -117,6 +117,12 @@ func (d *decoder) validateAccount(a *SMPPAccount, p string, seen *credentials) {
 			d.errorf(index(join(p, "allowed_sources"), j), "%s", msg)
 		}
 	}
+	if a.DefaultAlphabet != "" {
+		d.enum(join(p, "default_alphabet"), a.DefaultAlphabet, AlphabetGSM7, AlphabetLatin1)
+	}
+	if a.IA5Alphabet != "" {
+		d.enum(join(p, "ia5_alphabet"), a.IA5Alphabet, IA5Ascii, AlphabetGSM7)
+	}
 }
 
 // sourceProblem says what is wrong with an allowed source_addr: a sender,

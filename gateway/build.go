@@ -93,7 +93,8 @@ func smppAccounts(c *configs.Config) []smpp.Account {
 	for _, t := range c.Tenants {
 		for _, a := range t.SMPPAccounts {
 			out = append(out, smpp.Account{SystemID: a.SystemID, PasswordHash: a.Password.Hash, Password: a.Password.Value,
-				Tenant: t.ID, MaxBinds: a.MaxBinds, TPS: a.TPS, AllowedSources: a.AllowedSources})
+				Tenant: t.ID, MaxBinds: a.MaxBinds, TPS: a.TPS, AllowedSources: a.AllowedSources,
+				DefaultAlphabet: a.DefaultAlphabet, IA5Alphabet: a.IA5Alphabet})
 		}
 	}
 	return out

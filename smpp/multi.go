@@ -47,7 +47,7 @@ func (srv *Server) submitMulti(ctx context.Context, b *binding, req pdu.Body) {
 		f.Set(pdufield.DestinationAddr, addr)
 		f.Set(pdufield.DestAddrTON, d.Ton.Data)
 		f.Set(pdufield.DestAddrNPI, d.Npi.Data)
-		m, err := submitMessage(req, now, b.acct.DefaultAlphabet)
+		m, err := submitMessage(req, now, b.acct.DefaultAlphabet, b.acct.IA5Alphabet)
 		if err == nil {
 			m.Tenant, m.Source, m.SourceAddr = b.acct.Tenant, "smpp:"+b.acct.SystemID, hostOf(b.s.conn.RemoteAddr().String())
 			err = b.acct.sourceAllowed(m.From)

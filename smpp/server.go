@@ -30,6 +30,10 @@ type Account struct {
 	// DefaultAlphabet is what data_coding 0x00 means in its submits:
 	// AlphabetGSM7 (default) or AlphabetLatin1.
 	DefaultAlphabet string
+	// IA5Alphabet is what data_coding 0x01 means: IA5 (ASCII, default),
+	// or AlphabetGSM7 for ESMEs that write GSM 03.38 there (the npm
+	// package smpp does).
+	IA5Alphabet string
 	// AllowedSources limits source_addr: exact addresses, or prefixes
 	// ending in "*" ("+1319555*"). Empty allows any (the tenant's sender
 	// rules still apply).

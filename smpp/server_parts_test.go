@@ -251,12 +251,25 @@ func TestServerIdleTimeout(t *testing.T) {
 func TestDefaultAlphabet(t *testing.T) {
 	body := []byte{'A', 0x00, 'B', 0x1B, 0x65} // "A@B€" in GSM, "A\x00B\x1be" in Latin-1
 	req := submit("13195550123", string(body))
-	m, err := submitMessage(req, time.Now(), "")
+	m, err := submitMessage(req, time.Now(), "", "")
 	if err != nil || m.Body != "A@B€" {
 		t.Fatalf("GSM: %q %v", m.Body, err)
 	}
-	m, err = submitMessage(req, time.Now(), AlphabetLatin1)
+	m, err = submitMessage(req, time.Now(), AlphabetLatin1, "")
 	if err != nil || m.Body != "A\x00B\x1be" {
 		t.Fatalf("Latin-1: %q %v", m.Body, err)
+	}
+	// data_coding 1 is IA5 (ASCII), or GSM for an account whose ESME
+	// writes GSM there (the npm package smpp: "a@b $5 _" as GSM).
+	// (go-smpp resets data_coding when short_message is set: set it after.)
+	req.Fields().Set(pdufield.ShortMessage, pdutext.Raw([]byte{'a', 0x00, 'b', ' ', 0x02, '5', ' ', 0x11}))
+	req.Fields().Set(pdufield.DataCoding, uint8(0x01))
+	if m, err = submitMessage(req, time.Now(), "", AlphabetGSM7); err != nil || m.Body != "a@b $5 _" {
+		t.Fatalf("IA5 as GSM: %q %v", m.Body, err)
+	}
+	req.Fields().Set(pdufield.ShortMessage, pdutext.Raw("a@b $5 _"))
+	req.Fields().Set(pdufield.DataCoding, uint8(0x01))
+	if m, err = submitMessage(req, time.Now(), "", ""); err != nil || m.Body != "a@b $5 _" {
+		t.Fatalf("IA5: %q %v", m.Body, err)
 	}
 }

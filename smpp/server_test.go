@@ -482,7 +482,7 @@ func TestSubmitFlashCodings(t *testing.T) {
 		0x18: true, 0x11: false, 0x14: true, 0x04: false} {
 		p := submit("13195550123", "xy") // two octets: a UCS-2 character too
 		p.Fields().Set(pdufield.DataCoding, dc)
-		m, err := submitMessage(p, now, AlphabetGSM7)
+		m, err := submitMessage(p, now, AlphabetGSM7, "")
 		if err != nil {
 			t.Errorf("data_coding %#02x: %v", dc, err)
 			continue

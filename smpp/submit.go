@@ -56,7 +56,7 @@ func (e submitError) Error() string          { return e.msg }
 func (e submitError) SMPPStatus() pdu.Status { return e.status }
 
 func (srv *Server) submit(ctx context.Context, b *binding, req pdu.Body) {
-	m, err := submitMessage(req, srv.o.Now(), b.acct.DefaultAlphabet)
+	m, err := submitMessage(req, srv.o.Now(), b.acct.DefaultAlphabet, b.acct.IA5Alphabet)
 	if err == nil {
 		m.Tenant, m.Source, m.SourceAddr = b.acct.Tenant, "smpp:"+b.acct.SystemID, hostOf(b.s.conn.RemoteAddr().String())
 		err = b.acct.sourceAllowed(m.From)
@@ -83,7 +83,7 @@ func (srv *Server) submit(ctx context.Context, b *binding, req pdu.Body) {
 // submitMessage reads a submit_sm into a message (without tenant and
 // source). go-smpp decodes truncated bodies without error, so every
 // mandatory field is checked here.
-func submitMessage(req pdu.Body, now time.Time, dc0 string) (*spool.Message, error) {
+func submitMessage(req pdu.Body, now time.Time, dc0, dc1 string) (*spool.Message, error) {
 	f := req.Fields()
 	to := strField(f, pdufield.DestinationAddr)
 	if to == "" {
@@ -112,7 +112,11 @@ func submitMessage(req pdu.Body, now time.Time, dc0 string) (*spool.Message, err
 		}
 		m.UDH, body = append([]byte(nil), body[:body[0]+1]...), body[body[0]+1:]
 	}
-	ct, err := readContent(byteField(f, pdufield.DataCoding), body, dc0)
+	dc := byteField(f, pdufield.DataCoding)
+	if dc == 0x01 && dc1 == AlphabetGSM7 { // the account's ESME writes GSM there
+		dc, dc0 = 0x00, AlphabetGSM7
+	}
+	ct, err := readContent(dc, body, dc0)
 	if err != nil {
 		if strings.Contains(err.Error(), "not supported") {
 			return nil, submitError{StatusInvDCS, err.Error()}
