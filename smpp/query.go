@@ -27,6 +27,10 @@ type Lookup interface {
 // query answers query_sm with the message's state, for the account's
 // own tenant only.
 func (srv *Server) query(b *binding, req pdu.Body) {
+	if !srv.canSend(b) { // query_sm and cancel_sm come from a transmitter
+		b.s.RespondStatus(req, StatusInvBnd)
+		return
+	}
 	id := strField(req.Fields(), pdufield.MessageID)
 	m, err := srv.lookup(b, id)
 	if err != nil {
@@ -72,7 +76,9 @@ func (srv *Server) cancelRaw(ctx context.Context, b *binding, hdr pdu.Header, bo
 	go func() {
 		defer b.s.recoverRequest(hdr)
 		status := StatusOK
-		if len(fields) < 3 {
+		if !srv.canSend(b) {
+			status = StatusInvBnd
+		} else if len(fields) < 3 {
 			status = StatusInvCmdLen
 		} else if m, err := srv.lookup(b, string(fields[1])); err != nil {
 			status = StatusCancelFail

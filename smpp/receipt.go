@@ -19,7 +19,9 @@ const receiptTime = "0601021504"
 // ReceiptText is the standard delivery receipt text of SMPP 3.4
 // appendix B for message m: "id:… sub:001 dlvrd:001 submit date:…
 // done date:… stat:DELIVRD err:000 text:…" (the first 20 characters of
-// the body; none once redacted).
+// the body, in printable ASCII, '?' for others: the receipt goes out as
+// data_coding 0, which clients read as GSM or Latin-1; none once
+// redacted).
 func ReceiptText(m *spool.Message) string {
 	dlvrd := 0
 	if m.State == spool.StateDelivered {
@@ -28,6 +30,13 @@ func ReceiptText(m *spool.Message) string {
 	text := []rune(m.Body)
 	if len(text) > 20 {
 		text = text[:20]
+	}
+	for i, r := range text {
+		// ASCII that GSM 03.38 also has, alike in both: letters, digits,
+		// space and the common punctuation (not @ $ _ and the like).
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(" !\"#%&'()*+,-./:;<=>?", r)) {
+			text[i] = '?'
+		}
 	}
 	errCode := 0
 	if m.State != spool.StateDelivered && m.State.Final() {

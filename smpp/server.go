@@ -13,6 +13,7 @@ import (
 
 	"github.com/fiorix/go-smpp/smpp/pdu"
 	"github.com/fiorix/go-smpp/smpp/pdu/pdufield"
+	"github.com/fiorix/go-smpp/smpp/pdu/pdutlv"
 	"golang.org/x/crypto/bcrypt"
 	"golang.org/x/time/rate"
 
@@ -239,6 +240,17 @@ func (srv *Server) handle(ctx context.Context, b *binding, req pdu.Body) {
 	}
 }
 
+// tagSCInterfaceVersion is the sc_interface_version TLV of a bind_resp
+// (SMPP 3.4 section 5.3.2.25); go-smpp has no name for it.
+const tagSCInterfaceVersion pdutlv.Tag = 0x0210
+
+// canSend says whether b is bound as a transmitter or transceiver.
+func (srv *Server) canSend(b *binding) bool {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	return b.canSend
+}
+
 // mayTransmit answers a submit that its bind or its account's TPS does
 // not allow, and says whether to go on. An emergency submit
 // (priority_flag 2 or 3) counts against the TPS but is never throttled
@@ -312,6 +324,7 @@ func (srv *Server) bind(b *binding, req pdu.Body) {
 		resp = pdu.NewBindTransceiverResp()
 	}
 	resp.Fields().Set(pdufield.SystemID, "smsgw")
+	resp.TLVFields().Set(tagSCInterfaceVersion, []byte{0x34}) // SMPP 3.4 section 4.1.2
 	b.s.Respond(req, resp)
 	srv.log.Info("bound", "system_id", sysID, "mode", id.String())
 	if b.canRecv && srv.o.OnReceiver != nil {

@@ -115,9 +115,18 @@ func TestServerBinds(t *testing.T) {
 	if _, err := s.Request(ctx, bindReq(pdu.NewBindTransceiver(), "nobody", "x")); status(err) != StatusInvSysID {
 		t.Fatalf("unknown system_id: %v", err)
 	}
+	if _, err := s.Request(ctx, pdu.NewQuerySM()); status(err) != StatusInvBnd {
+		t.Fatalf("query_sm before bind: %v", err)
+	}
+	if st := rawRequest(t, s, pdu.CancelSMID, cancelBody("01M80RP4R57XXJXDBVAD40P1PE")); st != StatusInvBnd {
+		t.Fatalf("cancel_sm before bind: %#x", st)
+	}
 	resp, err := s.Request(ctx, bindReq(pdu.NewBindTransceiver(), "cad", "s3cret"))
 	if err != nil || resp.Fields()[pdufield.SystemID].String() != "smsgw" {
 		t.Fatalf("bind: %v", err)
+	}
+	if v := resp.TLVFields()[tagSCInterfaceVersion]; v == nil || !bytes.Equal(v.Bytes(), []byte{0x34}) {
+		t.Fatalf("bind_resp sc_interface_version %v, want 0x34", v)
 	}
 	if _, err := s.Request(ctx, bindReq(pdu.NewBindTransceiver(), "cad", "s3cret")); status(err) != StatusAlyBnd {
 		t.Fatalf("second bind: %v", err)
@@ -570,5 +579,16 @@ func TestUnbindAnswersRequestsInHand(t *testing.T) {
 			t.Fatalf("got %v status %#x seq %d", id, st, seq)
 		}
 		answered++
+	}
+}
+
+// A receipt's text: field holds the body's first 20 characters in the
+// ASCII that GSM 03.38 shares, '?' for the rest: it goes out as
+// data_coding 0.
+func TestReceiptTextIsPlainASCII(t *testing.T) {
+	m := &spool.Message{ID: "01M80RP4R57XXJXDBVAD40P1PE", Body: "Café @ 5$ ñ_ Привет, and more", State: spool.StateDelivered}
+	got := ReceiptText(m)
+	if !strings.HasSuffix(got, " text:Caf? ? 5? ?? ??????,") {
+		t.Fatalf("receipt %q", got)
 	}
 }
