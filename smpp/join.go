@@ -2,7 +2,9 @@ package smpp
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
@@ -54,6 +56,27 @@ type heldMessage struct {
 	First   time.Time        `json:"first"`
 	Message *spool.Message   `json:"message"` // the first part's attributes
 	Parts   map[int]heldPart `json:"parts"`
+	// Done: the message was stored (First is then when); Sums are its
+	// parts' contents, by seq, so that a part sent again (its
+	// submit_sm_resp was lost) gets the message's id instead of going
+	// out alone, while a new message reusing the reference does not.
+	Done bool           `json:"done,omitempty"`
+	Sums map[int]string `json:"sums,omitempty"`
+}
+
+// doneWindow is how long a completed long message's parts are known
+// again: longer than an application waits for a lost submit_sm_resp.
+const doneWindow = 10 * time.Minute
+
+// sum names a part's content.
+func (p heldPart) sum() string {
+	h := sha256.New()
+	h.Write([]byte(p.Text))
+	h.Write([]byte{0})
+	h.Write(p.UCS2)
+	h.Write([]byte{0})
+	h.Write(p.Binary)
+	return hex.EncodeToString(h.Sum(nil)[:12])
 }
 
 // heldPart is one part's content: text, or UCS-2 octets (joined before
@@ -149,18 +172,26 @@ func (srv *Server) submitPart(ctx context.Context, b *binding, req pdu.Body, m *
 		fail(fmt.Errorf("reading held parts: %w", err))
 		return
 	}
-	if h == nil {
-		tmpl := m.Clone()
-		tmpl.Body, tmpl.Binary, tmpl.UDH = "", nil, nil
-		tmpl.State = spool.StateAccepted // (the zero state does not encode)
-		h = &heldMessage{ID: j.store.NewID(), Total: cc.Total, First: time.Now().UTC(), Message: tmpl, Parts: map[int]heldPart{}}
-	}
 	p := heldPart{Text: m.Body, Binary: m.Binary}
 	if dc == 0x08 {
 		p = heldPart{UCS2: bytesField(req.Fields(), pdufield.ShortMessage)}
 		if len(m.UDH) > 0 {
 			p.UCS2 = p.UCS2[len(m.UDH):]
 		}
+	}
+	if h != nil && h.Done {
+		if h.Sums[cc.Seq] == p.sum() {
+			srv.log.Info("a part of a stored long message sent again: answered with its id", "msg_id", h.ID, "seq", cc.Seq)
+			srv.respondID(b, req, h.ID)
+			return
+		}
+		h = nil // a new message with the same reference
+	}
+	if h == nil {
+		tmpl := m.Clone()
+		tmpl.Body, tmpl.Binary, tmpl.UDH = "", nil, nil
+		tmpl.State = spool.StateAccepted // (the zero state does not encode)
+		h = &heldMessage{ID: j.store.NewID(), Total: cc.Total, First: time.Now().UTC(), Message: tmpl, Parts: map[int]heldPart{}}
 	}
 	h.Parts[cc.Seq] = p
 	if len(h.Parts) < h.Total {
@@ -179,7 +210,11 @@ func (srv *Server) submitPart(ctx context.Context, b *binding, req pdu.Body, m *
 		fail(err)
 		return
 	}
-	if err := j.save(ctx, key, nil); err != nil {
+	done := &heldMessage{ID: stored.ID, Total: h.Total, First: time.Now().UTC(), Done: true, Sums: map[int]string{}}
+	for s, hp := range h.Parts {
+		done.Sums[s] = hp.sum()
+	}
+	if err := j.save(ctx, key, done); err != nil {
 		srv.log.Error("joined message stored; its held parts not cleared", "key", key, "err", err)
 	}
 	srv.respondID(b, req, stored.ID)
@@ -267,7 +302,18 @@ func (srv *Server) expireOne(ctx context.Context, key string) {
 	unlock := j.lock(key)
 	defer unlock()
 	h, err := j.load(key)
-	if err != nil || h == nil || time.Since(h.First) < j.timeout {
+	if err != nil || h == nil {
+		return
+	}
+	if h.Done {
+		if time.Since(h.First) >= doneWindow {
+			if err := j.save(ctx, key, nil); err != nil {
+				srv.log.Error("clearing a stored long message's parts", "key", key, "err", err)
+			}
+		}
+		return
+	}
+	if time.Since(h.First) < j.timeout {
 		return
 	}
 	var missing []int

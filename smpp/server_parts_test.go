@@ -273,3 +273,57 @@ func TestDefaultAlphabet(t *testing.T) {
 		t.Fatalf("IA5: %q %v", m.Body, err)
 	}
 }
+
+// TestPartSentAgainAfterTheJoin: a part sent again after its long message
+// was stored (its submit_sm_resp was lost) gets that message's id and is
+// not stored again; a new message that reuses the reference, with other
+// text, is a new message.
+func TestPartSentAgainAfterTheJoin(t *testing.T) {
+	store := openSpool(t)
+	s := newServerRigOver(t, store).bound(t)
+	ctx := context.Background()
+	send := func(seq int, text string) string {
+		t.Helper()
+		resp, err := s.Request(ctx, partPDU("13195550720", 0x00, seq, 2, []byte(text), false))
+		if err != nil {
+			t.Fatalf("part %d: %v", seq, err)
+		}
+		return resp.Fields()[pdufield.MessageID].String()
+	}
+	count := func() int {
+		st, err := store.Stats()
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, c := range st.States {
+			n += int(c)
+		}
+		return n
+	}
+	first := send(1, "Boil water ")
+	if id := send(2, "until Friday."); id != first {
+		t.Fatalf("the parts' ids differ: %s, %s", first, id)
+	}
+	if n := count(); n != 1 {
+		t.Fatalf("%d messages after the join, want 1", n)
+	}
+	if id := send(2, "until Friday."); id != first {
+		t.Fatalf("the part sent again got %s, want its message's %s", id, first)
+	}
+	if n := count(); n != 1 {
+		t.Fatalf("%d messages after the part came again, want 1", n)
+	}
+	// The same reference, new text: a new long message.
+	next := send(1, "Water is safe ")
+	if next == first {
+		t.Fatal("a new message with the same reference was taken for the old one")
+	}
+	if id := send(2, "to drink again."); id != next {
+		t.Fatalf("the new message's parts: %s, %s", next, id)
+	}
+	m, err := store.Get(next)
+	if err != nil || m.Body != "Water is safe to drink again." {
+		t.Fatalf("the new message: %+v, %v", m, err)
+	}
+}
