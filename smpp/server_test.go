@@ -209,6 +209,16 @@ func TestSubmitRefusals(t *testing.T) {
 			p.Fields().Set(pdufield.ValidityPeriod, "garbage")
 			return p
 		}, StatusInvExpiry},
+		{"receipt esm_class", func() pdu.Body {
+			p := submit("13195550123", "x")
+			p.Fields().Set(pdufield.ESMClass, uint8(0x04))
+			return p
+		}, StatusInvESMClass},
+		{"validity over", func() pdu.Body {
+			p := submit("13195550123", "x")
+			p.Fields().Set(pdufield.ValidityPeriod, "200101000000000+")
+			return p
+		}, StatusInvExpiry},
 		{"priority_flag 4", func() pdu.Body {
 			p := submit("13195550123", "x")
 			p.Fields().Set(pdufield.PriorityFlag, uint8(4))

@@ -19,6 +19,7 @@ import (
 const (
 	StatusInvPrtFlg   pdu.Status = 0x06
 	StatusInvSrcAdr   pdu.Status = 0x0A
+	StatusInvESMClass pdu.Status = 0x43
 	StatusInvDstAdr   pdu.Status = 0x0B
 	StatusSubmitFail  pdu.Status = 0x45
 	StatusInvSchedule pdu.Status = 0x61
@@ -96,6 +97,11 @@ func submitMessage(req pdu.Body, now time.Time, dc0, dc1 string) (*spool.Message
 	if ton := byteField(f, pdufield.SourceAddrTON); ton == 1 && from != "" && !strings.HasPrefix(from, "+") {
 		from = "+" + from
 	}
+	if t := byteField(f, pdufield.ESMClass) & 0x3C; t != 0 {
+		// A receipt or an acknowledgement type (SMPP 3.4 5.2.12) is the
+		// SMSC's to send, not an ESME's to submit.
+		return nil, submitError{StatusInvESMClass, fmt.Sprintf("esm_class message type %#02x in a submit", t)}
+	}
 	m := &spool.Message{To: to, From: from}
 	body := bytesField(f, pdufield.ShortMessage)
 	if p, ok := req.TLVFields()[pdutlv.TagMessagePayload]; ok && p != nil {
@@ -144,6 +150,9 @@ func submitMessage(req pdu.Body, now time.Time, dc0, dc1 string) (*spool.Message
 	}
 	if m.ValidUntil, err = smppTime(strField(f, pdufield.ValidityPeriod), now); err != nil {
 		return nil, submitError{StatusInvExpiry, err.Error()}
+	}
+	if !m.ValidUntil.IsZero() && !m.ValidUntil.After(now) {
+		return nil, submitError{StatusInvExpiry, "validity_period is over already"}
 	}
 	if m.SendAt, err = smppTime(strField(f, pdufield.ScheduleDeliveryTime), now); err != nil {
 		return nil, submitError{StatusInvSchedule, err.Error()}
