@@ -55,7 +55,9 @@ type npmEvent struct {
 // receipt and an MO message received.
 func TestInteropNpmESME(t *testing.T) {
 	node, dir := npmSMPP(t)
-	r := newServerRig(t)
+	// The npm package writes GSM 03.38 under data_coding 1 (IA5): the
+	// account says so (ia5_alphabet: gsm7), and "@ $ _" arrive intact.
+	r := newServerRig(t, func(o *ServerOptions) { o.Accounts[0].IA5Alphabet = AlphabetGSM7 })
 	host, port, _ := net.SplitHostPort(r.addr)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -97,7 +99,7 @@ func TestInteropNpmESME(t *testing.T) {
 	}
 	sub := next("submit")
 	m, err := r.store.Get(sub.ID)
-	if sub.Status != 0 || err != nil || m.Body != "Hello from node" || m.To != "+13195550123" || !m.ReportReq {
+	if sub.Status != 0 || err != nil || m.Body != "Hello from node: a@b $5 _1" || m.To != "+13195550123" || !m.ReportReq {
 		t.Fatalf("submit %+v stored %+v %v", sub, m, err)
 	}
 	for range 2 {

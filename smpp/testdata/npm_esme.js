@@ -28,7 +28,7 @@ session.bind_transceiver({ system_id: 'cad', password: 's3cret' }, (pdu) => {
   out({ event: 'bind', status: pdu.command_status });
   if (pdu.command_status !== 0) { process.exit(3); }
   session.submit_sm({ destination_addr: '13195550123', dest_addr_ton: 1, dest_addr_npi: 1,
-                      short_message: 'Hello from node', registered_delivery: 1 }, (r) => {
+                      short_message: 'Hello from node: a@b $5 _1', registered_delivery: 1 }, (r) => {
     out({ event: 'submit', status: r.command_status, id: r.message_id });
     const part = (seq, text, cb) => session.submit_sm({ destination_addr: '13195550123', dest_addr_ton: 1,
       esm_class: 0x40, short_message: { udh: Buffer.from([5, 0, 3, 0x42, 2, seq]), message: text } }, cb);
