@@ -81,7 +81,9 @@ func (c *Carrier) authResult(bound bool, err error) {
 		}
 		hold = min(hold, limit)
 		g.proven, g.until = false, time.Now().Add(hold)
-		c.health.CredentialsRefused = true
+		// With its reason, in one update: a status read between two
+		// would show the refusal without it.
+		c.health.CredentialsRefused, c.health.LastError = true, errString(err)
 		c.log.Error("the carrier refused our credentials: check system_id and password; binds paused so that the account is not locked",
 			"status", fmt.Sprintf("%#x (%v)", uint32(st), st), "refusals", g.refusals, "next_try_in", hold)
 	}
