@@ -602,3 +602,36 @@ func TestReceiptTextIsPlainASCII(t *testing.T) {
 		t.Fatalf("receipt %q", got)
 	}
 }
+
+// TestSubmitLayout: a submit_sm whose sm_length does not fit its octets
+// is refused, not sent cut short (go-smpp reads sm_length octets and
+// leaves the rest).
+func TestSubmitLayout(t *testing.T) {
+	r := newServerRig(t)
+	s := r.dial(t, nil)
+	if _, err := s.Request(context.Background(), bindReq(pdu.NewBindTransmitter(), "cad", "s3cret")); err != nil {
+		t.Fatal(err)
+	}
+	body := func(smLen int, sm string, tail ...byte) []byte {
+		b := []byte("\x00\x01\x01+13195550100\x00\x01\x01+13195550123\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00")
+		b = append(b, byte(smLen))
+		b = append(b, sm...)
+		return append(b, tail...)
+	}
+	for _, c := range []struct {
+		name string
+		body []byte
+		want pdu.Status
+	}{
+		{"whole", body(5, "hello"), StatusOK},
+		{"with a TLV", body(0, "", 0x04, 0x24, 0x00, 0x02, 'h', 'i'), StatusOK}, // message_payload "hi"
+		{"sm_length short of the text", body(3, "12345"), StatusInvCmdLen},
+		{"sm_length past the end", body(9, "12345"), StatusInvCmdLen},
+		{"sm_length over 254", body(255, strings.Repeat("x", 255)), StatusInvMsgLen},
+		{"cut in the mandatory fields", body(0, "")[:20], StatusInvCmdLen},
+	} {
+		if st := rawRequest(t, s, pdu.SubmitSMID, c.body); st != c.want {
+			t.Errorf("%s: %#x, want %#x", c.name, uint32(st), uint32(c.want))
+		}
+	}
+}

@@ -202,7 +202,12 @@ func (s *Session) Run(ctx context.Context) error {
 			if decodable[hdr.ID] {
 				// A command we know whose body is malformed: its own
 				// response, with an error.
-				s.writeHeader(hdr.ID|0x80000000, StatusInvCmdLen, hdr.Seq)
+				st := StatusInvCmdLen
+				var le *layoutError
+				if errors.As(decErr, &le) {
+					st = le.status
+				}
+				s.writeHeader(hdr.ID|0x80000000, st, hdr.Seq)
 			} else {
 				s.writeHeader(pdu.GenericNACKID, StatusInvCmdID, hdr.Seq)
 			}

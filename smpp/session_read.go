@@ -38,6 +38,13 @@ func readPDU(r io.Reader) (hdr pdu.Header, body pdu.Body, raw []byte, decErr, er
 	if n == pdu.HeaderLen && hdr.ID&0x80000000 != 0 {
 		return // a header-only response
 	}
+	if hdr.ID == pdu.SubmitSMID {
+		// go-smpp takes sm_length octets and quietly leaves what does not
+		// fit: a message cut short, sent as if whole.
+		if decErr = submitLayout(raw[pdu.HeaderLen:]); decErr != nil {
+			return
+		}
+	}
 	body, decErr = decode(raw)
 	if decErr == nil && hdr.ID == pdu.SubmitSMRespID {
 		// go-smpp reads a message_id that the carrier did not end with a
@@ -48,6 +55,49 @@ func readPDU(r io.Reader) (hdr pdu.Header, body pdu.Body, raw []byte, decErr, er
 		}
 	}
 	return
+}
+
+// layoutError is a request body whose fields do not add up, with the
+// command_status that says so.
+type layoutError struct {
+	status pdu.Status
+	msg    string
+}
+
+func (e *layoutError) Error() string { return "smpp: " + e.msg }
+
+// submitLayout walks a submit_sm body (SMPP 3.4 section 4.4.1): its
+// C-strings and fixed fields, sm_length octets of short_message (at most
+// 254), then TLVs that end exactly at the end of the PDU.
+func submitLayout(b []byte) error {
+	short := &layoutError{StatusInvCmdLen, "submit_sm ends inside its mandatory fields"}
+	i := 0
+	cstr := func() bool {
+		j := bytes.IndexByte(b[i:], 0)
+		i += j + 1
+		return j >= 0
+	}
+	fixed := func(n int) bool { i += n; return i <= len(b) }
+	if !cstr() || !fixed(2) || !cstr() || !fixed(2) || !cstr() || !fixed(3) || !cstr() || !cstr() || !fixed(5) {
+		return short
+	}
+	smLen := int(b[i-1])
+	if smLen > 254 {
+		return &layoutError{StatusInvMsgLen, fmt.Sprintf("sm_length %d is over 254 (longer goes in message_payload)", smLen)}
+	}
+	if !fixed(smLen) {
+		return &layoutError{StatusInvCmdLen, fmt.Sprintf("sm_length %d runs past the end of the PDU", smLen)}
+	}
+	for i < len(b) {
+		if i+4 > len(b) {
+			return &layoutError{StatusInvCmdLen, fmt.Sprintf("%d octets after short_message are not a TLV (sm_length %d too short?)", len(b)-i, smLen)}
+		}
+		i += 4 + int(binary.BigEndian.Uint16(b[i+2:]))
+		if i > len(b) {
+			return &layoutError{StatusInvCmdLen, fmt.Sprintf("a TLV runs past the end of the PDU (sm_length %d wrong?)", smLen)}
+		}
+	}
+	return nil
 }
 
 // decode is go-smpp's Decode, with a panic in the codec turned into an
