@@ -91,14 +91,9 @@ func (w *wtx) queued() int64 {
 
 // save writes a changed message and moves its state and queue entries.
 func (w *wtx) save(id ulid.ULID, before snapshot, m *Message) error {
-	rec, err := encodeMessage(m)
-	if err != nil {
+	if err := putRecord(w, bMsgs, w.s.msgCache, encodeMessage, id, m); err != nil {
 		return err
 	}
-	if err := w.bucket(bMsgs).Put(id[:], rec); err != nil {
-		return err
-	}
-	w.s.msgCache.put(id, rec, m)
 	if before.state != m.State {
 		st := w.bucket(bState)
 		if err := st.Delete(stateKey(before.state, id)); err != nil {

@@ -108,15 +108,7 @@ func (w *wtx) getItem(id ulid.ULID) (*OutboxItem, error) {
 
 // saveItem writes an item's record (not its queue key).
 func (w *wtx) saveItem(id ulid.ULID, it *OutboxItem) error {
-	rec, err := encodeItem(it)
-	if err != nil {
-		return err
-	}
-	if err := w.bucket(bOutbox).Put(id[:], rec); err != nil {
-		return err
-	}
-	w.s.itemCache.put(id, rec, it)
-	return nil
+	return putRecord(w, bOutbox, w.s.itemCache, encodeItem, id, it)
 }
 
 // moveItem rewrites an item and its queue key.

@@ -81,6 +81,19 @@ func (c *recCache[T]) worthKeeping(ahead int64) bool {
 	return c != nil && ahead < int64(c.half/2)
 }
 
+// putRecord encodes v, writes it under id in bucket b and keeps it in c.
+func putRecord[T any](w *wtx, b []byte, c *recCache[T], enc func(T) ([]byte, error), id ulid.ULID, v T) error {
+	rec, err := enc(v)
+	if err != nil {
+		return err
+	}
+	if err := w.bucket(b).Put(id[:], rec); err != nil {
+		return err
+	}
+	c.put(id, rec, v)
+	return nil
+}
+
 // put records that rec, stored under id, decodes to v. rec must not be
 // changed afterwards (bbolt holds a Put value until the commit anyway).
 func (c *recCache[T]) put(id ulid.ULID, rec []byte, v T) {
