@@ -147,6 +147,33 @@ func TestSalvageIntact(t *testing.T) {
 	}
 }
 
+// TestSalvageKeepsReportOrder: a report of "sent" still owed when the
+// spool was salvaged is still the one the final report follows.
+func TestSalvageKeepsReportOrder(t *testing.T) {
+	s, _ := openTest(t, Options{})
+	m := msg("+13195550001")
+	m.ReportReq, m.ReportAccepted = true, true
+	sendOne(t, s, m, "c", "1")
+	path := s.Path()
+	s.Close()
+	target := filepath.Join(t.TempDir(), "salvaged.db")
+	if _, err := Salvage(bg, path, target, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Open(target, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer got.Close()
+	if _, err := got.ApplyReport(bg, Report{Connector: "c", ProviderID: "1", State: StateDelivered}); err != nil {
+		t.Fatal(err)
+	}
+	items := mustLeaseOutbox(t, got)
+	if len(items) != 1 || items[0].State != StateSent {
+		t.Fatalf("leased %+v; want the report of sent alone", items)
+	}
+}
+
 // TestSalvageDamaged: with any one page in use damaged, Salvage copies
 // the rest into a spool that passes Check; where the damage is in the
 // messages, only the messages on that page are lost.

@@ -9,20 +9,21 @@ import (
 
 // Bucket names. See docs/spool.md for what each holds.
 var (
-	bMsgs    = []byte("msgs")   // id(16) → record
-	bQueue   = []byte("queue")  // lane(1) ‖ due ms(8) ‖ id(16) → ∅ (queued and sending)
-	bState   = []byte("state")  // state(1) ‖ id(16) → ∅
-	bTenant  = []byte("tenant") // tenant ‖ 0 ‖ id(16) → ∅
-	bRcpt    = []byte("rcpt")   // recipient ‖ 0 ‖ id(16) → ∅
-	bRef     = []byte("ref")    // tenant ‖ 0 ‖ client ref ‖ 0 ‖ id(16) → ∅
-	bIdem    = []byte("idem")   // tenant ‖ 0 ‖ key → id(16) ‖ expires ms(8)
-	bExt     = []byte("ext")    // connector ‖ 0 ‖ provider key ‖ 0 ‖ id as filed, lower-case ‖ 0 → id(16) ‖ seq(2) ‖ id as filed
-	bOutbox  = []byte("outbox") // id(16) → outbox record
-	bOutQ    = []byte("outq")   // due ms(8) ‖ id(16) → ∅
-	bOutQU   = []byte("outqu")  // the same, again, for urgent items only (OutboxItem.Urgent)
-	bAudit   = []byte("audit")  // seq(8) → audit record
-	bMeta    = []byte("meta")   // schema, audit head, retention marks
-	buckets  = [][]byte{bMsgs, bQueue, bState, bTenant, bRef, bIdem, bExt, bOutbox, bOutQ, bOutQU, bAudit, bMeta, bKV}
+	bMsgs    = []byte("msgs")    // id(16) → record
+	bQueue   = []byte("queue")   // lane(1) ‖ due ms(8) ‖ id(16) → ∅ (queued and sending)
+	bState   = []byte("state")   // state(1) ‖ id(16) → ∅
+	bTenant  = []byte("tenant")  // tenant ‖ 0 ‖ id(16) → ∅
+	bRcpt    = []byte("rcpt")    // recipient ‖ 0 ‖ id(16) → ∅
+	bRef     = []byte("ref")     // tenant ‖ 0 ‖ client ref ‖ 0 ‖ id(16) → ∅
+	bIdem    = []byte("idem")    // tenant ‖ 0 ‖ key → id(16) ‖ expires ms(8)
+	bExt     = []byte("ext")     // connector ‖ 0 ‖ provider key ‖ 0 ‖ id as filed, lower-case ‖ 0 → id(16) ‖ seq(2) ‖ id as filed
+	bOutbox  = []byte("outbox")  // id(16) → outbox record
+	bOutQ    = []byte("outq")    // due ms(8) ‖ id(16) → ∅
+	bOutQU   = []byte("outqu")   // the same, again, for urgent items only (OutboxItem.Urgent)
+	bOutSent = []byte("outsent") // message id(16) → id(16) of its report of "sent" while that is in the outbox
+	bAudit   = []byte("audit")   // seq(8) → audit record
+	bMeta    = []byte("meta")    // schema, audit head, retention marks
+	buckets  = [][]byte{bMsgs, bQueue, bState, bTenant, bRef, bIdem, bExt, bOutbox, bOutQ, bOutQU, bOutSent, bAudit, bMeta, bKV}
 	kSchema  = []byte("schema")
 	kAudHead = []byte("audit_head")
 )

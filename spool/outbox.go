@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/oklog/ulid/v2"
 )
 
 // OutboxKind says what an outbox item carries upstream.
@@ -34,6 +36,11 @@ type OutboxItem struct {
 	// of ordinary receipts for an application that was away must not
 	// hold back a text to a PSAP.
 	Urgent bool `json:"urgent,omitempty"`
+	// After is the item this one must follow upstream: a message's report
+	// of "sent" (Kannel's dlr-mask 8), still in the outbox when the next
+	// report was owed. The final report never overtakes it, even while it
+	// waits for a retry.
+	After string `json:"after,omitempty"`
 }
 
 // what names the item in timeline notes: "report (delivered)", "inbound
@@ -65,8 +72,45 @@ func (w *wtx) oweReport(m *Message) error {
 	if !m.ReportReq || m.Source == "" || m.ReportFailOnly && m.State == StateDelivered {
 		return nil
 	}
-	return w.putItem(&OutboxItem{Kind: OutboxReport, MessageID: m.ID, Tenant: m.Tenant,
-		Target: m.Source, State: m.State, Urgent: m.Priority == PriorityEmergency})
+	it := &OutboxItem{Kind: OutboxReport, MessageID: m.ID, Tenant: m.Tenant,
+		Target: m.Source, State: m.State, Urgent: m.Priority == PriorityEmergency}
+	if !m.ReportAccepted {
+		return w.putItem(it)
+	}
+	// A message with a report of "sent": its reports go upstream in the
+	// order they were owed (LeaseOutbox), each after the one of "sent"
+	// still in the outbox.
+	mid, err := parseID(m.ID)
+	if err != nil {
+		return err
+	}
+	if v := w.bucket(bOutSent).Get(mid[:]); len(v) == len(ulid.ULID{}) && w.bucket(bOutbox).Get(v) != nil {
+		it.After = ulid.ULID(v).String()
+	}
+	if err := w.putItem(it); err != nil {
+		return err
+	}
+	if it.State != StateSent {
+		return nil
+	}
+	id, _ := parseID(it.ID)
+	return w.bucket(bOutSent).Put(mid[:], id[:])
+}
+
+// doneItem forgets a delivered or abandoned report of "sent" as its
+// message's elder report.
+func (w *wtx) doneItem(id ulid.ULID, it *OutboxItem) error {
+	if it.Kind != OutboxReport || it.State != StateSent {
+		return nil
+	}
+	mid, err := parseID(it.MessageID)
+	if err != nil {
+		return nil
+	}
+	if v := w.bucket(bOutSent).Get(mid[:]); string(v) == string(id[:]) {
+		return w.bucket(bOutSent).Delete(mid[:])
+	}
+	return nil
 }
 
 // putItem stores a new outbox item, due now.

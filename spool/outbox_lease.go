@@ -14,9 +14,9 @@ import (
 // what became of each.
 
 // LeaseOutbox takes up to max due outbox items, urgent ones first, then
-// oldest due first, and holds them for the lease time. Items of a message
-// go one at a time, in order: one whose message has an item out for
-// delivery stays due until that one is acknowledged.
+// oldest due first, and holds them for the lease time. A message's
+// reports go in order: one that must follow another (After) waits until
+// that one is acknowledged or abandoned.
 func (s *Store) LeaseOutbox(ctx context.Context, max int) ([]*OutboxItem, error) {
 	var out []*OutboxItem
 	held := false
@@ -40,11 +40,10 @@ func (s *Store) LeaseOutbox(ctx context.Context, max int) ([]*OutboxItem, error)
 				if err != nil {
 					return err
 				}
-				if w.s.msgLeased(it.MessageID) {
-					// One item of a message at a time, in order: a
-					// report of "sent" before the final one. This one
-					// waits for its elder's acknowledgement.
-					held = true
+				if wait, err := w.behindElder(id, k, it); err != nil {
+					return err
+				} else if wait {
+					held = held || !it.NextAt.After(w.now)
 					continue
 				}
 				it.Attempts++
@@ -52,13 +51,39 @@ func (s *Store) LeaseOutbox(ctx context.Context, max int) ([]*OutboxItem, error)
 				if err := w.moveItem(id, k, it); err != nil {
 					return err
 				}
-				w.s.markLeased(id, it.MessageID, true)
+				w.s.markLeased(id, true)
 				out = append(out, it)
 			}
 		}
 		return nil
 	})
 	return out, err
+}
+
+// behindElder says whether item id (due key k) must wait for the item it
+// follows. While that one is out for delivery or due, this one stays due
+// and waits for its acknowledgement; while it waits for a retry, this one
+// moves to the same due time, just behind it.
+func (w *wtx) behindElder(id ulid.ULID, k []byte, it *OutboxItem) (bool, error) {
+	if it.After == "" {
+		return false, nil
+	}
+	eid, err := parseID(it.After)
+	if err != nil {
+		return false, nil
+	}
+	elder, err := w.getItem(eid)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil // delivered or abandoned
+	}
+	if err != nil {
+		return false, err
+	}
+	if w.s.leased(eid) || !elder.NextAt.After(it.NextAt) {
+		return true, nil
+	}
+	it.NextAt = elder.NextAt
+	return true, w.moveItem(id, k, it)
 }
 
 // dueItems copies up to n due keys of an outbox queue bucket.
@@ -140,7 +165,7 @@ func (s *Store) AckOutbox(ctx context.Context, itemID string, attempt int, deliv
 		if it.Attempts != attempt {
 			return checked{ErrStaleLease}
 		}
-		w.s.markLeased(uid, it.MessageID, false)
+		w.s.markLeased(uid, false)
 		key := timeKey(it.NextAt, uid)
 		if deliveryErr != nil && !IsPermanent(deliveryErr) {
 			next := w.now.Add(w.s.opts.Retry.backoff(it.Attempts, w.s.opts.Jitter()))
@@ -156,6 +181,9 @@ func (s *Store) AckOutbox(ctx context.Context, itemID string, attempt int, deliv
 			return err
 		}
 		w.s.itemCache.drop(uid)
+		if err := w.doneItem(uid, it); err != nil {
+			return err
+		}
 		if err := w.unqueueItem(key); err != nil {
 			return err
 		}
@@ -238,34 +266,18 @@ func (s *Store) OutboxDueNow(ctx context.Context, target string) (int, error) {
 	return n, err
 }
 
-// markLeased notes that this process leased (or acknowledged) item id,
-// of message msgID.
-func (s *Store) markLeased(id ulid.ULID, msgID string, leased bool) {
+// markLeased notes that this process leased (or acknowledged) item id.
+func (s *Store) markLeased(id ulid.ULID, leased bool) {
 	s.leasedMu.Lock()
 	defer s.leasedMu.Unlock()
-	_, was := s.leasedItems[id]
-	switch {
-	case leased && !was:
-		if s.leasedItems == nil {
-			s.leasedItems, s.leasedMsgs = map[ulid.ULID]string{}, map[string]int{}
-		}
-		s.leasedItems[id] = msgID
-		s.leasedMsgs[msgID]++
-	case !leased && was:
-		msgID = s.leasedItems[id]
+	if !leased {
 		delete(s.leasedItems, id)
-		if s.leasedMsgs[msgID]--; s.leasedMsgs[msgID] <= 0 {
-			delete(s.leasedMsgs, msgID)
-		}
+		return
 	}
-}
-
-// msgLeased says whether an outbox item of message msgID is out for
-// delivery from this process.
-func (s *Store) msgLeased(msgID string) bool {
-	s.leasedMu.Lock()
-	defer s.leasedMu.Unlock()
-	return s.leasedMsgs[msgID] > 0
+	if s.leasedItems == nil {
+		s.leasedItems = map[ulid.ULID]struct{}{}
+	}
+	s.leasedItems[id] = struct{}{}
 }
 
 // leased says whether this process leased item id and has not

@@ -326,3 +326,79 @@ func TestOutboxItemsOfAMessageInOrder(t *testing.T) {
 		t.Fatalf("leased %+v; want the final report", second)
 	}
 }
+
+// The final report never overtakes the report of "sent": not while that
+// one waits for a retry, and not after a restart while it was out.
+func TestOutboxReportOfSentRetriedBeforeTheFinal(t *testing.T) {
+	s, clk := openTest(t, Options{Retry: RetryPolicy{Base: 10 * time.Second}})
+	m := msg("+13195550001")
+	m.ReportReq, m.ReportAccepted = true, true
+	sendOne(t, s, m, "c", "1")
+	sent := mustLeaseOutbox(t, s)
+	if len(sent) != 1 || sent[0].State != StateSent {
+		t.Fatalf("leased %+v; want the report of sent", sent)
+	}
+	if _, err := s.ApplyReport(bg, Report{Connector: "c", ProviderID: "1", State: StateDelivered}); err != nil {
+		t.Fatal(err)
+	}
+	// The application's endpoint failed: "sent" waits 10 s for a retry.
+	if err := s.AckOutbox(bg, sent[0].ID, 1, Retryable("http_503", errors.New("503"))); err != nil {
+		t.Fatal(err)
+	}
+	if got := mustLeaseOutbox(t, s); len(got) != 0 {
+		t.Fatalf("leased %+v while the report of sent waits for its retry", got)
+	}
+	if next, _ := s.NextOutboxDue(); !next.Equal(clk.Now().Add(10 * time.Second)) {
+		t.Fatalf("next due %v; want the retry's time (the final report waits behind it, not spinning)", next)
+	}
+	clk.Add(10 * time.Second)
+	retry := mustLeaseOutbox(t, s)
+	if len(retry) != 1 || retry[0].State != StateSent || retry[0].Attempts != 2 {
+		t.Fatalf("leased %+v; want the report of sent again, alone", retry)
+	}
+	// Restart while it is out: the lease survives as a due time.
+	s = reopen(t, s)
+	clk.Add(s.opts.Lease)
+	again := mustLeaseOutbox(t, s)
+	if len(again) != 1 || again[0].State != StateSent {
+		t.Fatalf("after a restart leased %+v; want the report of sent alone", again)
+	}
+	if err := s.AckOutbox(bg, again[0].ID, again[0].Attempts, nil); err != nil {
+		t.Fatal(err)
+	}
+	final := mustLeaseOutbox(t, s)
+	if len(final) != 1 || final[0].State != StateDelivered {
+		t.Fatalf("leased %+v; want the final report", final)
+	}
+}
+
+// An abandoned report of "sent" lets the final one go.
+func TestOutboxFinalReportAfterAbandonedSent(t *testing.T) {
+	s, _ := openTest(t, Options{})
+	m := msg("+13195550001")
+	m.ReportReq, m.ReportAccepted = true, true
+	sendOne(t, s, m, "c", "1")
+	sent := mustLeaseOutbox(t, s)
+	if _, err := s.ApplyReport(bg, Report{Connector: "c", ProviderID: "1", State: StateDelivered}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AckOutbox(bg, sent[0].ID, 1, Permanent("http_410", errors.New("410"))); err != nil {
+		t.Fatal(err)
+	}
+	if final := mustLeaseOutbox(t, s); len(final) != 1 || final[0].State != StateDelivered {
+		t.Fatalf("leased %+v; want the final report", final)
+	}
+}
+
+// An inbound message owed to two applications goes to both at once: one
+// that is out for delivery does not hold the other.
+func TestOutboxInboundTargetsIndependent(t *testing.T) {
+	s, _ := openTest(t, Options{})
+	if _, err := s.Receive(bg, &Message{Tenant: "t", From: "+13195550001", To: "+13195550100", Body: "help", Connector: "m"},
+		"smpp:cad", "http:key"); err != nil {
+		t.Fatal(err)
+	}
+	if got := mustLeaseOutbox(t, s); len(got) != 2 {
+		t.Fatalf("leased %d items; want both targets' at once", len(got))
+	}
+}

@@ -146,6 +146,7 @@ func appendItem(b []byte, it *OutboxItem) ([]byte, bool) {
 	e.strOmit("last_error", it.LastError)
 	e.time("created", it.Created)
 	e.boolOmit("urgent", it.Urgent)
+	e.strOmit("after", it.After)
 	return e.end()
 }
 

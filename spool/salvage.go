@@ -289,5 +289,11 @@ func (w *wtx) restoreItem(id ulid.ULID, it *OutboxItem, rec []byte) error {
 	}
 	w.outbox++
 	w.owake = true
+	if mid, err := parseID(it.MessageID); err == nil && it.Kind == OutboxReport && it.State == StateSent {
+		// The message's next report follows this one (oweReport).
+		if v := w.bucket(bOutSent).Get(mid[:]); bytes.Compare(v, id[:]) < 0 {
+			return w.bucket(bOutSent).Put(mid[:], id[:])
+		}
+	}
 	return nil
 }

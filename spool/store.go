@@ -57,8 +57,7 @@ type Store struct {
 	// leasedItems are the outbox items this process leased and has not
 	// yet acknowledged; see OutboxDueNow.
 	leasedMu    sync.Mutex
-	leasedItems map[ulid.ULID]string // item → its message id
-	leasedMsgs  map[string]int       // message id → its items in leasedItems
+	leasedItems map[ulid.ULID]struct{}
 	// heldBack: the last LeaseOutbox left due items for their elders.
 	heldBack atomic.Bool
 }
