@@ -64,7 +64,7 @@ stop_all() {
 cleanup() {
 	stop_all
 	if [[ -z ${KEEP:-} ]]; then
-		rm -rf "$TMP/data" "$TMP/kannel" "$TMP/smsgw" "$TMP/smscd"
+		rm -rf "$TMP/data" "$TMP/kannel" "$TMP/smsgw" "$TMP/smscd" "$TMP/httpload"
 	fi
 }
 trap cleanup EXIT
