@@ -26,6 +26,7 @@ FUZZ_TARGETS := \
 	./modem:FuzzParseLines \
 	./smpp:FuzzServerSession \
 	./smpp:FuzzParseReceipt \
+	./smpp:FuzzDataSM \
 	./smpp:FuzzSMPPTime \
 	./smpp/smscsim:FuzzSession \
 	./httpapi:FuzzKannelSendsms \

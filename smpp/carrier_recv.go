@@ -23,6 +23,7 @@ type delivery struct {
 	src, dst string
 	esm      uint8
 	dc       uint8
+	rd       uint8                 // registered_delivery
 	body     []byte                // short_message, or message_payload
 	tlv      map[pdutlv.Tag][]byte // optional parameters
 }
@@ -109,7 +110,7 @@ func parseDataSM(b []byte) (delivery, error) {
 	if d.esm, err = octet(); err != nil {
 		return d, fmt.Errorf("data_sm esm_class: %w", err)
 	}
-	if _, err = octet(); err != nil {
+	if d.rd, err = octet(); err != nil {
 		return d, fmt.Errorf("data_sm registered_delivery: %w", err)
 	}
 	if d.dc, err = octet(); err != nil {

@@ -58,7 +58,8 @@
 //     decode error.
 //   - go-smpp decodes no data_sm, cancel_sm, replace_sm, alert_notification
 //     or outbind. The Carrier parses data_sm and the Server cancel_sm from
-//     the raw octets, and the Carrier logs alert_notification (which has
+//     the raw octets, the Server reads an application's data_sm as the
+//     submit_sm it amounts to (answered with a data_sm_resp), and the Carrier logs alert_notification (which has
 //     no response); the rest get generic_nack ESME_RINVCMDID. A
 //     command_length under 16 or over 64 KiB closes the session.
 //   - go-smpp reads a deliver_sm's UDH past sm_length: one with the UDHI

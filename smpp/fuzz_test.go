@@ -29,12 +29,13 @@ func FuzzServerSession(f *testing.F) {
 	f.Add(hdr(3, 4, 0, 0))
 	f.Add(hdr(40, uint32(pdu.BindTransceiverID), 0, 4, []byte("cad\x00pw\x00\x00\x34\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00")...))
 	f.Add(hdr(16, uint32(pdu.SubmitSMRespID), 0x58, 9))
+	f.Add(hdr(49, uint32(pdu.DataSMID), 0, 10, dataSMBody(1, uint16(0x0424), []byte("hello"))...))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		a, b := net.Pipe()
 		srv := NewServer(ServerOptions{FailedBind: time.Millisecond, Accounts: []Account{{SystemID: "cad", Password: "pw", Tenant: "t"}}},
 			rejectAll{})
 		s := NewSession(a, func(s *Session, req pdu.Body) { srv.handle(context.Background(), &binding{s: s}, req) },
-			SessionOptions{EnquireLink: -1, WriteTimeout: 50 * time.Millisecond})
+			SessionOptions{EnquireLink: -1, WriteTimeout: 50 * time.Millisecond, Translate: dataSMAsSubmit})
 		done := make(chan struct{})
 		go func() { s.Run(context.Background()); close(done) }()
 		go func() { // drain what the session writes

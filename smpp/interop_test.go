@@ -51,8 +51,8 @@ type npmEvent struct {
 }
 
 // TestInteropNpmESME: the npm package smpp as an upstream application
-// against our server: bind, submit, a two-part message, a delivery
-// receipt and an MO message received.
+// against our server: bind, submit, a two-part message, a data_sm, a
+// delivery receipt and an MO message received.
 func TestInteropNpmESME(t *testing.T) {
 	node, dir := npmSMPP(t)
 	// The npm package writes GSM 03.38 under data_coding 1 (IA5): the
@@ -106,6 +106,10 @@ func TestInteropNpmESME(t *testing.T) {
 		if e := next("submit_part"); e.Status != 0 || e.ID == "" {
 			t.Fatalf("part %+v", e)
 		}
+	}
+	ds := next("data_sm")
+	if dm, err := r.store.Get(ds.ID); ds.Status != 0 || err != nil || dm.Body != "data_sm from node: a@b" || !dm.ReportReq {
+		t.Fatalf("data_sm %+v stored %+v %v", ds, dm, err)
 	}
 	// Deliver the first message and send an MO; both reach node.
 	octx, ocancel := context.WithCancel(ctx)

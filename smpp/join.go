@@ -221,7 +221,7 @@ func (srv *Server) submitPart(ctx context.Context, b *binding, req pdu.Body, m *
 }
 
 func (srv *Server) respondID(b *binding, req pdu.Body, id string) {
-	resp := pdu.NewSubmitSMResp()
+	resp := respTo(req)
 	resp.Fields().Set(pdufield.MessageID, id)
 	b.s.Respond(req, resp)
 }

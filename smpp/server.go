@@ -205,6 +205,7 @@ func (srv *Server) serveConn(ctx context.Context, c net.Conn) {
 		so.IdleTimeout = srv.o.IdleTimeout
 	}
 	so.Raw = func(_ *Session, hdr pdu.Header, body []byte) bool { return srv.cancelRaw(ctx, b, hdr, body) }
+	so.Translate = dataSMAsSubmit
 	s := NewSession(c, func(s *Session, req pdu.Body) { srv.handle(ctx, b, req) }, so)
 	b.s = s
 	timer := time.AfterFunc(srv.o.BindTimeout, func() {
@@ -225,7 +226,7 @@ func (srv *Server) handle(ctx context.Context, b *binding, req pdu.Body) {
 	switch id := req.Header().ID; id {
 	case pdu.BindTransmitterID, pdu.BindReceiverID, pdu.BindTransceiverID:
 		srv.bind(b, req)
-	case pdu.SubmitSMID:
+	case pdu.SubmitSMID, pdu.DataSMID: // a data_sm read as a submit_sm (dataSMAsSubmit)
 		if srv.mayTransmit(b, req) {
 			srv.submit(ctx, b, req)
 		}

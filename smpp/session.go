@@ -80,6 +80,12 @@ type SessionOptions struct {
 	// let the session answer generic_nack. It runs on the read loop: it
 	// must hand long work to a goroutine.
 	Raw func(s *Session, hdr pdu.Header, body []byte) bool
+	// Translate, when set, is offered the requests go-smpp cannot decode
+	// before Raw, to read one as a request it can (the Server reads
+	// data_sm as a submit_sm). A nil body and error: not one it reads.
+	// An error is the request's response status (a *layoutError), or
+	// ESME_RINVCMDLEN.
+	Translate func(hdr pdu.Header, body []byte) (pdu.Body, error)
 }
 
 func (o *SessionOptions) defaults() {
@@ -194,6 +200,16 @@ func (s *Session) Run(ctx context.Context) error {
 			s.deliverResponse(hdr, body)
 			continue
 		}
+		if decErr != nil && s.o.Translate != nil {
+			if tb, terr := s.o.Translate(hdr, raw[pdu.HeaderLen:]); tb != nil || terr != nil {
+				if terr != nil {
+					s.log.Debug("malformed request", "id", hdr.ID, "seq", hdr.Seq, "err", terr)
+					s.writeHeader(hdr.ID|0x80000000, layoutStatus(terr), hdr.Seq)
+					continue
+				}
+				body, decErr = tb, nil
+			}
+		}
 		if decErr != nil && s.o.Raw != nil && s.o.Raw(s, hdr, raw[pdu.HeaderLen:]) {
 			continue
 		}
@@ -202,12 +218,7 @@ func (s *Session) Run(ctx context.Context) error {
 			if decodable[hdr.ID] {
 				// A command we know whose body is malformed: its own
 				// response, with an error.
-				st := StatusInvCmdLen
-				var le *layoutError
-				if errors.As(decErr, &le) {
-					st = le.status
-				}
-				s.writeHeader(hdr.ID|0x80000000, st, hdr.Seq)
+				s.writeHeader(hdr.ID|0x80000000, layoutStatus(decErr), hdr.Seq)
 			} else {
 				s.writeHeader(pdu.GenericNACKID, StatusInvCmdID, hdr.Seq)
 			}

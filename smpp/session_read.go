@@ -3,6 +3,7 @@ package smpp
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 
@@ -65,6 +66,16 @@ type layoutError struct {
 }
 
 func (e *layoutError) Error() string { return "smpp: " + e.msg }
+
+// layoutStatus is the response status for a request that did not
+// decode: its layoutError's, or ESME_RINVCMDLEN.
+func layoutStatus(err error) pdu.Status {
+	var le *layoutError
+	if errors.As(err, &le) {
+		return le.status
+	}
+	return StatusInvCmdLen
+}
 
 // submitLayout walks a submit_sm body (SMPP 3.4 section 4.4.1): its
 // C-strings and fixed fields, sm_length octets of short_message (at most

@@ -76,9 +76,7 @@ func (srv *Server) submit(ctx context.Context, b *binding, req pdu.Body) {
 		b.s.RespondStatus(req, statusFor(err))
 		return
 	}
-	resp := pdu.NewSubmitSMResp()
-	resp.Fields().Set(pdufield.MessageID, m.ID)
-	b.s.Respond(req, resp) // only now: the message is on disk
+	srv.respondID(b, req, m.ID) // only now: the message is on disk
 }
 
 // submitMessage reads a submit_sm into a message (without tenant and

@@ -1,7 +1,7 @@
 // An upstream application on the npm package `smpp` (a third-party SMPP
 // implementation), driven by TestInteropNpmESME: it binds to our server,
-// submits a message and a two-part message, and prints every event as a
-// JSON line. It exits after 20 s at the latest.
+// submits a message, a two-part message and a data_sm, and prints every
+// event as a JSON line. It exits after 20 s at the latest.
 const smpp = require('smpp');
 const [host, port] = process.argv.slice(2);
 const out = (o) => console.log(JSON.stringify(o));
@@ -34,7 +34,13 @@ session.bind_transceiver({ system_id: 'cad', password: 's3cret' }, (pdu) => {
       esm_class: 0x40, short_message: { udh: Buffer.from([5, 0, 3, 0x42, 2, seq]), message: text } }, cb);
     part(1, 'Long message, part one. ', (r1) => {
       out({ event: 'submit_part', status: r1.command_status, id: r1.message_id });
-      part(2, 'And part two.', (r2) => out({ event: 'submit_part', status: r2.command_status, id: r2.message_id }));
+      part(2, 'And part two.', (r2) => {
+        out({ event: 'submit_part', status: r2.command_status, id: r2.message_id });
+        session.data_sm({ destination_addr: '13195550123', dest_addr_ton: 1, dest_addr_npi: 1,
+                          registered_delivery: 1, message_payload: 'data_sm from node: a@b' }, (r3) => {
+          out({ event: 'data_sm', status: r3.command_status, id: r3.message_id });
+        });
+      });
     });
   });
 });
