@@ -15,6 +15,7 @@ FUZZ_TARGETS := \
 	./pdu:FuzzDecodeTPDU \
 	./pdu:FuzzEncodeDecode \
 	./pdu:FuzzReassemble \
+	./pdu:FuzzTextWithUDH \
 	./spool:FuzzProviderKeys \
 	./spool:FuzzDecodeRecord \
 	./spool:FuzzRecordCodec \

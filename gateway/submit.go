@@ -43,7 +43,7 @@ func (g *Gateway) Submit(ctx context.Context, m *spool.Message) (*spool.Message,
 
 // plan sets the encoding and segment count of m, as the connectors will
 // send it (GSM 7-bit when the text allows, else UCS-2; "ucs2" asked for
-// by the submitter is kept).
+// by the submitter is kept). A text with a UDH goes in one part after it.
 func plan(m *spool.Message) error {
 	if m.Binary != nil {
 		var udh smspdu.UDH
@@ -64,6 +64,20 @@ func plan(m *spool.Message) error {
 	o := smspdu.Options{}
 	if m.Encoding == "ucs2" {
 		o.Encoding = smspdu.UCS2
+	}
+	if len(m.UDH) > 0 {
+		// Text after the caller's header: one part, as the caller made it
+		// (a part of a message it split itself, a text to a port).
+		udh, err := smspdu.ParseUDH(m.UDH)
+		if err != nil {
+			return fmt.Errorf("%w: udh: %v", spool.ErrInvalid, err)
+		}
+		p, _, err := smspdu.TextWithUDH(m.Body, udh, o, smspdu.NoClass)
+		if err != nil {
+			return fmt.Errorf("%w: udh: the text after it: %v", spool.ErrInvalid, err)
+		}
+		m.Encoding, m.Segments = p.Encoding.String(), p.Segments
+		return nil
 	}
 	p, err := smspdu.PlanText(m.Body, o)
 	if err != nil {

@@ -41,7 +41,8 @@ const (
 	kannelMWI          = "MWI field misformed, rejected"
 	kannelAccount      = "Account field misformed or too long, rejected"
 	kannelDeferred     = "Deferred field misformed, rejected"
-	kannelEmptyText    = "Empty message text, rejected" // smsgw's: Kannel sends an empty SMS
+	kannelEmptyText    = "Empty message text, rejected"                          // smsgw's: Kannel sends an empty SMS
+	kannelUDHText      = "Text does not fit one message after its UDH, rejected" // smsgw's: Kannel sends parts no handset joins
 	kannelSendFailed   = "Sending failed."
 	kannelNumberChars  = "0123456789 +-" // Kannel's default sendsms-chars
 	kannelDLRFragment  = "smsgw-dlr-mask="
@@ -159,6 +160,8 @@ func kannelRefusal(err error) *kannelAnswer {
 		return &kannelAnswer{http.StatusBadRequest, kannelDenied}
 	case e.Code == "invalid_sender", e.Code == "sender_not_allowed":
 		return &kannelAnswer{http.StatusForbidden, kannelNotRoutable}
+	case e.Code == "invalid_request" && e.Field == "udh":
+		return &kannelAnswer{http.StatusBadRequest, kannelUDHText}
 	case e.Code == "callback_not_allowed":
 		return &kannelAnswer{http.StatusForbidden, kannelDLRHost}
 	case e.Status == http.StatusServiceUnavailable, e.Status == http.StatusTooManyRequests:

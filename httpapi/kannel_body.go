@@ -28,11 +28,6 @@ func kannelBody(m *spool.Message, raw, udh []byte, coding int, charset string) e
 		}
 		m.Binary, m.UDH = append([]byte{}, raw...), udh
 		return nil
-	case udh != nil:
-		// A UDH with text: Kannel sends it as is; we keep the body binary
-		// so the UDH stays the caller's.
-		m.Binary, m.UDH = append([]byte{}, raw...), udh
-		return nil
 	case len(raw) == 0:
 		return &kannelAnswer{http.StatusBadRequest, kannelEmptyText}
 	}
@@ -72,7 +67,10 @@ func kannelBody(m *spool.Message, raw, udh []byte, coding int, charset string) e
 	if coding == 2 {
 		m.Encoding = "ucs2" // asked for; the planner has the last word
 	}
-	m.Body = text
+	// A UDH with text (coding 0 or 2): the text goes in one part after
+	// it, as Kannel sends it (a client that splits its long texts itself
+	// sends each part so).
+	m.Body, m.UDH = text, udh
 	return nil
 }
 

@@ -44,6 +44,15 @@ func (m *Modem) Send(ctx context.Context, msg *spool.Message) ([]string, error) 
 			}
 		}
 		parts, _, err = pdu.EncodeBinary(to, msg.Binary, udh, o)
+	} else if len(msg.UDH) > 0 { // text after the caller's header: one part
+		var udh pdu.UDH
+		if udh, err = pdu.ParseUDH(msg.UDH); err != nil {
+			return nil, spool.Permanent("invalid_udh", err)
+		}
+		if msg.Encoding == "ucs2" {
+			o.Encoding = pdu.UCS2
+		}
+		parts, _, err = pdu.EncodeTextUDH(to, msg.Body, udh, o)
 	} else {
 		parts, _, err = pdu.EncodeText(to, msg.Body, o)
 	}

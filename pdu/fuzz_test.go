@@ -196,3 +196,45 @@ func containsInt(s []int, v int) bool {
 	}
 	return false
 }
+
+// FuzzTextWithUDH: a text after a caller's header (any header ParseUDH
+// reads) either is refused as too long or unencodable, or encodes to one
+// SMS-SUBMIT that decodes back to the same header and text.
+func FuzzTextWithUDH(f *testing.F) {
+	f.Add("Part one of two, ", []byte{5, 0, 3, 0x42, 2, 1}, false)
+	f.Add(strings.Repeat("ж", 67), []byte{5, 0, 3, 1, 2, 2}, false)
+	f.Add("wake up", []byte{6, 5, 4, 0x15, 0x81, 0x23, 0xf0}, true)
+	f.Add(strings.Repeat("[", 76), []byte{0}, false)
+	f.Fuzz(func(t *testing.T, text string, raw []byte, ucs2 bool) {
+		udh, err := pdu.ParseUDH(raw)
+		if err != nil || !utf8.ValidString(text) {
+			return
+		}
+		o := pdu.SubmitOptions{}
+		if ucs2 {
+			o.Encoding = pdu.UCS2
+		}
+		subs, _, err := pdu.EncodeTextUDH(pdu.Address{TON: pdu.TONInternational, NPI: pdu.NPIISDN, Value: "15551234567"}, text, udh, o)
+		if err != nil {
+			if errors.Is(err, pdu.ErrTooLong) {
+				return
+			}
+			t.Fatalf("encode %q after % x: %v", text, raw, err)
+		}
+		b, err := subs[0].AppendBinary(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := pdu.DecodeTPDU(b)
+		if err != nil {
+			t.Fatalf("%X: %v", b, err)
+		}
+		ud := m.(*pdu.Submit).UserData
+		got, err := ud.Text()
+		want, _ := udh.MarshalBinary()
+		h, _ := ud.UDH.MarshalBinary()
+		if err != nil || got != text || !bytes.Equal(h, want) {
+			t.Fatalf("%q after % x decoded as %q (%v) after % x", text, want, got, err, h)
+		}
+	})
+}

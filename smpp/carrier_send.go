@@ -132,6 +132,27 @@ func (c *Carrier) encode(m *spool.Message) ([]smspdu.UserData, uint8, error) {
 	var parts []smspdu.UserData
 	coding := uint8(0x08)
 	switch dc := c.o.DataCoding; {
+	case len(m.UDH) > 0:
+		// Text after the caller's header, in one part (gateway.plan).
+		udh, err := smspdu.ParseUDH(m.UDH)
+		if err != nil {
+			return nil, 0, err
+		}
+		opts := smspdu.Options{}
+		if dc == DataCodingUCS2 || m.Encoding == "ucs2" {
+			opts.Encoding = smspdu.UCS2
+		}
+		_, part, err := smspdu.TextWithUDH(m.Body, udh, opts, smspdu.NoClass)
+		if err != nil {
+			return nil, 0, err
+		}
+		parts = []smspdu.UserData{part}
+		if part.Encoding() == smspdu.GSM7 {
+			coding = 0x00
+			if dc == DataCodingGSM7IA5 {
+				coding = 0x01
+			}
+		}
 	case dc == DataCodingLatin1 && isLatin1(m.Body):
 		b := make([]byte, 0, len(m.Body))
 		for _, r := range m.Body {

@@ -85,7 +85,7 @@ type Message struct {
 	To        string    `json:"to"`             // E.164
 	Body      string    `json:"body,omitempty"` // UTF-8 text
 	Binary    []byte    `json:"binary,omitempty"`
-	UDH       []byte    `json:"udh,omitempty"`      // caller-supplied UDH for binary
+	UDH       []byte    `json:"udh,omitempty"`      // caller-supplied UDH: for binary, or a text sent in one part after it
 	Class0    bool      `json:"flash,omitempty"`    // display immediately (class 0)
 	Redacted  bool      `json:"redacted,omitempty"` // body removed by retention
 	Priority  Priority  `json:"priority"`
