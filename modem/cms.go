@@ -20,40 +20,52 @@ type cmsInfo struct {
 }
 
 // cmsErrors maps +CMS ERROR codes (3GPP TS 27.005 section 3.2.5; codes
-// below 128 are the network's RP/TP causes of TS 24.011 and TS 23.040) to
-// retryable or permanent. A permanent code is about the message or the
-// recipient; anything about the modem, the SIM or the network is
-// retryable, because another attempt (or another connector) can succeed.
-// Unknown codes are retryable. docs/modems.md prints this table.
+// below 128 are the network's RP causes of TS 24.011, 128 to 255 the
+// TP-Failure-Cause of TS 23.040) to retryable or permanent. Permanent is
+// kept for what says the recipient cannot get the message from anyone
+// (unassigned number, invalid or barred address): a permanent failure
+// ends the message at once, with no other connector tried, and a 911
+// centre's text lost to a cause that was about our SIM, the network or
+// the modem is the worst outcome. Anything else is retryable: another
+// attempt, or another connector, can succeed (the route's breaker moves
+// traffic off a modem that keeps failing). Unknown codes are retryable.
+// docs/modems.md prints this table.
 var cmsErrors = map[int]cmsInfo{
 	1:   {"unassigned number", true},
-	8:   {"operator determined barring", false}, // our SIM barred (no credit, SMS not allowed): not the message
-	10:  {"call barred", true},
-	21:  {"short message transfer rejected", true},
+	8:   {"operator determined barring", false},     // our SIM barred (no credit, SMS not allowed): not the message
+	10:  {"call barred", false},                     // barring for our SIM to that destination (international, premium): another connector may send it
+	21:  {"short message transfer rejected", false}, // in the field: a SIM whose plan has no SMS
 	27:  {"destination out of service", false},
 	28:  {"unidentified subscriber", false}, // the network does not know our SIM (yet)
-	29:  {"facility rejected", true},
-	30:  {"unknown subscriber", true},
+	29:  {"facility rejected", false},
+	30:  {"unknown subscriber", false}, // the originating subscriber, our SIM, unknown to the HLR/VLR
 	38:  {"network out of order", false},
 	41:  {"temporary failure", false},
 	42:  {"congestion", false},
 	47:  {"resources unavailable", false},
 	50:  {"requested facility not subscribed", false}, // our subscription lacks SMS
-	69:  {"requested facility not implemented", true},
+	69:  {"requested facility not implemented", false},
 	81:  {"invalid short message transfer reference", false},
-	95:  {"invalid message", true},
-	96:  {"invalid mandatory information", true},
-	97:  {"message type non-existent", true},
+	95:  {"invalid message", false}, // 95-99: the protocol; the same message through a carrier can go
+	96:  {"invalid mandatory information", false},
+	97:  {"message type non-existent", false},
 	98:  {"message not compatible with protocol state", false},
-	99:  {"information element non-existent", true},
+	99:  {"information element non-existent", false},
 	111: {"protocol error", false},
 	127: {"interworking unspecified", false},
+	// 128-255: TS 23.040 9.2.3.22 TP-Failure-Cause.
+	144: {"data coding scheme not supported", false},
+	192: {"SC busy", false},
+	193: {"no SC subscription", false},
+	194: {"SC system failure", false},
+	195: {"invalid SME address", true},
+	196: {"destination SME barred", true},
 	300: {"ME failure", false},
 	301: {"SMS service of ME reserved", false},
 	302: {"operation not allowed", false},
-	303: {"operation not supported", true},
-	304: {"invalid PDU mode parameter", true},
-	305: {"invalid text mode parameter", true},
+	303: {"operation not supported", false}, // 303-305: the modem, not the message
+	304: {"invalid PDU mode parameter", false},
+	305: {"invalid text mode parameter", false},
 	310: {"SIM not inserted", false},
 	311: {"SIM PIN required", false},
 	312: {"PH-SIM PIN required", false},
@@ -75,7 +87,7 @@ var cmsErrors = map[int]cmsInfo{
 // simRefusal are the +CMS ERROR codes that are about our SIM, not the
 // message: the modem is held unready (Options.SIMHold) so that routes use
 // their next connector.
-var simRefusal = map[int]bool{8: true, 28: true, 50: true}
+var simRefusal = map[int]bool{8: true, 28: true, 30: true, 50: true, 193: true}
 
 // simRefusedText begins Health.LastError while the SIM is held.
 const simRefusedText = "the network refused a send for our SIM"

@@ -136,6 +136,14 @@ func TestRetryableAndPermanentCMSErrors(t *testing.T) {
 	if m := r.waitState(t, id, spool.StateFailed); m.Attempts != 1 {
 		t.Fatalf("attempts %d", m.Attempts)
 	}
+	// "Short message transfer rejected" is what networks answer for a SIM
+	// whose plan has no SMS: about our SIM, not the message, so it is
+	// retried (through another connector, when the route has one).
+	r.sim.FailNext("+CMGS", 1, modemsim.CMSError(21))
+	id = r.enqueue(t, &spool.Message{To: "+13195550125", Body: "third"})
+	if m := r.waitState(t, id, spool.StateSent); m.Attempts != 2 {
+		t.Fatalf("after +CMS ERROR 21: attempts %d", m.Attempts)
+	}
 }
 
 func TestUnplugAndReplugDeliversOnce(t *testing.T) {

@@ -81,7 +81,10 @@ func TestCMSErrorTable(t *testing.T) {
 		{at.CMSError("38"), true, false, "cms_38"},
 		{at.CMSError("331"), true, false, "cms_331"},
 		{at.CMSError("no network service"), true, false, "cms_331"}, // verbose form
-		{at.CMSError("304"), true, true, "cms_304"},
+		{at.CMSError("304"), true, false, "cms_304"},                // the modem's mode, not the message
+		{at.CMSError("21"), true, false, "cms_21"},                  // networks answer it for a SIM with no SMS plan
+		{at.CMSError("195"), true, true, "cms_195"},                 // invalid SME address: the recipient
+		{at.CMSError("196"), true, true, "cms_196"},                 // destination barred
 		{at.CMSError("999"), true, false, "cms_999"},
 		{at.CMSError("8"), true, false, "cms_8"},     // our SIM barred, not the message
 		{at.CMSError("515"), true, false, "cms_515"}, // device busy
