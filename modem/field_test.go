@@ -263,3 +263,29 @@ func TestLastPINAttemptIsNotRisked(t *testing.T) {
 		t.Fatalf("SIM is %s: the last PIN attempt was used", st)
 	}
 }
+
+// TestOversizedInboundDoesNotStopTheModem: an inbound message the spool
+// could not take whole (216 GSM parts of "é", 66,096 bytes of UTF-8) is
+// stored cut, with the reason saying so, and deleted from the SIM. It
+// used to be refused at every reading, and every session ended in the
+// sweep before the modem became ready: no 911 text in or out.
+func TestOversizedInboundDoesNotStopTheModem(t *testing.T) {
+	r := newRig(t, modemsim.Options{Capacity: 250}, modem.Options{})
+	r.waitReady(t, true)
+	if _, err := r.sim.DeliverMO(modemsim.MO{Text: strings.Repeat("é", 153*216)}); err != nil {
+		t.Fatal(err)
+	}
+	r.waitInbound(t)
+	page, err := r.store.List(spool.Filter{Direction: spool.MO}, "", 10)
+	if err != nil || len(page.Messages) != 1 {
+		t.Fatalf("inbound %v %v", page.Messages, err)
+	}
+	if mo := page.Messages[0]; len(mo.Body) != 65536 || !strings.Contains(mo.Reason, "stored cut") {
+		t.Fatalf("stored %d bytes, reason %q", len(mo.Body), mo.Reason)
+	}
+	id := r.enqueue(t, &spool.Message{To: "+13195550123", Body: "shelter in place"})
+	r.waitState(t, id, spool.StateSent)
+	if h := r.modem.Health(); h.StorageUsed != 0 {
+		t.Fatalf("%d messages left on the SIM", h.StorageUsed)
+	}
+}

@@ -231,6 +231,47 @@ func validate(m *Message, needBody bool) error {
 	return nil
 }
 
+// fitInbound makes an inbound message's content and sender fit the
+// limits validate checks, noting in its Reason what was changed: a text
+// or binary content cut at maxBody (a text at a character boundary), a
+// sender past maxAddr, not UTF-8 or with a NUL cut and cleaned.
+func fitInbound(m *Message) {
+	var notes []string
+	if len(m.Body) > maxBody || !utf8.ValidString(m.Body) {
+		n := len(m.Body)
+		body := strings.ToValidUTF8(m.Body, "\uFFFD")
+		if len(body) > maxBody {
+			cut := maxBody
+			for cut > 0 && !utf8.RuneStart(body[cut]) {
+				cut--
+			}
+			body = body[:cut]
+		}
+		m.Body = body
+		notes = append(notes, fmt.Sprintf("text of %d bytes stored as %d (the spool's limit is %d)", n, len(body), maxBody))
+	}
+	if len(m.Binary) > maxBody {
+		notes = append(notes, fmt.Sprintf("content of %d bytes cut to %d", len(m.Binary), maxBody))
+		m.Binary = m.Binary[:maxBody]
+	}
+	if from := m.From; len(from) > maxAddr || !utf8.ValidString(from) || strings.ContainsRune(from, 0) {
+		clean := strings.ToValidUTF8(strings.ReplaceAll(from, "\x00", ""), "?")
+		for len(clean) > maxAddr {
+			_, size := utf8.DecodeLastRuneInString(clean)
+			clean = clean[:len(clean)-size]
+		}
+		m.From = clean
+		notes = append(notes, fmt.Sprintf("a sender of %d bytes stored as %q", len(from), clean))
+	}
+	if len(notes) > 0 {
+		note := "stored cut: " + strings.Join(notes, "; ")
+		if m.Reason != "" {
+			note = m.Reason + "; " + note
+		}
+		m.Reason = note
+	}
+}
+
 // later is the later of a and b.
 func later(a, b time.Time) time.Time {
 	if b.After(a) {

@@ -132,13 +132,19 @@ func (w *wtx) putItem(it *OutboxItem) error {
 // targets (the upstream applications that should get it; none, or "",
 // for none). It returns when all is on disk; only then may the connector
 // let go of it (delete it from the SIM, answer deliver_sm_resp).
+//
+// A text or sender past the spool's limits is stored cut to them, the
+// reason saying what was cut (fitInbound), not refused: refused, it would
+// stay on the modem or at the SMSC, be refused again at every reading,
+// and a modem whose startup sweep fails never becomes ready to send.
 func (s *Store) Receive(ctx context.Context, m *Message, targets ...string) (*Message, error) {
+	m = m.Clone()
+	fitInbound(m)
 	if err := validate(m, false); err != nil {
 		return nil, err
 	}
 	now := s.now()
 	id := s.ids.next(now)
-	m = m.Clone()
 	m.ID, m.Direction, m.NextAt = id.String(), MO, time.Time{}
 	m.Timeline = nil
 	m.record(now, StateReceived, connectorActor(m.Connector), "")

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/oklog/ulid/v2"
 	bolt "go.etcd.io/bbolt"
@@ -400,5 +402,34 @@ func TestOutboxInboundTargetsIndependent(t *testing.T) {
 	}
 	if got := mustLeaseOutbox(t, s); len(got) != 2 {
 		t.Fatalf("leased %d items; want both targets' at once", len(got))
+	}
+}
+
+// TestReceiveFitsOversizedInbound: an inbound text past the spool's limit
+// (216 GSM parts of "é": 66,096 bytes of UTF-8) or a sender past its
+// limit is stored cut, with the reason saying so, not refused: refused,
+// it would stay on the modem and be read, and refused, again and again.
+func TestReceiveFitsOversizedInbound(t *testing.T) {
+	s, _ := openTest(t, Options{})
+	text := strings.Repeat("é", 153*216)
+	got, err := s.Receive(bg, &Message{Tenant: "psap-north", From: strings.Repeat("9", 40), To: "+13195550100",
+		Body: text, Connector: "modem-1", Reason: "parts [3] never arrived"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := mustGet(t, s, got.ID)
+	if len(m.Body) > maxBody || !utf8.ValidString(m.Body) || !strings.HasPrefix(text, m.Body) || len(m.Body) < maxBody-1 {
+		t.Fatalf("body of %d bytes (valid %v); want the text cut at %d", len(m.Body), utf8.ValidString(m.Body), maxBody)
+	}
+	if m.From != strings.Repeat("9", maxAddr) {
+		t.Fatalf("from %q", m.From)
+	}
+	for _, want := range []string{"parts [3] never arrived", "text of 66096 bytes stored as 65536", "a sender of 40 bytes"} {
+		if !strings.Contains(m.Reason, want) {
+			t.Errorf("reason %q lacks %q", m.Reason, want)
+		}
+	}
+	if _, err := s.Receive(bg, &Message{From: "+13195550123", To: "+13195550100", Body: "x"}); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("no tenant: %v", err)
 	}
 }

@@ -90,18 +90,26 @@ func (x *Reassembly) RunExpiry(ctx context.Context, store func(context.Context, 
 	if t := x.r.Timeout; t > 0 {
 		idle = min(idle, t)
 	}
+	failed := false
 	for {
 		wait := idle
 		if at, ok := x.NextExpiry(); ok {
 			wait = max(time.Until(at), 10*time.Millisecond)
+		}
+		if failed {
+			// The parts it could not store are still due: not again at
+			// once (it looped every 10 ms, logging each time).
+			wait = max(wait, time.Second)
 		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-time.After(wait):
 		}
-		if err := x.expireInto(ctx, time.Now(), store); err != nil && ctx.Err() == nil {
-			log.Error("storing inbound messages whose parts did not all come; kept, trying again", "err", err)
+		err := x.expireInto(ctx, time.Now(), store)
+		failed = err != nil
+		if err != nil && ctx.Err() == nil {
+			log.Error("storing inbound messages whose parts did not all come; kept, trying again in a second", "err", err)
 		}
 	}
 }

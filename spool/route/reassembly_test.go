@@ -3,7 +3,9 @@ package route
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -110,5 +112,29 @@ func TestAddKeepsPartsUntilStored(t *testing.T) {
 	}
 	if _, ok := x.NextExpiry(); ok {
 		t.Fatal("the message is still pending after it was stored")
+	}
+}
+
+// TestRunExpiryWaitsAfterAFailedStore: parts whose store keeps failing
+// are tried about once a second, not in a loop (it tried every 10 ms,
+// logging each time). Only an upper bound is asserted: a slow machine
+// makes fewer tries, never more.
+func TestRunExpiryWaitsAfterAFailedStore(t *testing.T) {
+	x := NewReassembly("modem-1/reassembly", &memState{m: map[string][]byte{}}, time.Millisecond)
+	past := time.Now().Add(-time.Minute)
+	part := pdu.Part{Source: "modem-1", From: "+13195550131", Concat: pdu.Concat{Ref: 7, Total: 2, Seq: 1},
+		Encoding: pdu.GSM7, Text: "Fire at 5th ", Received: past}
+	if err := x.Add(context.Background(), part, past, func(context.Context, []pdu.Reassembled) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	var tries atomic.Int32
+	ctx, cancel := context.WithTimeout(context.Background(), 1500*time.Millisecond)
+	defer cancel()
+	x.RunExpiry(ctx, func(context.Context, []pdu.Reassembled) error {
+		tries.Add(1)
+		return errors.New("spool refused it")
+	}, slog.New(slog.DiscardHandler))
+	if n := tries.Load(); n < 1 || n > 3 {
+		t.Fatalf("%d tries in 1.5 s; want one a second", n)
 	}
 }
