@@ -98,6 +98,13 @@ func TestInboundStoreFailureKeepsTheParts(t *testing.T) {
 	case <-ctxT(t).Done():
 		t.Fatal("the store was never tried")
 	}
+	// Meanwhile the modem still sends: a message the spool cannot take
+	// does not end the session (nor count towards a reset).
+	id := r.enqueue(t, &spool.Message{To: "+13195550123", Body: "evacuate"})
+	r.waitState(t, id, spool.StateSent)
+	if h := r.modem.Health(); !strings.HasPrefix(h.LastError, "inbound not stored") || h.Reopens != 0 {
+		t.Fatalf("health while the store fails: %+v", h)
+	}
 	r.sink.mu.Lock()
 	r.sink.fail = nil
 	r.sink.mu.Unlock()

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/smsgw/smsgw/pdu"
@@ -126,7 +127,8 @@ type Modem struct {
 	health Health
 	ready  route.Readiness
 
-	pinRefused bool // set once: never send a refused PIN again
+	pinRefused bool        // set once: never send a refused PIN again
+	kept       atomic.Bool // an inbound message the sink refused is still on the modem (keptOnModem)
 	reasm      *route.Reassembly
 	smscHex    string // the SMSC part of every PDU sent: "00" for the SIM's
 }
@@ -266,10 +268,24 @@ func (m *Modem) runSession(ctx context.Context, reset bool) (healthy bool, err e
 func (m *Modem) serve(ctx context.Context, s *session, direct bool) error {
 	poll := time.NewTicker(m.o.PollInterval)
 	defer poll.Stop()
+	// An inbound message the sink refused (keptOnModem) is read again
+	// soon, a second later and then less often, up to the poll's
+	// interval, rather than at the next poll only.
+	again := time.NewTimer(time.Hour)
+	again.Stop()
+	defer again.Stop()
+	backoff := time.Second
+	rearm := func() {
+		if m.kept.Swap(false) {
+			again.Reset(backoff)
+			backoff = min(2*backoff, m.o.PollInterval)
+		}
+	}
 	if err := m.poll(ctx, s); err != nil {
 		return err
 	}
 	for {
+		rearm()
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
@@ -278,6 +294,18 @@ func (m *Modem) serve(ctx context.Context, s *session, direct bool) error {
 		case u := <-s.urcs:
 			if err := m.handleURC(ctx, s, u, direct); err != nil {
 				return err
+			}
+		case <-again.C:
+			if err := m.sweep(ctx, s); err != nil {
+				return err
+			}
+			if !m.kept.Load() {
+				backoff = time.Second
+				m.setHealth(func(h *Health) {
+					if strings.HasPrefix(h.LastError, inboundNotStored) {
+						h.LastError = ""
+					}
+				})
 			}
 		case <-poll.C:
 			if err := m.poll(ctx, s); err != nil {

@@ -38,7 +38,11 @@ func (m *Modem) sweep(ctx context.Context, s *session) error {
 	}
 	for _, st := range stored {
 		if err := m.handleFrame(ctx, st.frame); err != nil {
-			return err
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			m.keptOnModem(err, "index", st.index)
+			continue
 		}
 		if _, err := s.cmd(fmt.Sprintf("+CMGD=%d", st.index)); err != nil {
 			return pollError(err)
@@ -48,6 +52,21 @@ func (m *Modem) sweep(ctx context.Context, s *session) error {
 		m.log.Info("stored messages read at start", "count", len(stored))
 	}
 	return nil
+}
+
+// inboundNotStored begins Health.LastError while an inbound message the
+// sink refused is on the modem.
+const inboundNotStored = "inbound not stored: "
+
+// keptOnModem logs an inbound message or report the sink could not
+// store: it stays on the modem (or unacknowledged to the network) and is
+// read again at the next poll. The session goes on: a message the spool
+// cannot take now must not keep the modem from sending, nor count
+// towards resetting it.
+func (m *Modem) keptOnModem(err error, where ...any) {
+	m.log.Error("inbound message not stored; left on the modem for the next poll", append(where, "err", err)...)
+	m.setHealth(func(h *Health) { h.LastError = inboundNotStored + err.Error() })
+	m.kept.Store(true)
 }
 
 // handleURC handles one unsolicited result, in arrival order.
@@ -75,7 +94,9 @@ func (m *Modem) handleURC(ctx context.Context, s *session, u urc, direct bool) e
 				frame = withSMSC(frame)
 			}
 			if err := m.handleFrame(ctx, frame); err != nil {
-				return err // no +CNMA: the network will send it again
+				// No +CNMA: the network sends it again.
+				m.keptOnModem(err, "direct", true)
+				return ctx.Err()
 			}
 		} else {
 			m.log.Warn("unreadable direct message", "line", u[1], "err", err)
@@ -106,7 +127,8 @@ func (m *Modem) readNotified(ctx context.Context, s *session, mem string, index 
 	}
 	for _, st := range stored {
 		if err := m.handleFrame(ctx, st.frame); err != nil {
-			return err // not deleted: read again at the next sweep
+			m.keptOnModem(err, "mem", mem, "index", index) // not deleted: read again at the next sweep
+			return ctx.Err()
 		}
 	}
 	_, err = s.cmd(fmt.Sprintf("+CMGD=%d", index))
