@@ -43,8 +43,8 @@
 // A port error, and a timeout of AT+CMGS, of the signal and registration
 // polls or of reading and deleting stored messages, end the session: Run
 // closes the port, waits (ReopenMin doubling to ReopenMax) and starts
-// again. After ResetAfter failed sessions in a row it sends AT+CFUN=1,1
-// on the next one whose port opens. ListPorts, Probe and Command serve
+// again. After ResetAfter failed sessions in a row (the port open) it
+// sends AT+CFUN=1,1 on the next one whose port opens. ListPorts, Probe and Command serve
 // `smsgw modem list`, `probe` and `at`; the last two open the port, so
 // stop the gateway first.
 //
@@ -71,9 +71,12 @@
 //   - An incomplete long MO message is stored as partial when its
 //     ReassemblyTimeout (30 minutes) runs out, checked by a timer beside
 //     the session; the text says which parts are missing.
-//   - ResetAfter counts ended sessions: a healthy one that ends counts as
-//     the first failure, and if the port does not open on the attempt that
-//     should reset, counting starts over without a reset.
+//   - ResetAfter counts ended sessions whose port opened: a healthy one
+//     that ends counts as the first failure; a port that is not there
+//     (unplugged, re-enumerating) counts for nothing, and if it does not
+//     open on the attempt that should reset, counting starts over without
+//     a reset. A SIM that is starting (+CME ERROR 10, 13, 14, SIM BUSY)
+//     is waited for, up to SIMWait, within the session.
 //   - MinGap is a sleep between parts that ctx does not cut short.
 //   - Tested only against modem/modemsim on a pseudo-terminal (it behaves
 //     like a Quectel EC25 / SIMCom SIM7600). Most quirks in CAVEATS.md come

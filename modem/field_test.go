@@ -1,6 +1,8 @@
 package modem_test
 
 import (
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -250,6 +252,35 @@ func TestLastPINAttemptIsNotRisked(t *testing.T) {
 				t.Fatal("a wrong PIN was accepted")
 			}
 		}
+	})
+	ctx := ctxT(t)
+	for !strings.Contains(r.modem.Health().LastError, "attempt") {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("health %+v, SIM %s", r.modem.Health(), r.sim.SIMState())
+		case <-time.After(10 * time.Millisecond): // polling: no signal for a session's end
+		}
+	}
+	if st := r.sim.SIMState(); st != modemsim.SIMPIN {
+		t.Fatalf("SIM is %s: the last PIN attempt was used", st)
+	}
+}
+
+// TestLastPINAttemptIsNotRiskedHuawei: a Huawei modem tells the attempts
+// left in AT^CPIN? (no AT+QPINC): its pin_times is the fourth field; the
+// second after the code is the PUK's count (10), which was read as the
+// PIN's, and the last attempt was used.
+func TestLastPINAttemptIsNotRiskedHuawei(t *testing.T) {
+	r := newRigBefore(t, modemsim.Options{PIN: "1234"}, modem.Options{PIN: "9999"}, func(sim *modemsim.Modem) {
+		for range 2 {
+			if _, err := modem.Command(sim.Path(), `AT+CPIN="0000"`, 2*time.Second); err == nil {
+				t.Fatal("a wrong PIN was accepted")
+			}
+		}
+		sim.Handle("+QPINC", func(modemsim.Command) ([]string, error) { return nil, errors.New("ERROR") })
+		sim.Handle("^CPIN", func(modemsim.Command) ([]string, error) {
+			return []string{fmt.Sprintf("^CPIN: %s,1,10,1,10,3", sim.SIMState())}, nil
+		})
 	})
 	ctx := ctxT(t)
 	for !strings.Contains(r.modem.Health().LastError, "attempt") {

@@ -31,7 +31,12 @@ type Options struct {
 	MinGap         time.Duration // pacing between two parts sent, default 0
 	ReopenMin      time.Duration // first wait before reopening, default 1s
 	ReopenMax      time.Duration // longest wait, default 60s
-	ResetAfter     int           // failed opens before AT+CFUN=1,1 on the next success, default 5; negative: never
+	ResetAfter     int           // failed sessions (the port open) before AT+CFUN=1,1 on the next, default 5; negative: never
+	// SIMWait is how long a session waits for a SIM that is not ready
+	// yet (+CME ERROR 10, 13, 14, "SIM BUSY", "NOT READY": a modem
+	// starting, after a power cut or a reset) before it gives up; default
+	// 60 s. Modems take 10 to 30 s.
+	SIMWait time.Duration
 	SMSC           string        // the SMSC number (E.164) in every PDU sent; default the SIM's (AT+CSCA?)
 	// SIMHold is how long the modem stays unready after the network
 	// refused a send for reasons of our SIM (+CMS ERROR 8, 28, 50:
@@ -78,6 +83,9 @@ func (o *Options) defaults() {
 	}
 	if o.ResetAfter == 0 {
 		o.ResetAfter = 5
+	}
+	if o.SIMWait <= 0 {
+		o.SIMWait = time.Minute
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
@@ -206,7 +214,7 @@ func (m *Modem) Run(ctx context.Context) error {
 	wait, failures := m.o.ReopenMin, 0
 	for {
 		reset := m.o.ResetAfter > 0 && failures >= m.o.ResetAfter
-		healthy, err := m.runSession(ctx, reset)
+		healthy, opened, err := m.runSession(ctx, reset)
 		m.setReady(false)
 		if ctx.Err() != nil {
 			return nil
@@ -214,7 +222,12 @@ func (m *Modem) Run(ctx context.Context) error {
 		if healthy || reset { // start the backoff over
 			wait, failures = m.o.ReopenMin, 0
 		}
-		failures++
+		if opened || healthy {
+			// A port that is not there (unplugged, re-enumerating after
+			// a reset) is not a modem a reset would help: resetting it
+			// the moment it is back only starts its boot over.
+			failures++
+		}
 		m.setHealth(func(h *Health) { h.Open, h.LastError, h.Reopens = false, errString(err), h.Reopens+1 })
 		m.log.Warn("modem session ended; reopening", "err", err, "in", wait)
 		if errors.Is(err, ErrPINRefused) {
@@ -229,12 +242,12 @@ func (m *Modem) Run(ctx context.Context) error {
 	}
 }
 
-// runSession runs one session to its end; healthy says it got as far as
-// serving traffic.
-func (m *Modem) runSession(ctx context.Context, reset bool) (healthy bool, err error) {
+// runSession runs one session to its end; opened says the port opened,
+// healthy that it got as far as serving traffic.
+func (m *Modem) runSession(ctx context.Context, reset bool) (healthy, opened bool, err error) {
 	s, err := openSession(&m.o, m.log)
 	if err != nil {
-		return false, err
+		return false, false, err
 	}
 	defer func() {
 		m.mu.Lock()
@@ -245,11 +258,11 @@ func (m *Modem) runSession(ctx context.Context, reset bool) (healthy bool, err e
 	if reset {
 		m.log.Warn("resetting the modem after repeated failures (AT+CFUN=1,1)")
 		_, _ = s.cmd("+CFUN=1,1")
-		return false, errors.New("modem: reset sent; reopening")
+		return false, true, errors.New("modem: reset sent; reopening")
 	}
 	direct, err := s.init(ctx, m.pinRefused)
 	if err != nil {
-		return false, err
+		return false, true, err
 	}
 	m.identify(s)
 	m.mu.Lock()
@@ -259,9 +272,9 @@ func (m *Modem) runSession(ctx context.Context, reset bool) (healthy bool, err e
 	m.mu.Unlock()
 	m.log.Info("modem initialised", "port", m.o.Port, "direct", direct)
 	if err := m.sweep(ctx, s); err != nil {
-		return false, err
+		return false, true, err
 	}
-	return true, m.serve(ctx, s, direct)
+	return true, true, m.serve(ctx, s, direct)
 }
 
 // serve polls health and handles URCs until the session fails.

@@ -100,3 +100,44 @@ func TestPoolSurvivesOneModem(t *testing.T) {
 		t.Fatalf("modem-2 sent %d of 5 while modem-1 was gone", len(sims[1].Submits()))
 	}
 }
+
+// TestBusySIMIsWaitedFor: a modem starting (after a power cut or a
+// reset) answers AT+CPIN? with +CME ERROR: 14, SIM busy, for a while.
+// The session waits for it; the connector became ready only after the
+// SIM was, and never reset the modem for it. It used to end the session
+// at the first busy answer, count a failure, and, SIM busy again after
+// each AT+CFUN=1,1, reset the modem forever.
+func TestBusySIMIsWaitedFor(t *testing.T) {
+	var mu sync.Mutex
+	var busyUntil time.Time
+	resets := 0
+	r := newRigBefore(t, modemsim.Options{}, modem.Options{ResetAfter: 1}, func(sim *modemsim.Modem) {
+		busyUntil = time.Now().Add(1500 * time.Millisecond)
+		sim.Handle("+CPIN", func(c modemsim.Command) ([]string, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if time.Now().Before(busyUntil) {
+				return nil, modemsim.CMEError(14)
+			}
+			return []string{"+CPIN: READY"}, nil
+		})
+		sim.Handle("+CFUN", func(c modemsim.Command) ([]string, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if c.Args == "1,1" {
+				resets++
+				busyUntil = time.Now().Add(1500 * time.Millisecond)
+			}
+			if c.Op == modemsim.Read {
+				return []string{"+CFUN: 1"}, nil
+			}
+			return nil, nil
+		})
+	})
+	r.waitReady(t, true)
+	mu.Lock()
+	defer mu.Unlock()
+	if resets != 0 || time.Now().Before(busyUntil) {
+		t.Fatalf("%d resets; ready while the SIM was busy: %v", resets, time.Now().Before(busyUntil))
+	}
+}

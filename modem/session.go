@@ -1,6 +1,7 @@
 package modem
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -157,14 +158,21 @@ func (s *session) init(ctx context.Context, pinRefused bool) (direct bool, err e
 	return false, nil
 }
 
+// unlockSIM waits for the SIM (up to SIMWait while it is starting) and
+// enters the PIN, once per start, if one is configured and the SIM has
+// attempts to spare.
 func (s *session) unlockSIM(ctx context.Context, pinRefused bool) error {
-	for range 10 {
+	deadline := time.Now().Add(s.o.SIMWait)
+	for {
 		info, err := s.cmd("+CPIN?")
-		if err != nil {
+		if err != nil && !simStarting(err) {
 			return fmt.Errorf("modem: SIM state (AT+CPIN?): %w", err)
 		}
 		f, _ := infoLine(info, "+CPIN:")
 		state := strings.Join(f, ",")
+		if err != nil {
+			state = "BUSY"
+		}
 		switch {
 		case state == "READY":
 			return nil
@@ -183,8 +191,11 @@ func (s *session) unlockSIM(ctx context.Context, pinRefused bool) error {
 			return ErrPINRefused
 		case state == "SIM PIN":
 			return fmt.Errorf("%w: it wants a PIN and none is configured", ErrSIMLocked)
-		case state == "" || strings.Contains(state, "BUSY"):
-			// not ready yet after a reset: ask again
+		case state == "" || strings.Contains(state, "BUSY") || strings.Contains(state, "NOT READY"):
+			// Not ready yet (starting, after a power cut or a reset).
+			if time.Now().After(deadline) {
+				return fmt.Errorf("%w: not ready after %v (%s)", ErrSIMLocked, s.o.SIMWait, cmp.Or(state, "no answer"))
+			}
 		default:
 			return fmt.Errorf("%w: %s", ErrSIMLocked, state)
 		}
@@ -194,17 +205,36 @@ func (s *session) unlockSIM(ctx context.Context, pinRefused bool) error {
 		case <-time.After(500 * time.Millisecond):
 		}
 	}
-	return fmt.Errorf("%w: it never became ready", ErrSIMLocked)
+}
+
+// simStarting says whether AT+CPIN? failed because the SIM is not ready
+// yet: +CME ERROR 10 (not inserted: some modems say so until the SIM is
+// read), 13 (SIM failure), 14 (SIM busy, 27.007 9.2), or a modem's own
+// words for them.
+func simStarting(err error) bool {
+	var cme at.CMEError
+	if !errors.As(err, &cme) {
+		return false
+	}
+	switch c := strings.ToLower(strings.TrimSpace(string(cme))); c {
+	case "10", "13", "14", "sim not inserted", "sim failure", "sim busy":
+		return true
+	default:
+		return strings.Contains(c, "busy") || strings.Contains(c, "not ready")
+	}
 }
 
 // pinAttempts are the vendor commands that tell how many PIN attempts
-// the SIM has left: Quectel, SIMCom, Huawei. The field is the index of
-// the count among the answer's fields.
+// the SIM has left, and the index of that count among the answer's
+// fields: Quectel `+QPINC: "SC",<pin>,<puk>`, SIMCom `+SPIC:
+// <pin1>,<pin2>,<puk1>,<puk2>`, Huawei `^CPIN:
+// <code>,[<times>],<puk_times>,<pin_times>,<puk2_times>,<pin2_times>`
+// (pin_times: field 2 is the PUK's count, usually 10).
 var pinAttempts = []struct {
 	cmd, prefix string
 	field       int
 }{
-	{`+QPINC="SC"`, "+QPINC:", 1}, {"+SPIC", "+SPIC:", 0}, {"^CPIN?", "^CPIN:", 2},
+	{`+QPINC="SC"`, "+QPINC:", 1}, {"+SPIC", "+SPIC:", 0}, {"^CPIN?", "^CPIN:", 3},
 }
 
 // pinAttemptsLeft asks the modem how many PIN attempts the SIM has
