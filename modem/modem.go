@@ -37,7 +37,7 @@ type Options struct {
 	// starting, after a power cut or a reset) before it gives up; default
 	// 60 s. Modems take 10 to 30 s.
 	SIMWait time.Duration
-	SMSC           string        // the SMSC number (E.164) in every PDU sent; default the SIM's (AT+CSCA?)
+	SMSC    string // the SMSC number (E.164) in every PDU sent; default the SIM's (AT+CSCA?)
 	// SIMHold is how long the modem stays unready after the network
 	// refused a send for reasons of our SIM (+CMS ERROR 8, 28, 50:
 	// barred, unknown, no SMS subscription), so that routes fail over to
