@@ -89,13 +89,20 @@ func TestLostCMTIIsFoundByThePoll(t *testing.T) {
 // of the next poll (TestLostCMTIIsFoundByThePoll). Before, the index
 // was deleted unread and the message lost.
 func TestEmptyReadIsNotDeleted(t *testing.T) {
+	// OK alone, and "+CMGR: 0,,0", as many modems answer an empty slot.
+	for _, answer := range [][]string{nil, {"+CMGR: 0,,0"}} {
+		t.Run(fmt.Sprint(len(answer)), func(t *testing.T) { emptyReadIsNotDeleted(t, answer) })
+	}
+}
+
+func emptyReadIsNotDeleted(t *testing.T, answer []string) {
 	r := newRig(t, modemsim.Options{}, modem.Options{PollInterval: time.Hour})
 	r.waitReady(t, true) // the first poll is over
 	emptied := make(chan struct{})
 	r.sim.Handle("+CMGR", func(modemsim.Command) ([]string, error) {
 		r.sim.Handle("+CMGR", nil) // once
 		close(emptied)
-		return nil, nil
+		return answer, nil
 	})
 	if _, err := r.sim.DeliverMO(modemsim.MO{Text: "not readable yet"}); err != nil {
 		t.Fatal(err)
@@ -122,6 +129,29 @@ func TestEmptyReadIsNotDeleted(t *testing.T) {
 	}
 	if len(stored) != 1 || stored[0].Index != 0 {
 		t.Fatalf("the message read empty was deleted: storage %+v", stored)
+	}
+}
+
+// TestFailedDeleteIsNotStoredTwice: AT+CMGD fails, twice, after the
+// message was stored. The next sweep finds it again: it is deleted, not
+// stored a second time (the caller's text reached the centre twice).
+func TestFailedDeleteIsNotStoredTwice(t *testing.T) {
+	r := newRig(t, modemsim.Options{}, modem.Options{PollInterval: 100 * time.Millisecond})
+	r.waitReady(t, true)
+	r.sim.FailNext("+CMGD", 2, modemsim.CMSError(500))
+	if _, err := r.sim.DeliverMO(modemsim.MO{Text: "once"}); err != nil {
+		t.Fatal(err)
+	}
+	if mo := r.waitInbound(t); mo.Body != "once" {
+		t.Fatalf("inbound %q", mo.Body)
+	}
+	if err := r.sim.Wait(ctxT(t), func() bool { return len(r.sim.Stored()) == 0 }); err != nil {
+		t.Fatalf("never deleted: %+v", r.sim.Stored())
+	}
+	select {
+	case mo := <-r.sink.inbound:
+		t.Fatalf("stored twice: %q", mo.Body)
+	default:
 	}
 }
 

@@ -135,8 +135,9 @@ type Modem struct {
 	health Health
 	ready  route.Readiness
 
-	pinRefused bool        // set once: never send a refused PIN again
-	kept       atomic.Bool // an inbound message the sink refused is still on the modem (keptOnModem)
+	pinRefused bool            // set once: never send a refused PIN again
+	kept       atomic.Bool     // an inbound message the sink refused is still on the modem (keptOnModem)
+	storedKeys map[string]bool // guarded by mu: messages stored whose delete failed (deleteStored)
 	reasm      *route.Reassembly
 	smscHex    string // the SMSC part of every PDU sent: "00" for the SIM's
 }

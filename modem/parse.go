@@ -2,6 +2,7 @@ package modem
 
 import (
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -121,41 +122,66 @@ func parseMR(info []string) (int, error) {
 }
 
 // storedPDU is a message read from storage: its index (for +CMGL) and its
-// PDU with the SMSC part first, as the modem prints it.
+// PDU with the SMSC part first, as the modem prints it; or, when the line
+// after its header is not hex, that line (raw) and why (err).
 type storedPDU struct {
 	index int
 	frame []byte
+	raw   string
+	err   error
 }
 
 // parseStored reads the answer of AT+CMGR=<i> ("+CMGR: <stat>,[<alpha>],<len>"
 // then the PDU) or of AT+CMGL ("+CMGL: <index>,<stat>,[<alpha>],<len>"
-// then the PDU, for each message). Lines it does not know are skipped.
+// then the PDU, for each message). Lines that begin with "+" or "^" (an
+// unsolicited result the modem put in the answer, such as +CMTI) are not
+// a PDU and are skipped; a header with no PDU line (an empty slot: many
+// modems answer "+CMGR: 0,,0") is not a message. A PDU line that is not
+// hex comes back with its error, to be kept as received. The error is
+// for a header that cannot be read.
 func parseStored(info []string, prefix string, index int) ([]storedPDU, error) {
 	var out []storedPDU
+	var errs []error
 	for i := 0; i < len(info); i++ {
 		f, ok := fields(info[i], prefix)
 		if !ok {
 			continue
 		}
-		if i+1 >= len(info) {
-			return out, fmt.Errorf("modem: %s without a PDU line", prefix)
-		}
 		idx := index
 		if prefix == "+CMGL:" {
 			n, err := strconv.Atoi(f[0])
 			if err != nil {
-				return out, fmt.Errorf("modem: malformed %q", info[i])
+				errs = append(errs, fmt.Errorf("modem: malformed %q", info[i]))
+				continue
 			}
 			idx = n
 		}
-		frame, err := hex.DecodeString(strings.TrimSpace(info[i+1]))
+		// The PDU line: the next one that is not an unsolicited result,
+		// unless the next header comes first.
+		j := i + 1
+		for j < len(info) && notPDU(info[j]) && !strings.HasPrefix(strings.TrimSpace(info[j]), prefix) {
+			j++
+		}
+		if j >= len(info) || strings.HasPrefix(strings.TrimSpace(info[j]), prefix) {
+			continue // an empty slot
+		}
+		line := strings.TrimSpace(info[j])
+		i = j
+		frame, err := hex.DecodeString(line)
 		if err != nil {
-			return out, fmt.Errorf("modem: PDU of message %d is not hex: %w", idx, err)
+			out = append(out, storedPDU{index: idx, raw: line, err: fmt.Errorf("PDU of message %d is not hex: %w", idx, err)})
+			continue
 		}
 		out = append(out, storedPDU{index: idx, frame: frame})
-		i++
 	}
-	return out, nil
+	return out, errors.Join(errs...)
+}
+
+// notPDU says whether a line of an answer cannot be a PDU: empty, or an
+// unsolicited result ("+CMTI: ...", "^RSSI: ...", "RING").
+func notPDU(line string) bool {
+	l := strings.TrimSpace(line)
+	return l == "" || l == "RING" || strings.HasPrefix(l, "+") || strings.HasPrefix(l, "^")
 }
 
 // parseCPMS reads the use of <mem1> from the answer to AT+CPMS?:

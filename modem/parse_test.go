@@ -56,8 +56,22 @@ func TestParseStored(t *testing.T) {
 	if err != nil || len(got) != 2 || got[0].index != 1 || got[1].index != 4 || len(got[0].frame) != 38 {
 		t.Fatalf("parsed %+v, %v", got, err)
 	}
-	if _, err := parseStored([]string{"+CMGR: 0,,24", "ZZ"}, "+CMGR:", 3); err == nil {
-		t.Fatal("a non-hex PDU was accepted")
+	// A PDU line that is not hex comes back as it is, with its error, to
+	// be kept as received (it was deleted unread).
+	if got, err := parseStored([]string{"+CMGR: 0,,24", "ZZ"}, "+CMGR:", 3); err != nil || len(got) != 1 ||
+		got[0].err == nil || got[0].raw != "ZZ" || got[0].index != 3 {
+		t.Fatalf("non-hex PDU: %+v, %v", got, err)
+	}
+	// An empty slot, as many modems answer it, is no message.
+	if got, err := parseStored([]string{"+CMGR: 0,,0"}, "+CMGR:", 3); err != nil || len(got) != 0 {
+		t.Fatalf("+CMGR: 0,,0 read as %+v, %v", got, err)
+	}
+	// A URC between a header and its PDU is not the PDU; a header with
+	// no PDU before the next header is an empty slot.
+	pdu := "07911326040000F0040B911346610089F60000208062917314080CC8F71D14969741F977FD07"
+	got, err = parseStored([]string{"+CMGL: 2,0,,0", "+CMGL: 5,0,,24", `+CMTI: "SM",9`, pdu}, "+CMGL:", 0)
+	if err != nil || len(got) != 1 || got[0].index != 5 || len(got[0].frame) != 38 {
+		t.Fatalf("parsed %+v, %v", got, err)
 	}
 	if mem, i, err := parseIndex(`+CMTI: "SM",12`, "+CMTI:"); err != nil || mem != "SM" || i != 12 {
 		t.Fatalf("index %q %d %v", mem, i, err)

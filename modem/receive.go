@@ -1,6 +1,7 @@
 package modem
 
 import (
+	"cmp"
 	"context"
 	"encoding/hex"
 	"errors"
@@ -37,15 +38,17 @@ func (m *Modem) sweep(ctx context.Context, s *session) error {
 		m.log.Warn("stored messages partly unreadable", "err", err)
 	}
 	for _, st := range stored {
-		if err := m.handleFrame(ctx, st.frame); err != nil {
-			if err := ctx.Err(); err != nil {
-				return err
+		if !m.storedAlready(s.o.Storage, st) {
+			if err := m.handleStored(ctx, st); err != nil {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				m.keptOnModem(err, "index", st.index)
+				continue
 			}
-			m.keptOnModem(err, "index", st.index)
-			continue
 		}
-		if _, err := s.cmd(fmt.Sprintf("+CMGD=%d", st.index)); err != nil {
-			return pollError(err)
+		if err := m.deleteStored(s, s.o.Storage, st); err != nil {
+			return err
 		}
 	}
 	if len(stored) > 0 {
@@ -115,24 +118,73 @@ func (m *Modem) readNotified(ctx context.Context, s *session, mem string, index 
 		return pollError(err)
 	}
 	stored, err := parseStored(info, "+CMGR:", index)
-	switch {
-	case err != nil:
-		m.log.Warn("stored message unreadable; deleting it", "mem", mem, "index", index, "err", err)
-	case len(stored) == 0:
+	if len(stored) == 0 {
 		// Read too early (some modems notify before the message can be
-		// read), or already read by a sweep. What was not read is not
-		// deleted: the sweep of the next poll reads it.
-		m.log.Warn("notified message not found; left for the next sweep", "mem", mem, "index", index)
+		// read, or answer "+CMGR: 0,,0"), already read by a sweep, or an
+		// answer it cannot read. What was not read is not deleted: the
+		// sweep of the next poll reads it.
+		m.log.Warn("notified message not found; left for the next sweep", "mem", mem, "index", index, "err", err)
 		return nil
 	}
+	mem = cmp.Or(mem, s.o.Storage)
 	for _, st := range stored {
-		if err := m.handleFrame(ctx, st.frame); err != nil {
+		if m.storedAlready(mem, st) {
+			continue
+		}
+		if err := m.handleStored(ctx, st); err != nil {
 			m.keptOnModem(err, "mem", mem, "index", index) // not deleted: read again at the next sweep
 			return ctx.Err()
 		}
 	}
-	_, err = s.cmd(fmt.Sprintf("+CMGD=%d", index))
+	return m.deleteStored(s, mem, stored[0])
+}
+
+// maxStoredKeys bounds the messages remembered as stored but not deleted.
+const maxStoredKeys = 1024
+
+// storedKey names a message in storage: its storage, index and content.
+// The same bytes at the same place are the same message (a new one has
+// its own service centre time stamp).
+func storedKey(mem string, st storedPDU) string {
+	return fmt.Sprintf("%s/%d/%x%s", strings.ToUpper(mem), st.index, st.frame, st.raw)
+}
+
+// deleteStored deletes a message the sink has (AT+CMGD), trying a failed
+// delete once more. A message that stays is remembered as stored, so that
+// reading it again deletes it without storing it twice (the caller's text
+// came twice, and a long one's parts made a second, "partial", message).
+// It returns an error only when the session must end.
+func (m *Modem) deleteStored(s *session, mem string, st storedPDU) error {
+	key := storedKey(mem, st)
+	var err error
+	for range 2 {
+		if _, err = s.cmd(fmt.Sprintf("+CMGD=%d", st.index)); err == nil {
+			m.mu.Lock()
+			delete(m.storedKeys, key)
+			m.mu.Unlock()
+			return nil
+		}
+		if pollError(err) != nil {
+			break
+		}
+	}
+	m.mu.Lock()
+	if m.storedKeys == nil || len(m.storedKeys) >= maxStoredKeys {
+		m.storedKeys = map[string]bool{}
+	}
+	m.storedKeys[key] = true
+	m.mu.Unlock()
+	m.log.Warn("could not delete a message the spool has; it will be deleted, not stored again, when read again",
+		"mem", mem, "index", st.index, "err", err)
 	return pollError(err)
+}
+
+// storedAlready says whether st is a message stored before whose delete
+// failed (deleteStored).
+func (m *Modem) storedAlready(mem string, st storedPDU) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.storedKeys[storedKey(mem, st)]
 }
 
 // inStorage runs fn with mem selected for reading and deleting
@@ -174,6 +226,21 @@ func withSMSC(frame []byte) []byte {
 		return frame
 	}
 	return append([]byte{0}, frame...)
+}
+
+// handleStored hands over one message read from storage: its PDU, or,
+// when the modem printed something that is not hex, that line as
+// received (undecodable), so that it is kept and not read, and refused,
+// at every sweep.
+func (m *Modem) handleStored(ctx context.Context, st storedPDU) error {
+	if st.err == nil {
+		return m.handleFrame(ctx, st.frame)
+	}
+	m.log.Warn("stored message unreadable; stored as received", "index", st.index, "line", st.raw, "err", st.err)
+	if err := m.sink.Inbound(ctx, m.undecodable([]byte(st.raw), st.err)); err != nil {
+		return fmt.Errorf("storing an unreadable inbound message: %w", err)
+	}
+	return nil
 }
 
 // handleFrame decodes one stored or delivered PDU and hands it to the
