@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -345,5 +346,38 @@ func TestOversizedInboundDoesNotStopTheModem(t *testing.T) {
 	r.waitState(t, id, spool.StateSent)
 	if h := r.modem.Health(); h.StorageUsed != 0 {
 		t.Fatalf("%d messages left on the SIM", h.StorageUsed)
+	}
+}
+
+// TestPINWhileSIMBusyIsTriedAgain: the SIM answers the PIN with +CME
+// ERROR: 14, busy: it did not check it, so it is no refusal. The PIN is
+// given again at the next session and the modem becomes ready. Before,
+// any error counted as a refused PIN and the PIN was never sent again
+// until a restart of the gateway.
+func TestPINWhileSIMBusyIsTriedAgain(t *testing.T) {
+	var mu sync.Mutex
+	tries, unlocked := 0, false
+	r := newRigBefore(t, modemsim.Options{}, modem.Options{PIN: "1234"}, func(sim *modemsim.Modem) {
+		sim.Handle("+CPIN", func(c modemsim.Command) ([]string, error) {
+			mu.Lock()
+			defer mu.Unlock()
+			if c.Op == modemsim.Read {
+				if unlocked {
+					return []string{"+CPIN: READY"}, nil
+				}
+				return []string{"+CPIN: SIM PIN"}, nil
+			}
+			if tries++; tries == 1 {
+				return nil, modemsim.CMEError(14)
+			}
+			unlocked = c.Args == `"1234"`
+			return nil, nil
+		})
+	})
+	r.waitReady(t, true)
+	mu.Lock()
+	defer mu.Unlock()
+	if tries != 2 {
+		t.Fatalf("the PIN was given %d times, want 2", tries)
 	}
 }

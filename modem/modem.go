@@ -355,11 +355,22 @@ func (m *Modem) identify(s *session) {
 	})
 }
 
+// firstLine is the first line of an answer that is not an unsolicited
+// result (the AT library passes a URC that arrives during a command to
+// it as well): "+CGSN" could be answered "+CMTI: "SM",3" and the IMEI.
+// A vendor's "+CGSN: <imei>" form keeps its value.
 func firstLine(info []string) string {
-	if len(info) == 0 {
-		return ""
+	for _, l := range info {
+		l = strings.TrimSpace(l)
+		if l == "" || isURCLine(l) {
+			continue
+		}
+		if i := strings.Index(l, ": "); i > 0 && (l[0] == '+' || l[0] == '^') {
+			return strings.Trim(l[i+2:], `"`)
+		}
+		return l
 	}
-	return info[0]
+	return ""
 }
 
 func errString(err error) string {

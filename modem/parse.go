@@ -61,7 +61,9 @@ const (
 )
 
 var regNames = map[Registration]string{RegNotRegistered: "not registered", RegHome: "registered (home)",
-	RegSearching: "searching", RegDenied: "registration denied", RegUnknown: "unknown", RegRoaming: "registered (roaming)"}
+	RegSearching: "searching", RegDenied: "registration denied", RegUnknown: "unknown", RegRoaming: "registered (roaming)",
+	6: "registered (home, SMS only)", 7: "registered (roaming, SMS only)", 8: "emergency bearer services only",
+	9: "registered (home, CSFB not preferred)", 10: "registered (roaming, CSFB not preferred)"}
 
 func (r Registration) String() string {
 	if s, ok := regNames[r]; ok {
@@ -70,8 +72,16 @@ func (r Registration) String() string {
 	return fmt.Sprintf("registration(%d)", int(r))
 }
 
-// Registered reports whether the modem can send.
-func (r Registration) Registered() bool { return r == RegHome || r == RegRoaming }
+// Registered reports whether the modem can send: registered at home or
+// roaming, also "SMS only" (6, 7) and "CSFB not preferred" (9, 10), the
+// states 27.007 +CREG/+CEREG adds for LTE.
+func (r Registration) Registered() bool {
+	switch r {
+	case RegHome, RegRoaming, 6, 7, 9, 10:
+		return true
+	}
+	return false
+}
 
 // parseReg reads "+CREG: <n>,<stat>[,...]" (the answer to AT+CREG?) or
 // the same for +CEREG/+CGREG.

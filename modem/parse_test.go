@@ -133,3 +133,33 @@ func TestCMSTableDocumented(t *testing.T) {
 		}
 	}
 }
+
+// TestRegisteredLTEStates: 27.007's LTE registration states "SMS only"
+// (6, 7) and "CSFB not preferred" (9, 10) can send; emergency bearer
+// only (8), searching and denied cannot.
+func TestRegisteredLTEStates(t *testing.T) {
+	for r, want := range map[Registration]bool{1: true, 5: true, 6: true, 7: true, 9: true, 10: true,
+		0: false, 2: false, 3: false, 4: false, 8: false} {
+		if r.Registered() != want {
+			t.Errorf("%d (%s): registered %v, want %v", int(r), r, r.Registered(), want)
+		}
+	}
+}
+
+// TestFirstLineSkipsURCs: a URC the AT library passed into an answer is
+// not the IMEI; a vendor's "+CGSN: <imei>" gives its value.
+func TestFirstLineSkipsURCs(t *testing.T) {
+	for _, c := range []struct {
+		info []string
+		want string
+	}{
+		{[]string{`+CMTI: "SM",3`, "867962041234561"}, "867962041234561"},
+		{[]string{"RING", "", "310260000000001"}, "310260000000001"},
+		{[]string{`+CGSN: "867962041234561"`}, "867962041234561"},
+		{nil, ""},
+	} {
+		if got := firstLine(c.info); got != c.want {
+			t.Errorf("%q: %q, want %q", c.info, got, c.want)
+		}
+	}
+}

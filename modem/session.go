@@ -82,6 +82,17 @@ var urcPrefixes = []struct {
 	{"RDY", 0}, {"^SYSSTART", 0}, {"^BOOT:", 0}, {"^SRVST:", 0}, {"^SIMST:", 0}, {"+CGEV:", 0},
 }
 
+// isURCLine says whether line is an unsolicited result the session
+// watches for.
+func isURCLine(line string) bool {
+	for _, u := range urcPrefixes {
+		if strings.HasPrefix(line, u.prefix) {
+			return true
+		}
+	}
+	return false
+}
+
 func openSession(o *Options, log *slog.Logger) (*session, error) {
 	port, err := OpenPort(o.Port, o.Baud)
 	if err != nil {
@@ -92,7 +103,7 @@ func openSession(o *Options, log *slog.Logger) (*session, error) {
 	if o.Trace {
 		rw = trace.New(rw, trace.WithLogger(traceLogger{log}))
 	}
-	opts := []at.Option{at.WithTimeout(o.CommandTimeout), at.WithCmds("E0", "+CMEE=1")}
+	opts := []at.Option{at.WithTimeout(o.CommandTimeout), at.WithCmds("E0V1Q0", "+CMEE=1")}
 	for _, u := range urcPrefixes {
 		opts = append(opts, at.WithIndication(u.prefix, s.onURC, at.WithTrailingLines(u.trailing)))
 	}
@@ -184,6 +195,11 @@ func (s *session) unlockSIM(ctx context.Context, pinRefused bool) error {
 					"check the PIN, enter it by hand (smsgw modem at), then restart", ErrSIMLocked, left)
 			}
 			if _, err := s.cmd(fmt.Sprintf(`+CPIN="%s"`, s.o.PIN)); err != nil {
+				if simStarting(err) {
+					// The SIM did not check it (busy): not a refusal,
+					// and not an attempt used.
+					return fmt.Errorf("modem: the SIM was busy when given the PIN: %w", err)
+				}
 				return fmt.Errorf("%w: %v", ErrPINRefused, err)
 			}
 			pinRefused = true // one try per start, whatever happens
