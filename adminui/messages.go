@@ -2,6 +2,7 @@ package adminui
 
 import (
 	"errors"
+	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -104,6 +105,7 @@ type messageView struct {
 	CanRetry  bool
 	CanCancel bool
 	Created   time.Time
+	SentParts int // of a queued message: parts already handed over
 }
 
 // messageDetail serves GET /messages/{id}: the message, its timeline
@@ -122,7 +124,10 @@ func (u *UI) messageDetail(w http.ResponseWriter, r *http.Request, s *session) {
 	if m.Direction == spool.MT {
 		switch m.State {
 		case spool.StateQueued:
-			mv.CanRetry, mv.CanCancel = true, true
+			// A scheduled message not tried yet is not sent before its
+			// time (spool.Store.Retry refuses it).
+			mv.CanRetry = !scheduledUntried(m)
+			mv.CanCancel = true
 		case spool.StateAccepted:
 			mv.CanCancel = true
 		case spool.StateFailed, spool.StateExpired, spool.StateUndelivered, spool.StateRejected:
@@ -137,9 +142,20 @@ func (u *UI) messageDetail(w http.ResponseWriter, r *http.Request, s *session) {
 	u.render(w, http.StatusOK, "message", v)
 }
 
+// scheduledUntried says whether m waits for its send time, never tried.
+func scheduledUntried(m *spool.Message) bool {
+	return m.State == spool.StateQueued && m.Attempts == 0 && m.SendAt.After(time.Now())
+}
+
 // retry serves POST /messages/{id}/retry and shows the message that
 // will be sent (a new one when the first had failed).
 func (u *UI) retry(w http.ResponseWriter, r *http.Request, s *session) {
+	if m, err := u.b.Get(r.PathValue("id")); err == nil && scheduledUntried(m) {
+		// "Retry now" would send it hours early.
+		u.actionFailed(w, r, s, "Retry refused", fmt.Errorf("%w: this message is scheduled for %s and has not been tried yet; "+
+			"it goes then (cancel it to stop it; `smsgw spool retry` sends it now)", spool.ErrInvalid, m.SendAt.UTC().Format(time.RFC3339)))
+		return
+	}
 	m, err := u.b.Retry(r.Context(), r.PathValue("id"), s.actor())
 	if err != nil {
 		u.actionFailed(w, r, s, "Retry refused", err)
@@ -149,8 +165,20 @@ func (u *UI) retry(w http.ResponseWriter, r *http.Request, s *session) {
 	http.Redirect(w, r, u.o.Prefix+"/messages/"+url.PathEscape(m.ID)+"?notice=retried", http.StatusSeeOther)
 }
 
-// cancel serves POST /messages/{id}/cancel.
+// cancel serves POST /messages/{id}/cancel: first a page that asks to
+// confirm (a cancel cannot be undone), then, with confirm=yes, the cancel.
 func (u *UI) cancel(w http.ResponseWriter, r *http.Request, s *session) {
+	if r.PostFormValue("confirm") != "yes" {
+		m, err := u.b.Get(r.PathValue("id"))
+		if err != nil {
+			u.actionFailed(w, r, s, "Cancel refused", err)
+			return
+		}
+		v := u.view(r, s, "Cancel message "+m.ID, "messages")
+		v.Data = messageView{M: m, SentParts: m.SentParts()}
+		u.render(w, http.StatusOK, "cancel", v)
+		return
+	}
 	m, err := u.b.Cancel(r.Context(), r.PathValue("id"), s.actor())
 	if err != nil {
 		u.actionFailed(w, r, s, "Cancel refused", err)
@@ -168,5 +196,10 @@ func (u *UI) actionFailed(w http.ResponseWriter, r *http.Request, s *session, ti
 	case errors.Is(err, spool.ErrInvalid):
 		status = http.StatusUnprocessableEntity
 	}
-	u.errorPage(w, r, s, status, title, err.Error())
+	v := u.view(r, s, title, "messages")
+	v.Error = strings.TrimPrefix(strings.ReplaceAll(err.Error(), "spool: ", ""), "invalid message: ")
+	if status != http.StatusNotFound {
+		v.Back = u.o.Prefix + "/messages/" + url.PathEscape(r.PathValue("id"))
+	}
+	u.render(w, status, "error", v)
 }

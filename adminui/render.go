@@ -20,7 +20,7 @@ var templateFS embed.FS
 var staticFS embed.FS
 
 // pageNames are the templates, one per page, each with the layout.
-var pageNames = []string{"login", "error", "dashboard", "messages", "message", "inbound", "optouts", "audit", "send"}
+var pageNames = []string{"login", "error", "dashboard", "messages", "message", "cancel", "inbound", "optouts", "audit", "send"}
 
 // pages holds one parsed template set per page.
 type pages struct{ t map[string]*template.Template }
@@ -63,6 +63,7 @@ type view struct {
 	CSRF       string
 	Notice     string // a success message
 	Error      string // a failure message for the whole page
+	Back       string // on an error page: where the action came from
 	Version    string
 	Refresh    int // seconds between reloads; 0: none
 	Data       any

@@ -365,14 +365,23 @@ func TestSendRetryCancel(t *testing.T) {
 	if !strings.Contains(d.body, "Message accepted") || !strings.Contains(d.body, "Cancel this message") {
 		t.Errorf("detail after send:\n%s", d.body)
 	}
-	if r := b.post("/admin/messages/"+sent.ID+"/cancel", url.Values{"csrf": {tok}}); r.status != http.StatusSeeOther {
+	// Cancel asks first: it cannot be undone.
+	r = b.post("/admin/messages/"+sent.ID+"/cancel", url.Values{"csrf": {tok}})
+	if r.status != http.StatusOK || !strings.Contains(r.body, "Yes, cancel it") || !strings.Contains(r.body, "Help is on the way") {
+		t.Fatalf("cancel without confirm: %d\n%s", r.status, r.body)
+	}
+	if got, _ := e.b.Get(sent.ID); got.State.Final() {
+		t.Fatalf("cancelled before it was confirmed: %s", got.State)
+	}
+	if r := b.post("/admin/messages/"+sent.ID+"/cancel", url.Values{"csrf": {tok}, "confirm": {"yes"}}); r.status != http.StatusSeeOther {
 		t.Errorf("cancel: %d", r.status)
 	}
 	if got, _ := e.b.Get(sent.ID); got.State != spool.StateCancelled || got.Reason != "cancelled by ui:ana" {
 		t.Errorf("after cancel: %s %q", got.State, got.Reason)
 	}
-	if r := b.post("/admin/messages/"+sent.ID+"/cancel", url.Values{"csrf": {tok}}); r.status != http.StatusConflict {
-		t.Errorf("cancel twice: %d", r.status)
+	if r := b.post("/admin/messages/"+sent.ID+"/cancel", url.Values{"csrf": {tok}, "confirm": {"yes"}}); r.status != http.StatusConflict ||
+		!strings.Contains(r.body, "Back to the message") || strings.Contains(r.body, "spool:") {
+		t.Errorf("cancel twice: %d\n%s", r.status, r.body)
 	}
 	r = b.post("/admin/messages/"+sent.ID+"/retry", url.Values{"csrf": {tok}})
 	if r.status != http.StatusSeeOther || !strings.Contains(r.loc, "notice=retried") {
@@ -391,6 +400,27 @@ func TestSendRetryCancel(t *testing.T) {
 		if !strings.Contains(r.body, `id="`+id+`"`) {
 			t.Errorf("empty send: no %s", id)
 		}
+	}
+}
+
+// TestScheduledIsNotRetried: a message scheduled for later and never
+// tried offers no "Retry now", and a retry posted anyway is refused: it
+// would go out hours early.
+func TestScheduledIsNotRetried(t *testing.T) {
+	e := newEnv(t)
+	m := e.b.add(&spool.Message{Tenant: "psap-north", To: "+13195550123", Body: "at six", State: spool.StateQueued,
+		SendAt: time.Now().Add(3 * time.Hour)})
+	b := e.browser()
+	tok := b.login("ana", "operator-pw")
+	if d := b.get("/admin/messages/" + m.ID); strings.Contains(d.body, "Retry now") || !strings.Contains(d.body, "Cancel this message") {
+		t.Errorf("scheduled message's page offers:\n%s", d.body)
+	}
+	r := b.post("/admin/messages/"+m.ID+"/retry", url.Values{"csrf": {tok}})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "scheduled for") {
+		t.Fatalf("retry of a scheduled message: %d\n%s", r.status, r.body)
+	}
+	if got, _ := e.b.Get(m.ID); got.State != spool.StateQueued || len(got.Timeline) != 1 {
+		t.Fatalf("after the refused retry: %+v", got)
 	}
 }
 

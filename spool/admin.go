@@ -54,8 +54,11 @@ func (m *Message) Resendable() bool {
 // waiting for its next attempt becomes due at once. A final message that
 // did not arrive (failed, expired, undelivered, rejected) keeps its state
 // (final states never change): a new message with the same content is
-// enqueued, and both timelines name each other. It returns the message
-// that will be sent.
+// enqueued, and both timelines name each other; asking again returns that
+// same message (within the idempotency time, a day by default). A
+// scheduled message becomes due now too (`smsgw spool retry` sends it
+// now; the admin UI does not offer it). It returns the message that will
+// be sent.
 func (s *Store) Retry(ctx context.Context, id, actor string) (*Message, error) {
 	uid, err := parseID(id)
 	if err != nil {
@@ -96,13 +99,16 @@ func (s *Store) Retry(ctx context.Context, id, actor string) (*Message, error) {
 		return nil, fmt.Errorf("%w: %s is %s; only a queued message (sent now) or a failed, expired, undelivered or rejected one (sent again as a new message) can be retried", ErrFinal, id, orig.State)
 	}
 	again := orig.Clone()
-	again.Source, again.Idempotency, again.SendAt = actor, "", timeZero
+	// One new message per original, however many times it is asked for
+	// (a double click, two technicians): the retry's idempotency key is
+	// the original's id, and asking again returns the same new message.
+	again.Source, again.Idempotency, again.SendAt = actor, "retry:"+orig.ID, timeZero
 	again.ValidUntil = s.now().Add(s.opts.DefaultValidity)
 	again.Route, again.Connector, again.Reason = "", "", ""
 	again.RetryOf, again.ID = orig.ID, ""
-	stored, _, err := s.Enqueue(ctx, again)
-	if err != nil {
-		return nil, err
+	stored, replayed, err := s.Enqueue(ctx, again)
+	if err != nil || replayed {
+		return stored, err
 	}
 	err = s.update(ctx, func(w *wtx) error {
 		if err := w.noteMessage(orig.ID, actor, "retried as "+stored.ID); err != nil {

@@ -2,6 +2,8 @@ package spool
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -45,5 +47,17 @@ func TestRetryFailed(t *testing.T) {
 	}
 	if again.ID == m.ID || again.RetryOf != m.ID || again.State != StateQueued {
 		t.Fatalf("retry %+v", again)
+	}
+	// Asked again (a double click, a second technician): the same new
+	// message, not another copy to the recipient.
+	twice, err := s.Retry(bg, m.ID, "ui:other")
+	if err != nil || twice.ID != again.ID {
+		t.Fatalf("second retry: %v, %v; want %s again", twice, err, again.ID)
+	}
+	if st, _ := s.Stats(); st.States[StateQueued.String()] != 1 {
+		t.Fatalf("states %v; want one message queued", st.States)
+	}
+	if n := strings.Count(fmt.Sprint(mustGet(t, s, m.ID).Timeline), "retried as"); n != 1 {
+		t.Fatalf("%d \"retried as\" notes", n)
 	}
 }
