@@ -161,6 +161,11 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 		name = name[:64]
 	}
 	password, next := r.PostFormValue("password"), r.PostFormValue("next")
+	if name == "" || password == "" {
+		// Not an attempt at anyone's password: nothing to count.
+		u.renderLogin(w, r, http.StatusUnprocessableEntity, name, next, "Enter your user name and your password.")
+		return
+	}
 	ip := clientIP(r)
 	keys := []string{"user:" + name, "ip:" + ip}
 	if !u.checking.begin(keys...) {
@@ -175,15 +180,22 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 		u.log.Warn("admin login throttled", "user", name, "addr", ip, "wait", wait)
 		secs := int((wait + time.Second - 1) / time.Second)
 		u.renderLogin(w, r, http.StatusTooManyRequests, name, next,
-			fmt.Sprintf("Too many failed attempts: wait %d seconds before trying again.", secs))
+			fmt.Sprintf("Too many failed attempts: wait %s before trying again.", plural(secs, "second")))
 		return
 	}
 	usr, ok := u.verify(r.Context(), name, password)
 	if !ok {
 		u.throttle.Failure(now, keys...)
-		u.log.Warn("admin login failed", "user", name, "addr", ip)
+		// A name that is no user's is often a password typed one field
+		// early: it is neither logged nor shown on the audit page, which
+		// every viewer reads.
+		who, detail := name, "wrong user name or password"
+		if _, known := u.user(name); !known {
+			who, detail = "(unknown user)", fmt.Sprintf("a user name that is no user's (%d characters), or a wrong password", len([]rune(name)))
+		}
+		u.log.Warn("admin login failed", "user", who, "addr", ip)
 		if ok, note := u.audits.Take(now); ok {
-			u.record(r, spool.AuditEntry{Action: "login_failed", Actor: "ui:" + name, Addr: ip, Detail: "wrong user name or password" + note})
+			u.record(r, spool.AuditEntry{Action: "login_failed", Actor: "ui:" + who, Addr: ip, Detail: detail + note})
 		}
 		u.renderLogin(w, r, http.StatusUnauthorized, name, next, "Wrong user name or password.")
 		return
@@ -268,4 +280,12 @@ func clientIP(r *http.Request) string {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// plural writes "1 second", "8 seconds".
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
 }

@@ -15,8 +15,11 @@ type Backend interface {
 	// configuration order.
 	Connectors(ctx context.Context) []Connector
 	// Stats is the spool's snapshot (queue depth per priority, how long
-	// the most overdue message has waited).
+	// the longest-waiting message has waited).
 	Stats() (spool.Stats, error)
+	// Ready says whether the gateway can send now (what /readyz says):
+	// nil, or why not.
+	Ready(ctx context.Context) error
 	// Activity is the last hour's messages per minute, oldest first.
 	Activity() []MinuteCount
 	// List returns a page of messages, newest first.

@@ -22,6 +22,7 @@ type dashboardView struct {
 	FailErr    string
 	AutoOn     bool
 	Now        time.Time
+	Unready    string // why the gateway cannot send now ("" when it can)
 	// ClockBehind is how far the system clock is behind the spool's.
 	ClockBehind time.Duration
 }
@@ -29,7 +30,7 @@ type dashboardView struct {
 type queueRow struct {
 	Priority string
 	Waiting  int64
-	Oldest   time.Duration // how long the most overdue message has waited; 0: none due
+	Oldest   time.Duration // how long the longest-waiting message has waited to go; 0: none
 }
 
 // failedStates are the outcomes the dashboard lists as failures.
@@ -39,6 +40,9 @@ var failedStates = []spool.State{spool.StateFailed, spool.StateUndelivered, spoo
 func (u *UI) dashboard(w http.ResponseWriter, r *http.Request, s *session) {
 	now := u.o.Now().UTC()
 	d := dashboardView{Connectors: u.b.Connectors(r.Context()), Now: now, AutoOn: r.URL.Query().Get("refresh") == "on"}
+	if err := u.b.Ready(r.Context()); err != nil {
+		d.Unready = err.Error()
+	}
 	st, err := u.b.Stats()
 	if err != nil {
 		d.StatsErr = err.Error()

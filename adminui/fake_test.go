@@ -22,6 +22,7 @@ type fakeBackend struct {
 	submitE error
 	n       int
 	behind  time.Duration // the spool's clock state Stats reports
+	unready error         // what Ready says
 }
 
 func newFake() *fakeBackend {
@@ -53,6 +54,8 @@ func (f *fakeBackend) add(m *spool.Message) *spool.Message {
 }
 
 func (f *fakeBackend) Connectors(context.Context) []Connector { return f.conns }
+
+func (f *fakeBackend) Ready(context.Context) error { return f.unready }
 
 func (f *fakeBackend) Stats() (spool.Stats, error) {
 	return spool.Stats{Queued: map[string]int64{"emergency": 1, "high": 0, "normal": 7},

@@ -162,3 +162,26 @@ func TestSlowFormTimesOut(t *testing.T) {
 		t.Errorf("trickled form: %d, want 408", r.StatusCode)
 	}
 }
+
+// TestUnknownUserNameNotShown: a failed login whose user name is no
+// user's (often a password typed one field early) is audited without
+// that name, which every viewer could read. Empty fields are no attempt:
+// not counted, not throttled.
+func TestUnknownUserNameNotShown(t *testing.T) {
+	e := newEnv(t)
+	for range 6 {
+		if r := e.browser().tryLogin("vic", ""); r.status != http.StatusUnprocessableEntity || !strings.Contains(r.body, "Enter your user name and your password") {
+			t.Fatalf("empty password: %d", r.status)
+		}
+	}
+	if r := e.browser().tryLogin("vic", "viewer-pw"); r.status != http.StatusSeeOther {
+		t.Fatalf("after empty submits, the right password: %d", r.status)
+	}
+	if r := e.browser().tryLogin("S3cretTyped!", "x"); r.status != http.StatusUnauthorized {
+		t.Fatalf("unknown user: %d", r.status)
+	}
+	got := e.b.actions()
+	if len(got) != 2 || got[1] != "login_failed ui:(unknown user)" || strings.Contains(fmt.Sprint(e.b.audit), "S3cretTyped") {
+		t.Fatalf("audit %v", got)
+	}
+}

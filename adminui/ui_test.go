@@ -2,6 +2,7 @@ package adminui
 
 import (
 	"crypto/tls"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -461,5 +462,27 @@ func TestDashboardClockBehind(t *testing.T) {
 	r := b.get("/admin/")
 	if !strings.Contains(r.body, `id="clock-behind"`) || !strings.Contains(r.body, "3 h 5 min behind") {
 		t.Fatalf("no warning for a clock 3h5m behind:\n%s", r.body)
+	}
+}
+
+// TestDashboardSaysWhetherItCanSend: the dashboard opens with the verdict
+// /readyz gives. With every connector down or disabled it said nothing of
+// it (and "No message failed in the last hour" in green), while messages
+// waited.
+func TestDashboardSaysWhetherItCanSend(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	b.login("vic", "viewer-pw")
+	if r := b.get("/admin/"); !strings.Contains(r.body, "Can send") || strings.Contains(r.body, "Cannot send") {
+		t.Fatalf("ready gateway:\n%s", r.body)
+	}
+	e.b.unready = errors.New("no route is usable: no enabled connector of carrier-a, modem-1 is ready (bound or registered)")
+	r := b.get("/admin/")
+	if !strings.Contains(r.body, `id="readiness" role="alert"`) || !strings.Contains(r.body, "Cannot send now") ||
+		!strings.Contains(r.body, "no enabled connector of carrier-a, modem-1") {
+		t.Fatalf("no verdict for a gateway that cannot send:\n%s", r.body)
+	}
+	if !strings.Contains(r.body, "1 min 35 s") || !strings.Contains(r.body, "Longest waiting to go") {
+		t.Errorf("the queue does not say how long the oldest has waited:\n%s", r.body)
 	}
 }

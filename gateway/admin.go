@@ -60,6 +60,8 @@ func (a adminBackend) List(f spool.Filter, cursor string, limit int) (spool.Page
 
 func (a adminBackend) Get(id string) (*spool.Message, error) { return a.g.store.Get(id) }
 
+func (a adminBackend) Ready(ctx context.Context) error { return a.g.Ready(ctx) }
+
 func (a adminBackend) Retry(ctx context.Context, id, actor string) (*spool.Message, error) {
 	return a.g.Retry(ctx, id, actor)
 }

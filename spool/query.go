@@ -208,7 +208,7 @@ func prevID(id ulid.ULID) ulid.ULID {
 type Stats struct {
 	States    map[string]int64 `json:"states"`                  // messages per state
 	Queued    map[string]int64 `json:"queued"`                  // waiting or being sent, per priority
-	OldestDue map[string]int64 `json:"oldest_due_ms,omitempty"` // per priority: how long the most overdue message has been due, in ms
+	OldestDue map[string]int64 `json:"oldest_due_ms,omitempty"` // per priority: how long the longest-waiting queued message has waited to go (since acceptance or send_at), in ms
 	Outbox    int64            `json:"outbox"`                  // reports and MO owed upstream
 	AuditSeq  uint64           `json:"audit_entries"`
 	FileBytes int64            `json:"file_bytes"`
@@ -242,19 +242,55 @@ func (s *Store) Stats() (Stats, error) {
 	st.ClockBehindMS, st.ClockSteps, st.LastClockStepMS = cs.Behind.Milliseconds(), cs.Steps, cs.LastStep.Milliseconds()
 	err := s.db.View(func(tx *bolt.Tx) error {
 		st.FileBytes = tx.Size()
-		c := tx.Bucket(bQueue).Cursor()
-		for _, p := range Priorities() {
-			k, _ := c.Seek([]byte{p.lane()})
-			if k == nil || k[0] != p.lane() {
-				continue
-			}
-			if due := fromMS(beUint64(k[1:])); !due.After(now) {
-				st.OldestDue[p.String()] = now.Sub(due).Milliseconds()
-			}
-		}
+		s.oldestWaiting(tx, now, st.Queued, st.OldestDue)
 		return nil
 	})
 	return st, err
+}
+
+// maxWaitingScan bounds the queued messages Stats reads to find the
+// longest-waiting one of each priority.
+const maxWaitingScan = 2000
+
+// oldestWaiting fills out, per priority, how long the queued message that
+// has waited longest has been waiting to go: since it was accepted, or
+// since its send_at when that came later. Deferrals (no usable route)
+// and retry backoffs do not start the wait over: the dashboard and
+// smsgw_queue_oldest_due_seconds say "nothing has gone for 40 minutes",
+// not "nothing is overdue" because the next attempt is always a few
+// seconds away. The queued state index is in id order, oldest first;
+// scheduled messages whose time has not come are skipped.
+func (s *Store) oldestWaiting(tx *bolt.Tx, now time.Time, queued map[string]int64, out map[string]int64) {
+	need := 0
+	for _, n := range queued {
+		if n > 0 {
+			need++
+		}
+	}
+	c := tx.Bucket(bState).Cursor()
+	scanned := 0
+	for k, _ := c.Seek([]byte{byte(StateQueued)}); k != nil && k[0] == byte(StateQueued) && need > 0 && scanned < maxWaitingScan; k, _ = c.Next() {
+		scanned++
+		var id ulid.ULID
+		copy(id[:], k[1:])
+		m, err := s.getMessage(tx, id)
+		if err != nil {
+			continue
+		}
+		p := m.Priority.String()
+		if _, done := out[p]; done {
+			continue
+		}
+		since := idTime(id)
+		if m.SendAt.After(since) {
+			since = m.SendAt
+		}
+		if since.After(now) {
+			continue // scheduled: its time has not come
+		}
+		out[p] = now.Sub(since).Milliseconds()
+		need--
+	}
 }
 
 // NextDue is the earliest time a message of priority min or above falls

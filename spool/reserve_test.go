@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestReservedID: an id from NewID is used by the Enqueue that brings
@@ -59,5 +60,42 @@ func TestRetryFailed(t *testing.T) {
 	}
 	if n := strings.Count(fmt.Sprint(mustGet(t, s, m.ID).Timeline), "retried as"); n != 1 {
 		t.Fatalf("%d \"retried as\" notes", n)
+	}
+}
+
+// TestOldestWaitingCountsDeferrals: a message deferred again and again
+// (no usable route) has been waiting since it was accepted: Stats says
+// so, though its next attempt is always a few seconds away. A message
+// scheduled for later is not waiting yet.
+func TestOldestWaitingCountsDeferrals(t *testing.T) {
+	s, clk := openTest(t, Options{})
+	m, _, err := s.Enqueue(bg, msg("+13195550001"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := msg("+13195550002")
+	later.Priority, later.SendAt = PriorityEmergency, clk.Now().Add(time.Hour)
+	if _, _, err := s.Enqueue(bg, later); err != nil {
+		t.Fatal(err)
+	}
+	for range 4 {
+		clk.Add(10 * time.Second)
+		leased := mustLease(t, s, 1)
+		if len(leased) != 1 || leased[0].ID != m.ID {
+			t.Fatalf("leased %+v", leased)
+		}
+		if err := s.Complete(bg, m.ID, leased[0].Attempts, Result{Defer: clk.Now().Add(5 * time.Second), Reason: "no route"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := s.Stats()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := st.OldestDue["normal"]; got != 40_000 {
+		t.Fatalf("normal waiting %d ms; want the 40 s since acceptance", got)
+	}
+	if got, ok := st.OldestDue["emergency"]; ok {
+		t.Fatalf("a message scheduled for later counted as waiting %d ms", got)
 	}
 }
