@@ -35,6 +35,10 @@ type Backend interface {
 	Submit(ctx context.Context, m *spool.Message) (*spool.Message, error)
 	// Tenants lists the configured tenant ids.
 	Tenants() []string
+	// Recipient writes a number as typed ("(319) 555-0123") as the
+	// E.164 form messages are stored under, read as the tenant's policy
+	// reads it (tenant "": any tenant's); ok false when it is not one.
+	Recipient(tenant, raw string) (string, bool)
 	// Suppressed lists a tenant's opt-outs; Suppress and Unsuppress
 	// change them (audited by the policy).
 	Suppressed(tenant string) []policy.Suppression

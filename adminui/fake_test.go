@@ -57,6 +57,23 @@ func (f *fakeBackend) Connectors(context.Context) []Connector { return f.conns }
 
 func (f *fakeBackend) Ready(context.Context) error { return f.unready }
 
+// Recipient reads North American numbers as typed, as a US tenant would.
+func (f *fakeBackend) Recipient(_, raw string) (string, bool) {
+	var d []rune
+	for _, c := range raw {
+		if c >= '0' && c <= '9' {
+			d = append(d, c)
+		}
+	}
+	switch {
+	case len(d) == 10:
+		return "+1" + string(d), true
+	case len(d) == 11 && d[0] == '1':
+		return "+" + string(d), true
+	}
+	return "", false
+}
+
 func (f *fakeBackend) Stats() (spool.Stats, error) {
 	return spool.Stats{Queued: map[string]int64{"emergency": 1, "high": 0, "normal": 7},
 		OldestDue: map[string]int64{"normal": 95_000}, Outbox: 2, FileBytes: 3 << 20, ClockBehindMS: f.behind.Milliseconds()}, nil

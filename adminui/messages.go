@@ -50,6 +50,9 @@ func (u *UI) search(w http.ResponseWriter, r *http.Request, s *session, dir spoo
 		}
 	}
 	f := spool.Filter{Direction: dir, To: sv.To, Tenant: sv.Tenant}
+	if e164, ok := u.b.Recipient(sv.Tenant, sv.To); ok && sv.To != "" {
+		f.To = e164 // as typed, "(319) 555-0123": as stored, +13195550123
+	}
 	if sv.State != "" {
 		st, err := spool.ParseState(sv.State)
 		if err != nil {

@@ -261,11 +261,14 @@ func TestPagesRender(t *testing.T) {
 		"/admin/messages":                   {"<title>Messages — smsgw admin</title>", m.ID, "Callback: we are on our way", `<label for="q-to">`},
 		"/admin/messages?state=delivered":   {m.ID},
 		"/admin/messages?to=%2B19999999999": {"No message matches."},
-		"/admin/messages/" + m.ID:           {"Timeline", "abc123", "delivered", "carrier-a"},
-		"/admin/inbound":                    {"thanks", "Inbound messages"},
-		"/admin/optouts":                    {"13195550177", "asked by phone", "Add an opt-out"},
-		"/admin/audit":                      {"verified", "login", "ui:root"},
-		"/admin/send":                       {"emergency", `<label for="s-to">`, "<legend>Priority</legend>"},
+		// The number as people write it finds the message stored in E.164.
+		"/admin/messages?to=%28319%29+555-0123": {m.ID},
+		"/admin/messages?to=13195550123":        {m.ID},
+		"/admin/messages/" + m.ID:               {"Timeline", "abc123", "delivered", "carrier-a"},
+		"/admin/inbound":                        {"thanks", "Inbound messages"},
+		"/admin/optouts":                        {"13195550177", "asked by phone", "Add an opt-out"},
+		"/admin/audit":                          {"verified", "login", "ui:root"},
+		"/admin/send":                           {"emergency", `<label for="s-to">`, "<legend>Priority</legend>"},
 	}
 	for p, wants := range pages {
 		r := b.get(p)

@@ -142,3 +142,24 @@ func TestNormaliseSender(t *testing.T) {
 		t.Error("a national number without a region was accepted")
 	}
 }
+
+// TestRecipientForSearch: a number as people write it reads as the E.164
+// form messages are stored under, with the tenant's region, or any
+// tenant's when none is named.
+func TestRecipientForSearch(t *testing.T) {
+	de := Tenant{ID: "leitstelle", DefaultRegion: "DE", Senders: []string{"112"}, DefaultSender: "112"}
+	e := newEnv(t, psapNorth(), de)
+	for _, c := range []struct{ tenant, raw, want string }{
+		{"psap-north", "(319) 555-0123", "+13195550123"},
+		{"psap-north", "+1 319 555 0123", "+13195550123"},
+		{"leitstelle", "0176 12345678", "+4917612345678"},
+		{"", "(319) 555-0123", "+13195550123"},
+	} {
+		if got, ok := e.p.Recipient(c.tenant, c.raw); !ok || got != c.want {
+			t.Errorf("%s %q: %q %v, want %q", c.tenant, c.raw, got, ok, c.want)
+		}
+	}
+	if got, ok := e.p.Recipient("psap-north", "not a number"); ok {
+		t.Errorf("a word read as %q", got)
+	}
+}

@@ -1,9 +1,11 @@
 package policy
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
+	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -127,6 +129,39 @@ func (p *Policy) tenant(id string) (*rules, error) {
 		}
 	}
 	return nil, refuse(CodeUnknownTenant, "tenant", "tenant %s is not configured", quote(id))
+}
+
+// Recipient writes raw as the E.164 number a message to it is stored
+// under, read as the tenant's policy reads a recipient (its default
+// region; with tenant "", each tenant's in turn, the first that reads it
+// as a number in use, else the first that reads it at all).
+// It is for searches: "(319) 555-0123" finds +13195550123. ok is false
+// when no tenant reads raw as a number.
+func (p *Policy) Recipient(tenant, raw string) (string, bool) {
+	m := p.tenants.Load()
+	if m == nil {
+		return "", false
+	}
+	ids := []string{tenant}
+	if tenant == "" {
+		ids = ids[:0]
+		for id := range *m {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+	}
+	possible := ""
+	for _, id := range ids {
+		if r := (*m)[id]; r != nil {
+			if n, err := normaliseRecipient(raw, r.DefaultRegion, false); err == nil {
+				if n.valid {
+					return n.e164, true // a number in a range that is in use
+				}
+				possible = cmp.Or(possible, n.e164)
+			}
+		}
+	}
+	return possible, possible != ""
 }
 
 // Check decides whether s may be sent, in this order: tenant, recipient
