@@ -174,9 +174,12 @@ func shorten(n int, s string) string {
 // stateClass is the colour class of a message or connector state; the
 // state's name is always printed next to it.
 func stateClass(state string) string {
+	if strings.HasPrefix(strings.ToLower(state), "registered (") { // home, roaming, SMS only…
+		return "ok"
+	}
 	switch strings.ToLower(state) {
 	case "delivered", "bound", "registered", "registered (home)", "registered (roaming)", "roaming",
-		"received", "sent", "ok", "yes", "verified":
+		"received", "ok", "yes", "verified":
 		return "ok"
 	case "failed", "undelivered", "rejected", "expired", "closed", "denied", "registration denied", "down", "broken",
 		"no", "not registered":

@@ -48,8 +48,8 @@ func (u *UI) send(w http.ResponseWriter, r *http.Request, s *session) {
 	if sv.To == "" {
 		sv.FieldErr["to"] = "Give the recipient's number."
 	}
-	if sv.Text == "" {
-		sv.FieldErr["text"] = "Write the message."
+	if strings.TrimSpace(sv.Text) == "" {
+		sv.FieldErr["text"] = "Write the message." // spaces alone would go out as a blank SMS
 	}
 	if sv.Tenant == "" {
 		sv.FieldErr["tenant"] = "Choose a tenant."
@@ -67,15 +67,19 @@ func (u *UI) send(w http.ResponseWriter, r *http.Request, s *session) {
 		if errors.As(err, &fe) {
 			field = fe.ErrorField()
 		}
+		msg := strings.TrimPrefix(strings.ReplaceAll(err.Error(), "spool: ", ""), "invalid message: ")
+		if field == "" && errors.Is(err, spool.ErrInvalid) && strings.HasPrefix(msg, "text:") {
+			field = "text" // too long for 255 parts, not encodable
+		}
 		switch field {
 		case "to", "from", "text", "tenant", "priority":
-			sv.FieldErr[field] = err.Error()
+			sv.FieldErr[field] = msg
 		}
 		status := http.StatusUnprocessableEntity
 		if errors.Is(err, spool.ErrSpoolFull) {
 			status = http.StatusServiceUnavailable
 		}
-		u.renderSend(w, r, s, status, sv, "The message was not sent: "+err.Error())
+		u.renderSend(w, r, s, status, sv, "The message was not sent: "+msg)
 		return
 	}
 	u.log.Info("admin send", "user", s.user, "msg_id", stored.ID, "tenant", stored.Tenant, "priority", stored.Priority)
