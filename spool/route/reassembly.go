@@ -75,7 +75,11 @@ func (x *Reassembly) Add(ctx context.Context, p pdu.Part, now time.Time, store f
 }
 
 // NextExpiry says when the oldest incomplete message times out.
-func (x *Reassembly) NextExpiry() (time.Time, bool) { return x.r.NextExpiry() }
+func (x *Reassembly) NextExpiry() (time.Time, bool) {
+	x.mu.Lock() // release may replace x.r meanwhile
+	defer x.mu.Unlock()
+	return x.r.NextExpiry()
+}
 
 // RunExpiry releases, as partial, each incomplete message whose time ran
 // out, when it runs out, and hands it to store; it returns when ctx ends.
@@ -87,7 +91,10 @@ func (x *Reassembly) RunExpiry(ctx context.Context, store func(context.Context, 
 	// With nothing pending, a message added now runs out no sooner than
 	// the timeout from now: look again then (at most a minute later).
 	idle := time.Minute
-	if t := x.r.Timeout; t > 0 {
+	x.mu.Lock()
+	t := x.r.Timeout
+	x.mu.Unlock()
+	if t > 0 {
 		idle = min(idle, t)
 	}
 	failed := false
