@@ -3,7 +3,6 @@ package adminui
 import (
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"runtime"
@@ -63,7 +62,7 @@ func (u *UI) with(need Role, h handlerFunc) http.HandlerFunc {
 				return
 			}
 			if !sameOrigin(r) || !validCSRF(r, s.csrf) {
-				u.log.Warn("admin form refused: bad CSRF token or origin", "user", s.user, "path", r.URL.Path, "addr", clientIP(r))
+				u.log.Warn("admin form refused: bad CSRF token or origin", "user", s.user, "path", r.URL.Path, "addr", u.o.Proxies.Addr(r))
 				u.errorPage(w, r, s, http.StatusForbidden, "Form refused",
 					"The form was not sent from this page (its security token is missing or old). Go back, reload the page and try again.")
 				return
@@ -166,7 +165,7 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 		u.renderLogin(w, r, http.StatusUnprocessableEntity, name, next, "Enter your user name and your password.")
 		return
 	}
-	ip := clientIP(r)
+	ip := u.o.Proxies.Addr(r)
 	keys := []string{"user:" + name, "ip:" + ip}
 	if !u.checking.begin(keys...) {
 		u.log.Warn("admin login refused: another attempt is being checked", "user", name, "addr", ip)
@@ -223,7 +222,7 @@ func (u *UI) logout(w http.ResponseWriter, r *http.Request, s *session) {
 		u.sessions.drop(c.Value)
 	}
 	http.SetCookie(w, u.cookie(r, sessionCookie, "", time.Time{}))
-	u.record(r, spool.AuditEntry{Action: "logout", Actor: "ui:" + s.user, Addr: clientIP(r)})
+	u.record(r, spool.AuditEntry{Action: "logout", Actor: "ui:" + s.user, Addr: u.o.Proxies.Addr(r)})
 	http.Redirect(w, r, u.o.Prefix+"/login", http.StatusSeeOther)
 }
 
@@ -272,15 +271,6 @@ func (u *UI) record(r *http.Request, e spool.AuditEntry) {
 
 // actor is the audit and timeline name of the session's user.
 func (s *session) actor() string { return "ui:" + s.user }
-
-// clientIP is the host of the connection's remote address.
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
 
 // plural writes "1 second", "8 seconds".
 func plural(n int, unit string) string {

@@ -80,8 +80,9 @@ func (e *env) setAdmin(a configs.Admin) { e.mu.Lock(); e.admin = a; e.mu.Unlock(
 
 // browser is one cookie jar; it does not follow redirects.
 type browser struct {
-	e *env
-	c *http.Client
+	e   *env
+	c   *http.Client
+	hdr http.Header // added to every request (a proxy's X-Forwarded-For)
 }
 
 func (e *env) browser() *browser {
@@ -100,6 +101,9 @@ type resp struct {
 
 func (b *browser) do(req *http.Request) resp {
 	b.e.t.Helper()
+	for k, v := range b.hdr {
+		req.Header[k] = v
+	}
 	r, err := b.c.Do(req)
 	if err != nil {
 		b.e.t.Fatal(err)

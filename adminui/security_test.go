@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/smsgw/smsgw/internal/clientip"
 	"github.com/smsgw/smsgw/spool"
 )
 
@@ -183,5 +184,44 @@ func TestUnknownUserNameNotShown(t *testing.T) {
 	got := e.b.actions()
 	if len(got) != 2 || got[1] != "login_failed ui:(unknown user)" || strings.Contains(fmt.Sprint(e.b.audit), "S3cretTyped") {
 		t.Fatalf("audit %v", got)
+	}
+}
+
+// TestBehindTrustedProxy: behind a TLS proxy named in trusted_proxies,
+// each technician is their X-Forwarded-For address: one's failed login
+// does not make another wait, the audit trail names the technician's
+// address, and the proxy's X-Forwarded-Proto: https makes the cookies
+// Secure. Without it, everyone is the proxy.
+func TestBehindTrustedProxy(t *testing.T) {
+	proxies, err := clientip.Parse([]string{"127.0.0.1", "::1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, trusted := range []bool{true, false} {
+		o := Options{}
+		if trusted {
+			o.Proxies = proxies
+		}
+		e := newEnvWith(t, o)
+		one, other := e.browser(), e.browser()
+		one.hdr = http.Header{"X-Forwarded-For": {"203.0.113.9"}, "X-Forwarded-Proto": {"https"}}
+		other.hdr = http.Header{"X-Forwarded-For": {"203.0.113.10"}, "X-Forwarded-Proto": {"https"}}
+		if r := one.tryLogin("root", "wrong"); r.status != http.StatusUnauthorized {
+			t.Fatalf("trusted %v: wrong password: %d", trusted, r.status)
+		}
+		r := other.tryLogin("ana", "operator-pw")
+		if trusted && (r.status != http.StatusSeeOther || !strings.Contains(r.h.Get("Set-Cookie"), "Secure")) {
+			t.Errorf("another technician behind the proxy: %d, cookie %q", r.status, r.h.Get("Set-Cookie"))
+		}
+		if !trusted && r.status != http.StatusTooManyRequests {
+			t.Errorf("without trusted_proxies everyone is the proxy: %d, want 429", r.status)
+		}
+		want := "127.0.0.1"
+		if trusted {
+			want = "203.0.113.9"
+		}
+		if a := e.b.audit[0]; a.Action != "login_failed" || a.Addr != want {
+			t.Errorf("trusted %v: audit %+v, want the address %s", trusted, a, want)
+		}
 	}
 }

@@ -59,7 +59,7 @@ func (u *UI) send(w http.ResponseWriter, r *http.Request, s *session) {
 		return
 	}
 	m := &spool.Message{Tenant: sv.Tenant, Direction: spool.MT, To: sv.To, From: sv.From, Body: sv.Text,
-		Priority: prio, ReportReq: true, Source: s.actor(), SourceAddr: clientIP(r)}
+		Priority: prio, ReportReq: true, Source: s.actor(), SourceAddr: u.o.Proxies.Addr(r)}
 	stored, err := u.b.Submit(r.Context(), m)
 	if err != nil {
 		var fe fielder

@@ -211,10 +211,11 @@ func validCSRF(r *http.Request, want string) bool {
 }
 
 // cookie is a UI cookie: HttpOnly, SameSite=Strict, limited to the UI's
-// path, and Secure when the request came over TLS.
+// path, and Secure when the request came over TLS (to a trusted proxy
+// that says so, too).
 func (u *UI) cookie(r *http.Request, name, value string, expires time.Time) *http.Cookie {
 	c := &http.Cookie{Name: name, Value: value, Path: u.o.Prefix + "/", HttpOnly: true,
-		SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil}
+		SameSite: http.SameSiteStrictMode, Secure: u.o.Proxies.Secure(r)}
 	if value == "" {
 		c.MaxAge = -1
 	} else if !expires.IsZero() {

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/smsgw/smsgw/configs"
-
+	"github.com/smsgw/smsgw/internal/clientip"
 	"github.com/smsgw/smsgw/spool/policy"
 )
 
@@ -37,6 +37,10 @@ type Options struct {
 	// that trickles a form would otherwise hold its connection for ever
 	// (the context's end does not interrupt a read). Default 30s.
 	ReadTimeout time.Duration
+	// Proxies are the reverse proxies whose X-Forwarded-For names the
+	// client (login throttling, the audit trail) and whose
+	// X-Forwarded-Proto: https makes cookies Secure. Nil: the peer.
+	Proxies *clientip.Trusted
 }
 
 // UI is the admin web UI: an http.Handler for everything under Prefix.

@@ -36,6 +36,11 @@ type Listen struct {
 	// Control is the unix socket the CLI uses to reach the running
 	// gateway; default <data_dir>/smsgw.sock.
 	Control string `yaml:"control"`
+	// TrustedProxies are the reverse proxies (addresses, networks such as
+	// 10.0.0.0/8) in front of listen.http whose X-Forwarded-For names the
+	// client, and whose X-Forwarded-Proto: https makes the admin UI's
+	// cookies Secure. Default none: the client is the peer.
+	TrustedProxies []string `yaml:"trusted_proxies"`
 }
 
 // TLSListener is a listener that terminates TLS.

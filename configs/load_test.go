@@ -70,6 +70,8 @@ func TestErrors(t *testing.T) {
 		{"not absolute", "data_dir: var/lib/smsgw\n", `data_dir: want an absolute path, got "var/lib/smsgw" (line 1)`},
 		{"listen address", "listen:\n  http: localhost\n", `listen.http: "localhost" is not host:port (e.g. 127.0.0.1:8080, [::1]:8080 or :8080) (line 2)`},
 		{"listen port", "listen:\n  smpp: :99999\n", `listen.smpp: port "99999" is not in 1 to 65535 (line 2)`},
+		{"trusted proxy", "listen:\n  trusted_proxies: [127.0.0.1, proxy.example]\n",
+			`listen.trusted_proxies[1]: "proxy.example" is neither an IP address nor a network (10.0.0.0/8) (line 2)`},
 		{"enum", "log:\n  format: xml\n", `log.format: "xml" is not one of text, json (line 2)`},
 		{"range", "spool:\n  retry:\n    jitter: 2\n", `spool.retry.jitter: want a fraction from 0 to 1, got 2 (line 3)`},
 		{"required", "tenants:\n  - id: t1\n    api_keys: [{id: k1, key_hash: \"" + testHash + "\"}]\n" + okConnector,

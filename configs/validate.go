@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/smsgw/smsgw/internal/clientip"
 	"github.com/smsgw/smsgw/spool"
 )
 
@@ -49,6 +50,11 @@ func (d *decoder) validateTop(c *Config) {
 		}
 		d.readableFile(join(p, "cert_file"), &t.CertFile, true)
 		d.readableFile(join(p, "key_file"), &t.KeyFile, true)
+	}
+	for i, p := range l.TrustedProxies {
+		if _, err := clientip.Parse([]string{p}); err != nil {
+			d.errorf(fmt.Sprintf("listen.trusted_proxies[%d]", i), "%v", err)
+		}
 	}
 	switch {
 	case l.Control == "": // data_dir is wrong, and its error says so

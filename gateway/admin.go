@@ -21,7 +21,7 @@ const AdminPrefix = "/admin"
 // spool, so a restart does not log everyone out.
 func (g *Gateway) adminHandler() http.Handler {
 	return adminui.New(adminBackend{g}, adminui.Options{Prefix: AdminPrefix, Logger: g.log, Version: g.o.Version,
-		Admin: func() configs.Admin { return g.cfg.Load().Admin }, Sessions: g.store})
+		Admin: func() configs.Admin { return g.cfg.Load().Admin }, Sessions: g.store, Proxies: g.proxies})
 }
 
 // adminBackend is the gateway as the admin UI's Backend.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/smsgw/smsgw/configs"
 	"github.com/smsgw/smsgw/httpapi"
+	"github.com/smsgw/smsgw/internal/clientip"
 	"github.com/smsgw/smsgw/modem"
 	"github.com/smsgw/smsgw/smpp"
 	"github.com/smsgw/smsgw/spool"
@@ -67,6 +68,7 @@ type Gateway struct {
 	started atomic.Pointer[time.Time] // when Run began; nil before
 
 	store    *spool.Store
+	proxies  *clientip.Trusted // listen.trusted_proxies
 	policy   *policy.Policy
 	router   *route.Router
 	conns    []*connector
@@ -158,8 +160,12 @@ func New(cfg *configs.Config, o Options) (_ *Gateway, err error) {
 	g.webhooks = httpapi.NewWebhooks(httpapi.WebhookOptions{Logger: g.log, Registerer: g.reg, Now: g.store.Now})
 	g.webhooks.SetWebhooks(webhooks(cfg))
 	g.webhooks.SetCallbackHosts(callbackHosts(cfg))
+	// Checked by configs.Validate: an error here is a bug.
+	if g.proxies, err = clientip.Parse(cfg.Listen.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("listen.trusted_proxies: %w", err)
+	}
 	g.api = httpapi.New(httpapi.Options{Keys: apiKeys(cfg), Audit: g.store.Audit, Logger: g.log,
-		Registerer: g.reg, Gatherer: g.reg, Now: g.store.Now}, g)
+		Registerer: g.reg, Gatherer: g.reg, Now: g.store.Now, Proxies: g.proxies}, g)
 
 	listen := func(network, addr string) (net.Listener, error) {
 		if addr == "" {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/smsgw/smsgw/internal/clientip"
 	"github.com/smsgw/smsgw/spool"
 	"github.com/smsgw/smsgw/spool/policy"
 )
@@ -54,6 +55,11 @@ type Options struct {
 
 	// Now is the clock. Default time.Now.
 	Now func() time.Time
+
+	// Proxies are the reverse proxies whose X-Forwarded-For names the
+	// client (throttling and auditing failed authentications, a
+	// message's source address). Nil: the client is the peer.
+	Proxies *clientip.Trusted
 }
 
 // API serves the HTTP API. It is safe for concurrent use.

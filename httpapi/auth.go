@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
-	"net"
 	"net/http"
 	"runtime"
 	"strings"
@@ -117,7 +116,7 @@ func matches(ctx context.Context, key APIKey, secret string) bool {
 
 // authenticate checks the Bearer key; on failure it has answered 401.
 func (a *API) authenticate(w http.ResponseWriter, r *http.Request) (*caller, bool) {
-	ip := clientIP(r)
+	ip := a.o.Proxies.Addr(r)
 	h := r.Header.Get("Authorization")
 	scheme, secret, _ := strings.Cut(h, " ")
 	reason := "missing key"
@@ -159,18 +158,4 @@ func (a *API) authFailed(r *http.Request, ip, user, reason string) {
 		}
 	}
 	a.o.Sleep(r.Context(), d)
-}
-
-// clientIP is the host of the connection's remote address.
-// Over the control socket (a unix socket, whose peer has no address:
-// "@") it is "unix:" and the socket's path.
-func clientIP(r *http.Request) string {
-	if a, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok && a.Network() == "unix" {
-		return "unix:" + a.String()
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

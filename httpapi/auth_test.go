@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/smsgw/smsgw/internal/clientip"
 	"github.com/smsgw/smsgw/spool/policy"
 )
 
@@ -143,5 +144,34 @@ func TestAuthFailureAuditsAreBounded(t *testing.T) {
 	}
 	if got := testutil.ToFloat64(e.api.met.authFailures); got != policy.AuditBurst+31 {
 		t.Errorf("smsgw_http_auth_failures_total %v, want every failure", got)
+	}
+}
+
+// TestBehindTrustedProxy: behind a proxy named in trusted_proxies, a
+// message's source address and a failed authentication's audit entry
+// name the client of X-Forwarded-For; the header of an untrusted peer is
+// not believed.
+func TestBehindTrustedProxy(t *testing.T) {
+	proxies, err := clientip.Parse([]string{"127.0.0.1", "::1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t, func(o *Options) { o.Proxies = proxies })
+	code, m := e.submit(keyNorth, `{"to":"+13195550123","text":"via the proxy"}`, "X-Forwarded-For", "192.0.2.1, 203.0.113.9")
+	if code != 202 || m.SourceAddr != "203.0.113.9" {
+		t.Fatalf("submit: %d, source_addr %q", code, m.SourceAddr)
+	}
+	if code, _, _ := e.do("GET", "/api/v1/messages", "wrong-key", "", "X-Forwarded-For", "203.0.113.10"); code != 401 {
+		t.Fatalf("wrong key: %d", code)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if a := e.audits[len(e.audits)-1]; a.Action != "auth_failed" || a.Addr != "203.0.113.10" {
+		t.Errorf("audit %+v", a)
+	}
+
+	direct := newEnv(t) // no proxy trusted: the header is the client's own word
+	if _, m := direct.submit(keyNorth, `{"to":"+13195550123","text":"x"}`, "X-Forwarded-For", "203.0.113.9"); m.SourceAddr != "127.0.0.1" {
+		t.Errorf("untrusted X-Forwarded-For believed: %q", m.SourceAddr)
 	}
 }

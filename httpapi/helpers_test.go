@@ -137,7 +137,7 @@ type env struct {
 	sleeps []time.Duration
 }
 
-func newEnv(t testing.TB) *env {
+func newEnv(t testing.TB, opts ...func(*Options)) *env {
 	t.Helper()
 	clk := &fakeClock{t: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)}
 	s, err := spool.Open(filepath.Join(t.TempDir(), "spool.db"), spool.Options{Now: clk.Now})
@@ -146,7 +146,7 @@ func newEnv(t testing.TB) *env {
 	}
 	t.Cleanup(func() { s.Close() })
 	e := &env{t: t, b: &fakeBackend{s: s}, clk: clk, reg: prometheus.NewRegistry()}
-	e.api = New(Options{
+	o := Options{
 		Keys: testKeys, Now: clk.Now, Registerer: e.reg,
 		Audit: func(ctx context.Context, a spool.AuditEntry) error {
 			e.mu.Lock()
@@ -160,7 +160,11 @@ func newEnv(t testing.TB) *env {
 			e.mu.Unlock()
 		},
 		Logger: discardLogger(),
-	}, e.b)
+	}
+	for _, f := range opts {
+		f(&o)
+	}
+	e.api = New(o, e.b)
 	e.srv = httptest.NewServer(e.api.Handler())
 	t.Cleanup(e.srv.Close)
 	return e

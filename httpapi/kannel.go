@@ -79,7 +79,7 @@ func (a *API) sendsms(w http.ResponseWriter, r *http.Request, _ *caller) {
 		a.kannelReply(w, err, nil)
 		return
 	}
-	ip := clientIP(r)
+	ip := a.o.Proxies.Addr(r)
 	user := p.get("username", "user")
 	// A username is required, as in Kannel: the key alone would match
 	// any of the tenant's ids.
