@@ -33,7 +33,8 @@ FUZZ_TARGETS := \
 	./httpapi:FuzzKannelSendsms \
 	./httpapi:FuzzExpandDLRURL \
 	./configs:FuzzParse \
-	./configs:FuzzParseEnvFile
+	./configs:FuzzParseEnvFile \
+	./internal/clientip:FuzzAddr
 
 .PHONY: all build run test cross-test crash bench fuzz lint install deb bootcheck cross clean
 

@@ -2,7 +2,9 @@ package clientip
 
 import (
 	"crypto/tls"
+	"net"
 	"net/http/httptest"
+	"net/netip"
 	"testing"
 )
 
@@ -64,4 +66,35 @@ func TestSecure(t *testing.T) {
 	if !trusted.Secure(r) {
 		t.Error("TLS: not secure")
 	}
+}
+
+// FuzzAddr: whatever a trusted proxy forwards, the client is the peer or
+// an IP address that is not itself a trusted proxy; an untrusted peer's
+// header is never read.
+func FuzzAddr(f *testing.F) {
+	f.Add("127.0.0.1:5000", "203.0.113.9")
+	f.Add("127.0.0.1:5000", "192.0.2.1, 10.0.0.1,203.0.113.9 ,")
+	f.Add("[::1]:1", "2001:db8::1%eth0")
+	f.Add("198.51.100.7:80", "10.0.0.1")
+	trusted, _ := Parse([]string{"127.0.0.1", "10.0.0.0/8", "::1"})
+	f.Fuzz(func(t *testing.T, peer, xff string) {
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = peer
+		r.Header.Set("X-Forwarded-For", xff)
+		got := trusted.Addr(r)
+		host, _, err := net.SplitHostPort(peer)
+		if err != nil {
+			host = peer
+		}
+		if got == host {
+			return
+		}
+		a, err := netip.ParseAddr(got)
+		if err != nil || trusted.trusts(a) {
+			t.Fatalf("peer %q, X-Forwarded-For %q: client %q", peer, xff, got)
+		}
+		if p, err := netip.ParseAddr(host); err != nil || !trusted.trusts(p) {
+			t.Fatalf("an untrusted peer %q's header was read: %q", peer, got)
+		}
+	})
 }
