@@ -1,6 +1,7 @@
 package adminui
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -49,6 +50,14 @@ func (u *UI) with(need Role, h handlerFunc) http.HandlerFunc {
 			}
 		}
 		if s == nil {
+			if r.Method == http.MethodPost && r.URL.Path == u.o.Prefix+"/send" && sameOrigin(r) &&
+				u.readForm(w, r, nil, maxFormBytes) {
+				// The message typed while the session ran out is kept on
+				// the login page, and comes back in the form after it.
+				u.renderLogin(w, r, http.StatusUnauthorized, "", u.o.Prefix+"/send",
+					"Your session has ended: log in again. The message you wrote is kept.", draftOf(r))
+				return
+			}
 			if r.Method == http.MethodPost {
 				u.errorPage(w, r, nil, http.StatusForbidden, "Not logged in", "Your session has ended: log in again.")
 				return
@@ -119,20 +128,32 @@ func (u *UI) verify(ctx context.Context, name, password string) (configs.User, b
 type loginView struct {
 	User, Next string
 	NoUsers    bool
+	Draft      *sendView // a message typed when the session ended
 }
 
 // loginForm serves GET /login, with a fresh login CSRF cookie.
 func (u *UI) loginForm(w http.ResponseWriter, r *http.Request) {
-	u.renderLogin(w, r, http.StatusOK, r.URL.Query().Get("user"), r.URL.Query().Get("next"), "")
+	u.renderLogin(w, r, http.StatusOK, r.URL.Query().Get("user"), r.URL.Query().Get("next"), "", nil)
 }
 
-func (u *UI) renderLogin(w http.ResponseWriter, r *http.Request, status int, user, next, msg string) {
+func (u *UI) renderLogin(w http.ResponseWriter, r *http.Request, status int, user, next, msg string, draft *sendView) {
 	tok := randomToken()
 	http.SetCookie(w, u.cookie(r, loginCookie, tok, time.Time{}))
 	v := u.view(r, nil, "Log in", "login")
 	v.CSRF, v.Error = tok, msg
-	v.Data = loginView{User: user, Next: u.safeNext(next), NoUsers: len(u.o.Admin().Users) == 0}
+	v.Data = loginView{User: user, Next: u.safeNext(next), NoUsers: len(u.o.Admin().Users) == 0, Draft: draft}
 	u.render(w, status, "login", v)
+}
+
+// draftOf is the Send form's fields in r (the send form's own names, or
+// the login form's draft_ ones), or nil when it has none.
+func draftOf(r *http.Request) *sendView {
+	get := func(k string) string { return cmp.Or(r.PostFormValue(k), r.PostFormValue("draft_"+k)) }
+	d := &sendView{Tenant: get("tenant"), To: get("to"), From: get("from"), Text: get("text"), Priority: get("priority")}
+	if d.To == "" && d.Text == "" {
+		return nil
+	}
+	return d
 }
 
 // safeNext keeps a redirect target inside the UI.
@@ -162,7 +183,7 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 	password, next := r.PostFormValue("password"), r.PostFormValue("next")
 	if name == "" || password == "" {
 		// Not an attempt at anyone's password: nothing to count.
-		u.renderLogin(w, r, http.StatusUnprocessableEntity, name, next, "Enter your user name and your password.")
+		u.renderLogin(w, r, http.StatusUnprocessableEntity, name, next, "Enter your user name and your password.", draftOf(r))
 		return
 	}
 	ip := u.o.Proxies.Addr(r)
@@ -170,7 +191,7 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 	if !u.checking.begin(keys...) {
 		u.log.Warn("admin login refused: another attempt is being checked", "user", name, "addr", ip)
 		u.renderLogin(w, r, http.StatusTooManyRequests, name, next,
-			"Another login for this user name or from this address is being checked: wait a moment and try again.")
+			"Another login for this user name or from this address is being checked: wait a moment and try again.", draftOf(r))
 		return
 	}
 	defer u.checking.end(keys...) // after the failure is recorded
@@ -179,7 +200,7 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 		u.log.Warn("admin login throttled", "user", name, "addr", ip, "wait", wait)
 		secs := int((wait + time.Second - 1) / time.Second)
 		u.renderLogin(w, r, http.StatusTooManyRequests, name, next,
-			fmt.Sprintf("Too many failed attempts: wait %s before trying again.", plural(secs, "second")))
+			fmt.Sprintf("Too many failed attempts: wait %s before trying again.", plural(secs, "second")), draftOf(r))
 		return
 	}
 	usr, ok := u.verify(r.Context(), name, password)
@@ -196,7 +217,7 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 		if ok, note := u.audits.Take(now); ok {
 			u.record(r, spool.AuditEntry{Action: "login_failed", Actor: "ui:" + who, Addr: ip, Detail: detail + note})
 		}
-		u.renderLogin(w, r, http.StatusUnauthorized, name, next, "Wrong user name or password.")
+		u.renderLogin(w, r, http.StatusUnauthorized, name, next, "Wrong user name or password.", draftOf(r))
 		return
 	}
 	u.throttle.Success(keys...)
@@ -213,6 +234,16 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, u.cookie(r, loginCookie, "", time.Time{}))
 	u.log.Info("admin login", "user", usr.Name, "role", ParseRole(usr.Role), "addr", ip)
 	u.record(r, spool.AuditEntry{Action: "login", Actor: "ui:" + usr.Name, Addr: ip, Detail: "role " + ParseRole(usr.Role).String()})
+	if d := draftOf(r); d != nil && ParseRole(usr.Role) >= RoleOperator {
+		// Back to the Send form with the message as it was typed: it is
+		// sent only when the user sends it again.
+		if s := u.sessions.get(tok, now); s != nil {
+			s.role = ParseRole(usr.Role)
+			d.FieldErr, d.Note = map[string]string{}, "You are logged in again. Check the message, then send it."
+			u.renderSend(w, r, s, http.StatusOK, *d, "")
+			return
+		}
+	}
 	http.Redirect(w, r, u.safeNext(next), http.StatusSeeOther)
 }
 

@@ -15,7 +15,7 @@ const defaultReadTimeout = 30 * time.Second
 // segments is under 100 KiB once URL-encoded.
 const (
 	maxFormBytes  = 256 << 10
-	maxLoginBytes = 8 << 10
+	maxLoginBytes = maxFormBytes // room for a draft carried across a new login (draftOf)
 )
 
 // readForm reads a POST's URL-encoded form, at most limit bytes (a

@@ -11,6 +11,7 @@ import (
 
 type sendView struct {
 	To, Text, From, Tenant, Priority string
+	Note                             string // a word above the form (a draft brought back after a new login)
 	Tenants                          []string
 	Priorities                       []string
 	FieldErr                         map[string]string

@@ -30,8 +30,16 @@ func TestLoginRequired(t *testing.T) {
 			t.Errorf("GET %s: %d %q", p, r.status, r.loc)
 		}
 	}
-	if r := b.post("/admin/send", url.Values{"to": {"+13195550123"}}); r.status != http.StatusForbidden {
+	// A send without a session sends nothing: the login page, keeping
+	// the draft (TestDraftKeptAcrossExpiredSession).
+	if r := b.post("/admin/send", url.Values{"to": {"+13195550123"}}); r.status != http.StatusUnauthorized || !strings.Contains(r.body, `action="/admin/login"`) {
 		t.Errorf("POST without session: %d", r.status)
+	}
+	if r := b.post("/admin/messages/x/cancel", url.Values{}); r.status != http.StatusForbidden {
+		t.Errorf("POST cancel without session: %d", r.status)
+	}
+	if page, _ := e.b.List(spool.Filter{}, "", 10); len(page.Messages) != 0 {
+		t.Errorf("sent without a session: %+v", page.Messages)
 	}
 }
 
@@ -487,5 +495,46 @@ func TestDashboardSaysWhetherItCanSend(t *testing.T) {
 	}
 	if !strings.Contains(r.body, "1 min 35 s") || !strings.Contains(r.body, "Longest waiting to go") {
 		t.Errorf("the queue does not say how long the oldest has waited:\n%s", r.body)
+	}
+}
+
+// TestDraftKeptAcrossExpiredSession: a message typed while the session
+// ran out is not lost: the login page keeps it, and after the login it
+// is back in the Send form, not sent until the user sends it.
+func TestDraftKeptAcrossExpiredSession(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	tok := b.login("ana", "operator-pw")
+	e.clk.add(2 * time.Hour) // past the env's one-hour session
+	text := `Shelter in place: "chemical leak" near 5th & Main <now>`
+	r := b.post("/admin/send", url.Values{"csrf": {tok}, "tenant": {"psap-north"}, "to": {"+13195550123"},
+		"text": {text}, "priority": {"emergency"}})
+	if r.status != http.StatusUnauthorized || !strings.Contains(r.body, "is kept") ||
+		!strings.Contains(r.body, `name="draft_text" value="Shelter in place: &#34;chemical leak&#34; near 5th &amp; Main &lt;now&gt;"`) {
+		t.Fatalf("expired session's send: %d\n%s", r.status, r.body)
+	}
+	r = b.post("/admin/login", url.Values{"csrf": {csrf(t, r.body)}, "user": {"ana"}, "password": {"operator-pw"},
+		"next": {"/admin/send"}, "draft_tenant": {"psap-north"}, "draft_to": {"+13195550123"}, "draft_text": {text},
+		"draft_priority": {"emergency"}})
+	if r.status != http.StatusOK || !strings.Contains(r.body, "You are logged in again") ||
+		!strings.Contains(r.body, "&#34;chemical leak&#34;") || !strings.Contains(r.body, `value="emergency" checked`) {
+		t.Fatalf("after the login: %d\n%s", r.status, r.body)
+	}
+	if page, _ := e.b.List(spool.Filter{}, "", 10); len(page.Messages) != 0 {
+		t.Fatalf("sent before the user sent it: %+v", page.Messages)
+	}
+	// Another site cannot plant a draft: its form gets no login page
+	// with its text.
+	evil := e.browser()
+	evil.hdr = http.Header{"Origin": {"https://evil.example"}}
+	if r := evil.post("/admin/send", url.Values{"to": {"+13195550199"}, "text": {"planted"}}); r.status != http.StatusForbidden ||
+		strings.Contains(r.body, "planted") {
+		t.Errorf("cross-site send without a session: %d\n%s", r.status, r.body)
+	}
+	// The form works: sending it sends it.
+	r = b.post("/admin/send", url.Values{"csrf": {csrf(t, r.body)}, "tenant": {"psap-north"}, "to": {"+13195550123"},
+		"text": {text}, "priority": {"emergency"}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("send after the new login: %d\n%s", r.status, r.body)
 	}
 }
