@@ -381,3 +381,23 @@ func TestPINWhileSIMBusyIsTriedAgain(t *testing.T) {
 		t.Fatalf("the PIN was given %d times, want 2", tries)
 	}
 }
+
+// TestStatusReportInNationalForm: the service centre writes the
+// recipient of a status report in its national form ("3195550123",
+// type of number unknown) for a part sent to +13195550123. The report
+// still finds its message; it used to leave it "sent" for ever.
+func TestStatusReportInNationalForm(t *testing.T) {
+	r := newRig(t, modemsim.Options{ReportDelay: -1}, modem.Options{StatusReports: true})
+	r.waitReady(t, true)
+	id := r.enqueue(t, &spool.Message{To: "+13195550123", Body: "units on the way"})
+	r.waitState(t, id, spool.StateSent)
+	subs := r.sim.Submits()
+	if len(subs) != 1 {
+		t.Fatalf("%d submits", len(subs))
+	}
+	national := &pdu.Submit{Destination: pdu.Address{TON: pdu.TONUnknown, NPI: pdu.NPIISDN, Value: "3195550123"}}
+	if err := r.sim.Report(modemsim.Submit{MR: subs[0].MR, Message: national}, 0x00); err != nil {
+		t.Fatal(err)
+	}
+	r.waitState(t, id, spool.StateDelivered)
+}

@@ -330,5 +330,20 @@ func (m *Modem) inbound(r pdu.Reassembled) *spool.Message {
 }
 
 // providerID names a sent part for status-report matching: TP-MR wraps
-// at 256, so it goes with the recipient; the spool files the newest.
-func providerID(mr int, recipient string) string { return fmt.Sprintf("%d/%s", mr, recipient) }
+// at 256, so it goes with the recipient; the spool files the newest. The
+// recipient is its last 9 digits: a service centre may write it in its
+// national form ("3195550123", "017612345678") in the report of a part
+// sent to "+13195550123" or "+4917612345678", and the report must still
+// find its message.
+func providerID(mr int, recipient string) string {
+	digits := make([]byte, 0, len(recipient))
+	for i := 0; i < len(recipient); i++ {
+		if c := recipient[i]; c >= '0' && c <= '9' {
+			digits = append(digits, c)
+		}
+	}
+	if len(digits) == 0 {
+		return fmt.Sprintf("%d/%s", mr, recipient) // alphanumeric: as it is
+	}
+	return fmt.Sprintf("%d/%s", mr, digits[max(0, len(digits)-9):])
+}
