@@ -389,14 +389,9 @@ func TestPINWhileSIMBusyIsTriedAgain(t *testing.T) {
 func TestStatusReportInNationalForm(t *testing.T) {
 	r := newRig(t, modemsim.Options{ReportDelay: -1}, modem.Options{StatusReports: true})
 	r.waitReady(t, true)
-	id := r.enqueue(t, &spool.Message{To: "+13195550123", Body: "units on the way"})
-	r.waitState(t, id, spool.StateSent)
-	subs := r.sim.Submits()
-	if len(subs) != 1 {
-		t.Fatalf("%d submits", len(subs))
-	}
+	id, sub := r.sendOne(t, "+13195550123", "units on the way")
 	national := &pdu.Submit{Destination: pdu.Address{TON: pdu.TONUnknown, NPI: pdu.NPIISDN, Value: "3195550123"}}
-	if err := r.sim.Report(modemsim.Submit{MR: subs[0].MR, Message: national}, 0x00); err != nil {
+	if err := r.sim.Report(modemsim.Submit{MR: sub.MR, Message: national}, 0x00); err != nil {
 		t.Fatal(err)
 	}
 	r.waitState(t, id, spool.StateDelivered)

@@ -191,3 +191,16 @@ func (r *rig) waitInbound(t *testing.T) *spool.Message {
 		return nil
 	}
 }
+
+// sendOne sends a one-part message to to and returns its id and the
+// SMS-SUBMIT the modem received, once it is sent.
+func (r *rig) sendOne(t *testing.T, to, body string) (string, modemsim.Submit) {
+	t.Helper()
+	id := r.enqueue(t, &spool.Message{To: to, Body: body})
+	r.waitState(t, id, spool.StateSent)
+	subs := r.sim.Submits()
+	if len(subs) != 1 {
+		t.Fatalf("%d submits", len(subs))
+	}
+	return id, subs[0]
+}

@@ -200,15 +200,10 @@ func TestConfiguredSMSC(t *testing.T) {
 	for _, smsc := range []string{"", "+13125550000"} {
 		r := newRig(t, modemsim.Options{}, modem.Options{SMSC: smsc})
 		r.waitReady(t, true)
-		id := r.enqueue(t, &spool.Message{To: "+13195550123", Body: "smsc"})
-		r.waitState(t, id, spool.StateSent)
-		subs := r.sim.Submits()
-		if len(subs) != 1 {
-			t.Fatalf("%d submits", len(subs))
-		}
+		_, sub := r.sendOne(t, "+13195550123", "smsc")
 		got := ""
-		if !subs[0].SMSC.IsZero() {
-			got = subs[0].SMSC.String()
+		if !sub.SMSC.IsZero() {
+			got = sub.SMSC.String()
 		}
 		if got != smsc {
 			t.Errorf("SMSC part %q, want %q", got, smsc)
