@@ -16,6 +16,8 @@ type auditView struct {
 	Verified bool
 	Broken   string // why the chain does not verify
 	Before   uint64 // the next page starts below this sequence number; 0: no next page
+	Paged    bool   // a page other than the newest
+	Newer    uint64 // the before= of the page of newer entries (0: the newest page)
 }
 
 // auditLog serves GET /audit: the chain's verification, then the
@@ -35,6 +37,13 @@ func (u *UI) auditLog(w http.ResponseWriter, r *http.Request, s *session) {
 	}
 	if n := len(av.Entries); n == auditPageSize && av.Entries[n-1].Seq > 1 {
 		av.Before = av.Entries[n-1].Seq
+	}
+	if before > 0 {
+		// Paged back: the way to the newest, and a newer page.
+		av.Paged = true
+		if newer := before + auditPageSize; newer <= av.Summary.Last {
+			av.Newer = newer
+		}
 	}
 	v.Data = av
 	u.render(w, http.StatusOK, "audit", v)

@@ -184,6 +184,11 @@ func (f *fakeBackend) Suppress(ctx context.Context, tenant, rcpt, line, actor, r
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	for _, s := range f.supp {
+		if s.Tenant == tenant && s.Recipient == rcpt && s.Line == line {
+			return nil // as the policy: the first entry stays
+		}
+	}
 	f.supp = append(f.supp, policy.Suppression{Tenant: tenant, Recipient: rcpt, Line: line, By: actor, Reason: reason, At: time.Now()})
 	return nil
 }

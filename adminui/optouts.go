@@ -1,8 +1,10 @@
 package adminui
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/smsgw/smsgw/spool/policy"
@@ -26,13 +28,18 @@ func (u *UI) optouts(w http.ResponseWriter, r *http.Request, s *session) {
 
 func (u *UI) renderOptouts(w http.ResponseWriter, r *http.Request, s *session, status int, ov optoutView) {
 	ov.Tenants = u.b.Tenants()
+	v := u.view(r, s, "Opt-outs", "optouts")
+	if ov.Tenant != "" && !slices.Contains(ov.Tenants, ov.Tenant) {
+		// Not "no opt-outs": there is no such tenant.
+		v.Error = fmt.Sprintf("There is no tenant %q.", ov.Tenant)
+		ov.Tenant, status = "", http.StatusNotFound
+	}
 	if ov.Tenant == "" && len(ov.Tenants) > 0 {
 		ov.Tenant = ov.Tenants[0]
 	}
 	if ov.Tenant != "" {
 		ov.List = u.b.Suppressed(ov.Tenant)
 	}
-	v := u.view(r, s, "Opt-outs", "optouts")
 	v.Data = ov
 	u.render(w, status, "optouts", v)
 }
@@ -45,13 +52,22 @@ func (u *UI) optoutAdd(w http.ResponseWriter, r *http.Request, s *session) {
 	if reason == "" {
 		reason = "added in the admin UI"
 	}
+	// One already there keeps its time and reason: say so, not "added".
+	notice := "added"
+	if e164, ok := u.b.Recipient(ov.Tenant, ov.Recipient); ok {
+		for _, sup := range u.b.Suppressed(ov.Tenant) {
+			if sup.Recipient == e164 && (sup.Line == "" || sup.Line == ov.Line) {
+				notice = "already"
+			}
+		}
+	}
 	if err := u.b.Suppress(r.Context(), ov.Tenant, ov.Recipient, ov.Line, s.actor(), reason); err != nil {
 		ov.FormErr = err.Error()
 		u.renderOptouts(w, r, s, http.StatusUnprocessableEntity, ov)
 		return
 	}
-	u.log.Info("admin opt-out added", "user", s.user, "tenant", ov.Tenant)
-	http.Redirect(w, r, u.o.Prefix+"/optouts?notice=added&tenant="+url.QueryEscape(ov.Tenant), http.StatusSeeOther)
+	u.log.Info("admin opt-out added", "user", s.user, "tenant", ov.Tenant, "notice", notice)
+	http.Redirect(w, r, u.o.Prefix+"/optouts?notice="+notice+"&tenant="+url.QueryEscape(ov.Tenant), http.StatusSeeOther)
 }
 
 // optoutRemove serves POST /optouts/remove (admins).

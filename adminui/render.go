@@ -86,6 +86,7 @@ var notices = map[string]string{
 	"retried":   "Retry requested.",
 	"cancelled": "Message cancelled.",
 	"added":     "Opt-out added.",
+	"already":   "That number had already opted out: its entry keeps its first time and reason.",
 	"removed":   "Opt-out removed.",
 }
 

@@ -450,6 +450,14 @@ func TestOptOutAddRemove(t *testing.T) {
 	if p := b.get(r.loc); !strings.Contains(p.body, "13195550177") || !strings.Contains(p.body, "Opt-out added") {
 		t.Error("list does not show the new opt-out")
 	}
+	// Again: it was there already, and says so.
+	r = b.post("/admin/optouts", url.Values{"csrf": {tok}, "tenant": {"council"}, "recipient": {"+13195550177"}, "reason": {"again"}})
+	if p := b.get(r.loc); !strings.Contains(p.body, "had already opted out") {
+		t.Errorf("second add says:\n%s", p.body)
+	}
+	if p := b.get("/admin/optouts?tenant=bogus"); p.status != http.StatusNotFound || !strings.Contains(p.body, "There is no tenant") {
+		t.Errorf("unknown tenant: %d", p.status)
+	}
 	if r := b.post("/admin/optouts", url.Values{"csrf": {tok}, "tenant": {"council"}, "recipient": {"12"}}); r.status != http.StatusUnprocessableEntity ||
 		!strings.Contains(r.body, `id="add-error"`) {
 		t.Errorf("bad add: %d", r.status)
@@ -536,5 +544,20 @@ func TestDraftKeptAcrossExpiredSession(t *testing.T) {
 		"text": {text}, "priority": {"emergency"}})
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("send after the new login: %d\n%s", r.status, r.body)
+	}
+}
+
+// TestAuditPaging: a page back in the audit trail leads to newer entries
+// and to the newest; past the first entry it says so (it said "The audit
+// trail is empty").
+func TestAuditPaging(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	b.login("vic", "viewer-pw")
+	if r := b.get("/admin/audit?before=1"); !strings.Contains(r.body, "No entries before that one") || strings.Contains(r.body, "is empty") {
+		t.Errorf("before=1:\n%s", r.body)
+	}
+	if r := b.get("/admin/audit?before=2"); !strings.Contains(r.body, "Newest entries") {
+		t.Errorf("a page back has no way to the newest:\n%s", r.body)
 	}
 }
