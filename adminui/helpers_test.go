@@ -157,3 +157,12 @@ func (b *browser) tryLogin(user, pw string) resp {
 	page := b.get("/admin/login")
 	return b.post("/admin/login", url.Values{"csrf": {csrf(t, page.body)}, "user": {user}, "password": {pw}})
 }
+
+// viewerEnv is a new env and a browser logged in as its viewer.
+func viewerEnv(t *testing.T) (*env, *browser) {
+	t.Helper()
+	e := newEnv(t)
+	b := e.browser()
+	b.login("vic", "viewer-pw")
+	return e, b
+}

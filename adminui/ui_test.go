@@ -471,9 +471,7 @@ func TestOptOutAddRemove(t *testing.T) {
 // The dashboard says when the system clock is behind the spool's time,
 // and says nothing when they agree.
 func TestDashboardClockBehind(t *testing.T) {
-	e := newEnv(t)
-	b := e.browser()
-	b.login("vic", "viewer-pw")
+	e, b := viewerEnv(t)
 	if r := b.get("/admin/"); r.status != http.StatusOK || strings.Contains(r.body, `id="clock-behind"`) {
 		t.Fatalf("clocks agree: %d, warning shown: %v", r.status, strings.Contains(r.body, "clock-behind"))
 	}
@@ -489,9 +487,7 @@ func TestDashboardClockBehind(t *testing.T) {
 // it (and "No message failed in the last hour" in green), while messages
 // waited.
 func TestDashboardSaysWhetherItCanSend(t *testing.T) {
-	e := newEnv(t)
-	b := e.browser()
-	b.login("vic", "viewer-pw")
+	e, b := viewerEnv(t)
 	if r := b.get("/admin/"); !strings.Contains(r.body, "Can send") || strings.Contains(r.body, "Cannot send") {
 		t.Fatalf("ready gateway:\n%s", r.body)
 	}
@@ -551,9 +547,7 @@ func TestDraftKeptAcrossExpiredSession(t *testing.T) {
 // and to the newest; past the first entry it says so (it said "The audit
 // trail is empty").
 func TestAuditPaging(t *testing.T) {
-	e := newEnv(t)
-	b := e.browser()
-	b.login("vic", "viewer-pw")
+	_, b := viewerEnv(t)
 	if r := b.get("/admin/audit?before=1"); !strings.Contains(r.body, "No entries before that one") || strings.Contains(r.body, "is empty") {
 		t.Errorf("before=1:\n%s", r.body)
 	}
