@@ -40,10 +40,9 @@
 // The dashboard's failures are the newest 50 messages of each failed
 // state whose last change was in the last hour; on a spool with a very
 // large backlog of failures some may be missing from the list (the
-// messages page finds them all). The chart's counts are the gateway's
-// own, kept in memory: they start at zero when it starts, and a message
-// the spool expires while queued is in the failures list, not in the
-// chart's failures. The audit page verifies what was added to the chain
+// messages page finds them all). The chart is the backend's Activity:
+// the gateway reads it from the audit trail, up to 100,000 entries in
+// the hour. The audit page verifies what was added to the chain
 // since its last load, and the whole chain once an hour. Times are shown
 // in UTC, and the search's date inputs are read as UTC.
 package adminui

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -169,5 +170,45 @@ func TestReadyzFollowsTheRoutes(t *testing.T) {
 	reason, _ := body["reason"].(string)
 	if code != 503 || body["status"] != "unready" || !strings.Contains(reason, "north, council") {
 		t.Fatalf("carrier gone, modem disabled: /readyz %d %v; want 503 naming routes north and council", code, body)
+	}
+}
+
+// TestActivityFromTheAuditTrail: the chart is read from the audit trail:
+// a restart keeps it (it started at zero), and a message the spool
+// expires while it waits is a failure of its minute (the dashboard's
+// failures list had it, the chart did not).
+func TestActivityFromTheAuditTrail(t *testing.T) {
+	r := newRig(t, rigOptions{carrierEnabled: true})
+	r.waitReady("carrier-a")
+	code, body := r.post(testKey, map[string]any{"to": "+13195550180", "text": "counted"})
+	if code != 202 {
+		t.Fatalf("submit: %d %v", code, body)
+	}
+	if ev := r.waitHook(body["id"].(string)); ev.Message.Status != "delivered" {
+		t.Fatalf("%+v", ev.Message)
+	}
+	cfg := r.g.cfg.Load()
+	r.stop()
+	s, err := spool.Open(filepath.Join(r.dir, "spool.db"), spool.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _, err := s.Enqueue(t.Context(), &spool.Message{Tenant: "psap-north", From: "+13195550100", To: "+13195550181",
+		Body: "too late", ValidUntil: time.Now().Add(50 * time.Millisecond), Source: "http:cad-1", ReportReq: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	time.Sleep(100 * time.Millisecond) // its validity ends: a time to let pass, not an event to wait for
+	r.start(cfg)
+	if ev := r.waitHook(m.ID); ev.Message.Status != "expired" {
+		t.Fatalf("%+v", ev.Message)
+	}
+	sent, failed := 0, 0
+	for _, mc := range r.g.Activity() {
+		sent, failed = sent+mc.Sent, failed+mc.Failed
+	}
+	if sent != 1 || failed != 1 {
+		t.Fatalf("after the restart the chart has %d sent and %d failed; want 1 and 1", sent, failed)
 	}
 }
