@@ -47,6 +47,7 @@ func (g *Gateway) connectorStatus() []httpapi.ConnectorStatus {
 				cs.State = "closed"
 			}
 			cs.Detail = h.LastError
+			cs.Since = httpapi.Time{Time: h.Since}
 			if h.SignalDBm != 0 {
 				cs.Info["signal_dbm"] = strconv.Itoa(h.SignalDBm)
 			}

@@ -116,6 +116,7 @@ type Health struct {
 	// SIMHeldUntil is when the modem is ready again after the last one.
 	SIMRefused   int64     `json:"sim_refused"`
 	SIMHeldUntil time.Time `json:"sim_held_until,omitzero"`
+	Since        time.Time `json:"since,omitzero"` // when Ready last changed
 	Sent         int64     `json:"sent_parts"`
 	Received     int64     `json:"received_parts"`
 }
@@ -177,7 +178,12 @@ func (m *Modem) Name() string { return m.o.Name }
 // initialised and registered on a network.
 func (m *Modem) Ready() bool { return m.ready.Ready() }
 
-func (m *Modem) setReady(ready bool) { m.ready.Set(ready) }
+func (m *Modem) setReady(ready bool) {
+	if m.ready.Ready() != ready {
+		m.setHealth(func(h *Health) { h.Since = time.Now() })
+	}
+	m.ready.Set(ready)
+}
 
 // WaitReady waits until Ready() == want or ctx ends.
 func (m *Modem) WaitReady(ctx context.Context, want bool) error { return m.ready.Wait(ctx, want) }

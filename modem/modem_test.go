@@ -166,8 +166,8 @@ func TestUnplugAndReplugDeliversOnce(t *testing.T) {
 	if n != 1 {
 		t.Fatalf("sent %d times", n)
 	}
-	if h := r.modem.Health(); h.Reopens < 1 || h.LastError != "" {
-		t.Fatalf("health %+v", h)
+	if h := r.modem.Health(); h.Reopens < 1 || h.LastError != "" || h.Since.IsZero() {
+		t.Fatalf("health %+v", h) // Since: when it became ready again
 	}
 }
 
