@@ -108,6 +108,11 @@ func TestAdminUIRoot(t *testing.T) {
 	if code, _ := r.do("GET", "/api/v1/status", testKey, nil); code != http.StatusOK {
 		t.Errorf("API status: %d", code)
 	}
+	if resp, err := c.Get(r.url + "/favicon.ico"); err != nil || resp.StatusCode != http.StatusNoContent {
+		t.Errorf("GET /favicon.ico: %v %v", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 }
 
 // TestAdminUIBrowser drives the admin UI in headless Chromium against a

@@ -13,6 +13,12 @@ func (g *Gateway) handler() http.Handler {
 	mux.Handle("/", g.api.Handler())
 	mux.Handle(AdminPrefix+"/", g.adminHandler())
 	mux.Handle("GET /{$}", readDeadline(http.RedirectHandler(AdminPrefix+"/", http.StatusFound), bodyTimeout))
+	// Browsers ask for it with every page: no icon, and no 404 in the
+	// admin UI's console.
+	mux.Handle("GET /favicon.ico", readDeadline(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		w.WriteHeader(http.StatusNoContent)
+	}), bodyTimeout))
 	if g.o.ExtraHTTP != nil {
 		g.o.ExtraHTTP(mux)
 	}
