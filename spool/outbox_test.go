@@ -104,6 +104,17 @@ func TestOutboxDueNow(t *testing.T) {
 	}
 }
 
+// leaseOneOutbox leases the outbox and wants exactly one item, a report
+// of state want; why names the step for the failure.
+func leaseOneOutbox(t *testing.T, s *Store, want State, why string) *OutboxItem {
+	t.Helper()
+	items := mustLeaseOutbox(t, s)
+	if len(items) != 1 || items[0].State != want {
+		t.Fatalf("%s: leased %+v; want the report of %s alone", why, items, want)
+	}
+	return items[0]
+}
+
 func mustLeaseOutbox(t *testing.T, s *Store) []*OutboxItem {
 	t.Helper()
 	items, err := s.LeaseOutbox(bg, 10)
@@ -336,15 +347,12 @@ func TestOutboxReportOfSentRetriedBeforeTheFinal(t *testing.T) {
 	m := msg("+13195550001")
 	m.ReportReq, m.ReportAccepted = true, true
 	sendOne(t, s, m, "c", "1")
-	sent := mustLeaseOutbox(t, s)
-	if len(sent) != 1 || sent[0].State != StateSent {
-		t.Fatalf("leased %+v; want the report of sent", sent)
-	}
+	sent := leaseOneOutbox(t, s, StateSent, "first")
 	if _, err := s.ApplyReport(bg, Report{Connector: "c", ProviderID: "1", State: StateDelivered}); err != nil {
 		t.Fatal(err)
 	}
 	// The application's endpoint failed: "sent" waits 10 s for a retry.
-	if err := s.AckOutbox(bg, sent[0].ID, 1, Retryable("http_503", errors.New("503"))); err != nil {
+	if err := s.AckOutbox(bg, sent.ID, 1, Retryable("http_503", errors.New("503"))); err != nil {
 		t.Fatal(err)
 	}
 	if got := mustLeaseOutbox(t, s); len(got) != 0 {
@@ -354,24 +362,17 @@ func TestOutboxReportOfSentRetriedBeforeTheFinal(t *testing.T) {
 		t.Fatalf("next due %v; want the retry's time (the final report waits behind it, not spinning)", next)
 	}
 	clk.Add(10 * time.Second)
-	retry := mustLeaseOutbox(t, s)
-	if len(retry) != 1 || retry[0].State != StateSent || retry[0].Attempts != 2 {
-		t.Fatalf("leased %+v; want the report of sent again, alone", retry)
+	if retry := leaseOneOutbox(t, s, StateSent, "its retry"); retry.Attempts != 2 {
+		t.Fatalf("the retry is attempt %d, want 2", retry.Attempts)
 	}
 	// Restart while it is out: the lease survives as a due time.
 	s = reopen(t, s)
 	clk.Add(s.opts.Lease)
-	again := mustLeaseOutbox(t, s)
-	if len(again) != 1 || again[0].State != StateSent {
-		t.Fatalf("after a restart leased %+v; want the report of sent alone", again)
-	}
-	if err := s.AckOutbox(bg, again[0].ID, again[0].Attempts, nil); err != nil {
+	again := leaseOneOutbox(t, s, StateSent, "after a restart")
+	if err := s.AckOutbox(bg, again.ID, again.Attempts, nil); err != nil {
 		t.Fatal(err)
 	}
-	final := mustLeaseOutbox(t, s)
-	if len(final) != 1 || final[0].State != StateDelivered {
-		t.Fatalf("leased %+v; want the final report", final)
-	}
+	leaseOneOutbox(t, s, StateDelivered, "after it was taken")
 }
 
 // An abandoned report of "sent" lets the final one go.
@@ -380,16 +381,14 @@ func TestOutboxFinalReportAfterAbandonedSent(t *testing.T) {
 	m := msg("+13195550001")
 	m.ReportReq, m.ReportAccepted = true, true
 	sendOne(t, s, m, "c", "1")
-	sent := mustLeaseOutbox(t, s)
+	sent := leaseOneOutbox(t, s, StateSent, "first")
 	if _, err := s.ApplyReport(bg, Report{Connector: "c", ProviderID: "1", State: StateDelivered}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.AckOutbox(bg, sent[0].ID, 1, Permanent("http_410", errors.New("410"))); err != nil {
+	if err := s.AckOutbox(bg, sent.ID, 1, Permanent("http_410", errors.New("410"))); err != nil {
 		t.Fatal(err)
 	}
-	if final := mustLeaseOutbox(t, s); len(final) != 1 || final[0].State != StateDelivered {
-		t.Fatalf("leased %+v; want the final report", final)
-	}
+	leaseOneOutbox(t, s, StateDelivered, "after the first was abandoned")
 }
 
 // An inbound message owed to two applications goes to both at once: one
