@@ -70,15 +70,7 @@ func TestLostCMTIIsFoundByThePoll(t *testing.T) {
 	r := newRig(t, modemsim.Options{}, modem.Options{PollInterval: 20 * time.Millisecond})
 	r.waitReady(t, true)
 	r.sim.LoseURCs("+CMTI:", 1)
-	if _, err := r.sim.DeliverMO(modemsim.MO{Text: "no notification"}); err != nil {
-		t.Fatal(err)
-	}
-	if mo := r.waitInbound(t); mo.Body != "no notification" {
-		t.Fatalf("inbound %q", mo.Body)
-	}
-	if err := r.sim.Wait(ctxT(t), func() bool { return len(r.sim.Stored()) == 0 }); err != nil {
-		t.Fatalf("left on the SIM: %v", r.sim.Stored())
-	}
+	r.receiveOne(t, "no notification")
 	if h := r.modem.Health(); h.StorageTotal != 30 {
 		t.Fatalf("health %+v", h)
 	}
@@ -140,15 +132,7 @@ func TestFailedDeleteIsNotStoredTwice(t *testing.T) {
 	r := newRig(t, modemsim.Options{}, modem.Options{PollInterval: 100 * time.Millisecond})
 	r.waitReady(t, true)
 	r.sim.FailNext("+CMGD", 2, modemsim.CMSError(500))
-	if _, err := r.sim.DeliverMO(modemsim.MO{Text: "once"}); err != nil {
-		t.Fatal(err)
-	}
-	if mo := r.waitInbound(t); mo.Body != "once" {
-		t.Fatalf("inbound %q", mo.Body)
-	}
-	if err := r.sim.Wait(ctxT(t), func() bool { return len(r.sim.Stored()) == 0 }); err != nil {
-		t.Fatalf("never deleted: %+v", r.sim.Stored())
-	}
+	r.receiveOne(t, "once") // deleted at the next sweep
 	select {
 	case mo := <-r.sink.inbound:
 		t.Fatalf("stored twice: %q", mo.Body)

@@ -204,3 +204,18 @@ func (r *rig) sendOne(t *testing.T, to, body string) (string, modemsim.Submit) {
 	}
 	return id, subs[0]
 }
+
+// receiveOne has the network deliver a one-part text and waits until the
+// connector has stored it and the SIM is empty again.
+func (r *rig) receiveOne(t *testing.T, text string) {
+	t.Helper()
+	if _, err := r.sim.DeliverMO(modemsim.MO{Text: text}); err != nil {
+		t.Fatal(err)
+	}
+	if mo := r.waitInbound(t); mo.Body != text {
+		t.Fatalf("inbound %q", mo.Body)
+	}
+	if err := r.sim.Wait(ctxT(t), func() bool { return len(r.sim.Stored()) == 0 }); err != nil {
+		t.Fatalf("left on the SIM: %+v", r.sim.Stored())
+	}
+}
