@@ -69,15 +69,10 @@ func TestRetryFailed(t *testing.T) {
 // scheduled for later is not waiting yet.
 func TestOldestWaitingCountsDeferrals(t *testing.T) {
 	s, clk := openTest(t, Options{})
-	m, _, err := s.Enqueue(bg, msg("+13195550001"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := mustEnqueue(t, s, msg("+13195550001"))
 	later := msg("+13195550002")
 	later.Priority, later.SendAt = PriorityEmergency, clk.Now().Add(time.Hour)
-	if _, _, err := s.Enqueue(bg, later); err != nil {
-		t.Fatal(err)
-	}
+	mustEnqueue(t, s, later)
 	for range 4 {
 		clk.Add(10 * time.Second)
 		leased := mustLease(t, s, 1)
