@@ -14,6 +14,7 @@ import (
 	"github.com/fiorix/go-smpp/smpp/pdu/pdufield"
 	"github.com/fiorix/go-smpp/smpp/pdu/pdutext"
 
+	"github.com/smsgw/smsgw/httpapi"
 	"github.com/smsgw/smsgw/pdu"
 	"github.com/smsgw/smsgw/smpp"
 )
@@ -129,6 +130,43 @@ func TestTextWithUDH(t *testing.T) {
 		h, _ := ud.UDH.MarshalBinary()
 		if err != nil || got != "Part one of two, " || !bytes.Equal(h, []byte(udh1)) || ud.Encoding() != pdu.GSM7 {
 			t.Fatalf("SMS-SUBMIT: text %q (%v), udh % x, %v", got, err, h, ud.Encoding())
+		}
+	})
+}
+
+// TestUCS2AskedForIsSent: a client that asks for UCS-2 (Kannel coding=2)
+// for a text the GSM alphabet has gets UCS-2 on the wire, as its message
+// says: the carrier connector and the modem re-planned it as GSM 7-bit.
+func TestUCS2AskedForIsSent(t *testing.T) {
+	send := func(r *rig, to string) httpapi.WebhookEvent {
+		t.Helper()
+		code, body, id := r.sendsms(url.Values{"username": {"cad-1"}, "password": {testKey}, "to": {to}, "text": {"Hello"},
+			"coding": {"2"}, "charset": {"UTF-8"}, "dlr-mask": {"1"}})
+		if code != http.StatusAccepted {
+			t.Fatalf("%d %s", code, body)
+		}
+		ev := r.waitHook(id)
+		if ev.Message.Status != "delivered" || ev.Message.Encoding != "ucs2" {
+			t.Fatalf("%+v", ev.Message)
+		}
+		return ev
+	}
+	t.Run("carrier", func(t *testing.T) {
+		r := newRig(t, rigOptions{carrierEnabled: true})
+		r.waitReady("carrier-a")
+		send(r, "+13195550176")
+		subs := r.sim.Submits()
+		if len(subs) != 1 || subs[0].DataCoding != 0x08 || string(subs[0].Text()) != "\x00H\x00e\x00l\x00l\x00o" {
+			t.Fatalf("submit_sm %+v", subs)
+		}
+	})
+	t.Run("modem", func(t *testing.T) {
+		r := newRig(t, rigOptions{modemEnabled: true})
+		r.waitReady("modem-1")
+		send(r, "+13195550177")
+		subs := r.modem.Submits()
+		if len(subs) != 1 || subs[0].Message.UserData.Encoding() != pdu.UCS2 {
+			t.Fatalf("SMS-SUBMIT %+v", subs)
 		}
 	})
 }

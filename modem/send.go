@@ -30,6 +30,15 @@ func (m *Modem) Send(ctx context.Context, msg *spool.Message) ([]string, error) 
 	if msg.Class0 {
 		o.Class = pdu.Class0
 	}
+	if msg.Encoding == "ucs2" && msg.Binary == nil {
+		// UCS-2 for a text the default alphabet has all of: the
+		// submitter asked for it (gateway.plan kept it). A text planned
+		// UCS-2 because it needs it is left to this modem's plan, which
+		// may find a national shift table that fits it in fewer parts.
+		if _, err := pdu.PlanText(msg.Body, pdu.Options{Encoding: pdu.GSM7}); err == nil {
+			o.Encoding = pdu.UCS2
+		}
+	}
 	if !msg.ValidUntil.IsZero() {
 		if vp, err := pdu.RelativeValidity(time.Until(msg.ValidUntil)); err == nil {
 			o.Validity = vp
@@ -48,9 +57,6 @@ func (m *Modem) Send(ctx context.Context, msg *spool.Message) ([]string, error) 
 		var udh pdu.UDH
 		if udh, err = pdu.ParseUDH(msg.UDH); err != nil {
 			return nil, spool.Permanent("invalid_udh", err)
-		}
-		if msg.Encoding == "ucs2" {
-			o.Encoding = pdu.UCS2
 		}
 		parts, _, err = pdu.EncodeTextUDH(to, msg.Body, udh, o)
 	} else {

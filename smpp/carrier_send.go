@@ -131,29 +131,9 @@ func (c *Carrier) encode(m *spool.Message) ([]smspdu.UserData, uint8, error) {
 	}
 	var parts []smspdu.UserData
 	coding := uint8(0x08)
+	ucs2 := m.Encoding == "ucs2" // the submitter asked for it (gateway.plan kept it)
 	switch dc := c.o.DataCoding; {
-	case len(m.UDH) > 0:
-		// Text after the caller's header, in one part (gateway.plan).
-		udh, err := smspdu.ParseUDH(m.UDH)
-		if err != nil {
-			return nil, 0, err
-		}
-		opts := smspdu.Options{}
-		if dc == DataCodingUCS2 || m.Encoding == "ucs2" {
-			opts.Encoding = smspdu.UCS2
-		}
-		_, part, err := smspdu.TextWithUDH(m.Body, udh, opts, smspdu.NoClass)
-		if err != nil {
-			return nil, 0, err
-		}
-		parts = []smspdu.UserData{part}
-		if part.Encoding() == smspdu.GSM7 {
-			coding = 0x00
-			if dc == DataCodingGSM7IA5 {
-				coding = 0x01
-			}
-		}
-	case dc == DataCodingLatin1 && isLatin1(m.Body):
+	case dc == DataCodingLatin1 && isLatin1(m.Body) && len(m.UDH) == 0 && !ucs2:
 		b := make([]byte, 0, len(m.Body))
 		for _, r := range m.Body {
 			b = append(b, byte(r))
@@ -165,17 +145,32 @@ func (c *Carrier) encode(m *spool.Message) ([]smspdu.UserData, uint8, error) {
 		coding = 0x03
 	default:
 		opts := smspdu.Options{}
-		if dc == DataCodingUCS2 || dc == DataCodingLatin1 {
+		if dc == DataCodingUCS2 || dc == DataCodingLatin1 || ucs2 {
 			opts.Encoding = smspdu.UCS2
 		}
-		plan, err := smspdu.PlanText(m.Body, opts)
-		if err != nil {
-			return nil, 0, err
+		var enc smspdu.Encoding
+		if len(m.UDH) > 0 {
+			// Text after the caller's header, in one part (gateway.plan).
+			udh, err := smspdu.ParseUDH(m.UDH)
+			if err != nil {
+				return nil, 0, err
+			}
+			_, part, err := smspdu.TextWithUDH(m.Body, udh, opts, smspdu.NoClass)
+			if err != nil {
+				return nil, 0, err
+			}
+			parts, enc = []smspdu.UserData{part}, part.Encoding()
+		} else {
+			plan, err := smspdu.PlanText(m.Body, opts)
+			if err != nil {
+				return nil, 0, err
+			}
+			if parts, err = plan.Split(m.Body, ref, smspdu.NoClass); err != nil {
+				return nil, 0, err
+			}
+			enc = plan.Encoding
 		}
-		if parts, err = plan.Split(m.Body, ref, smspdu.NoClass); err != nil {
-			return nil, 0, err
-		}
-		if plan.Encoding == smspdu.GSM7 {
+		if enc == smspdu.GSM7 {
 			coding = 0x00
 			if dc == DataCodingGSM7IA5 {
 				coding = 0x01
