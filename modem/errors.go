@@ -18,4 +18,11 @@ var (
 	// then not sent), reports a state other than READY or SIM PIN, or
 	// does not become ready after about ten AT+CPIN? polls.
 	ErrSIMLocked = errors.New("modem: the SIM is locked")
+
+	// ErrPortBlocked is the error when a write to the port did not
+	// return within CommandTimeout: the modem stopped reading its port
+	// (a firmware hang, hardware flow control held). The port is closed,
+	// and no session opens again until that write has returned, which
+	// it does when the modem drains the port or leaves the bus.
+	ErrPortBlocked = errors.New("modem: the port is blocked: the modem does not read what is written to it")
 )

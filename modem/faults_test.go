@@ -3,6 +3,8 @@ package modem_test
 import (
 	"context"
 	"errors"
+	"runtime/pprof"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -174,4 +176,65 @@ func TestUndecodableInboundIsKept(t *testing.T) {
 	if err := r.sim.Wait(ctxT(t), func() bool { return len(r.sim.Stored()) == 0 }); err != nil {
 		t.Fatalf("left on the SIM: %v", r.sim.Stored())
 	}
+}
+
+// TestStalledPortIsGivenUp: a modem that stops draining its port (a
+// firmware no longer reading its USB endpoint, hardware flow control
+// held) blocks the gateway's write(2), and the AT engine times a
+// command only once its write has returned. The write is given up after
+// CommandTimeout: the modem is unready and says why, no new session
+// writes to the port while the old write is still blocked, and once the
+// port drains the message goes out.
+func TestStalledPortIsGivenUp(t *testing.T) {
+	r := newRig(t, modemsim.Options{}, modem.Options{CommandTimeout: 300 * time.Millisecond})
+	r.waitReady(t, true)
+	if err := r.sim.Stall(); err != nil {
+		t.Fatal(err)
+	}
+	id := r.enqueue(t, &spool.Message{To: "+13195550123", Body: "behind a stalled port"})
+	r.waitReady(t, false)
+	ctx := ctxT(t)
+	for !strings.Contains(r.modem.Health().LastError, "blocked") {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("health %+v", r.modem.Health())
+		case <-time.After(10 * time.Millisecond): // polling: no signal for a session's end
+		}
+	}
+	// Reopening goes on (with backoff) but opens nothing while the write
+	// is blocked: the simulator sees no new session.
+	reopens := r.modem.Health().Reopens
+	for r.modem.Health().Reopens < reopens+2 {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("health %+v", r.modem.Health())
+		case <-time.After(10 * time.Millisecond): // polling: no signal for reopens
+		}
+	}
+	if h := r.modem.Health(); !strings.Contains(h.LastError, "blocked") || r.modem.Ready() {
+		t.Fatalf("health %+v", h)
+	}
+	if n := len(r.sim.Submits()); n != 0 {
+		t.Fatalf("%d parts sent through a stalled port", n)
+	}
+	if n := blockedWrites(t); n != 1 {
+		t.Fatalf("%d writes blocked on the port after %d reopens, want 1", n, r.modem.Health().Reopens)
+	}
+	r.sim.Resume()
+	r.waitReady(t, true)
+	m := r.waitState(t, id, spool.StateSent)
+	if !slices.ContainsFunc(m.Timeline, func(e spool.Event) bool { return strings.Contains(e.Detail, "port is blocked") }) {
+		t.Fatalf("the timeline does not say why the first attempt failed: %+v", m.Timeline)
+	}
+}
+
+// blockedWrites counts the goroutines still in a write the connector
+// gave up (writeGuard).
+func blockedWrites(t *testing.T) int {
+	t.Helper()
+	var b strings.Builder
+	if err := pprof.Lookup("goroutine").WriteTo(&b, 2); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Count(b.String(), "modem.guardedPort.Write.func1")
 }

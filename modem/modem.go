@@ -141,6 +141,7 @@ type Modem struct {
 	storedKeys map[string]bool // guarded by mu: messages stored whose delete failed (deleteStored)
 	reasm      *route.Reassembly
 	smscHex    string // the SMSC part of every PDU sent: "00" for the SIM's
+	writes     *writeGuard
 }
 
 var _ route.Connector = (*Modem)(nil)
@@ -148,7 +149,8 @@ var _ route.Connector = (*Modem)(nil)
 // New makes a connector; Run opens the port.
 func New(o Options, sink route.Sink) *Modem {
 	o.defaults()
-	m := &Modem{o: o, sink: sink, log: o.Logger.With("comp", "modem", "conn", o.Name), smscHex: "00"}
+	m := &Modem{o: o, sink: sink, log: o.Logger.With("comp", "modem", "conn", o.Name), smscHex: "00",
+		writes: &writeGuard{timeout: o.CommandTimeout}}
 	if o.SMSC != "" {
 		b, err := smscPart(o.SMSC)
 		if err != nil {
@@ -252,7 +254,7 @@ func (m *Modem) Run(ctx context.Context) error {
 // runSession runs one session to its end; opened says the port opened,
 // healthy that it got as far as serving traffic.
 func (m *Modem) runSession(ctx context.Context, reset bool) (healthy, opened bool, err error) {
-	s, err := openSession(&m.o, m.log)
+	s, err := openSession(&m.o, m.writes, m.log)
 	if err != nil {
 		return false, false, err
 	}
@@ -310,7 +312,7 @@ func (m *Modem) serve(ctx context.Context, s *session, direct bool) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-s.at.Closed():
-			return errors.New("modem: port closed (unplugged?)")
+			return s.closedErr()
 		case u := <-s.urcs:
 			if err := m.handleURC(ctx, s, u, direct); err != nil {
 				return err

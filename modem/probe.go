@@ -88,10 +88,11 @@ func withAT(port string, timeout time.Duration, fn func(*at.AT) error) error {
 	if timeout <= 0 {
 		timeout = 5 * time.Second
 	}
-	p, err := OpenPort(port, 0)
+	raw, err := OpenPort(port, 0)
 	if err != nil {
 		return err
 	}
+	p := (&writeGuard{timeout: timeout}).port(raw)
 	defer p.Close()
 	a := at.New(p, at.WithTimeout(timeout), at.WithCmds("E0"))
 	if err := a.Init(); err != nil {

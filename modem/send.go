@@ -86,7 +86,7 @@ func (m *Modem) Send(ctx context.Context, msg *spool.Message) ([]string, error) 
 		info, err := s.at.SMSCommand(fmt.Sprintf("+CMGS=%d", len(tpdu)), m.smscHex+strings.ToUpper(hex.EncodeToString(tpdu)),
 			at.WithTimeout(m.o.SendTimeout))
 		if err != nil {
-			if errors.Is(err, at.ErrDeadlineExceeded) {
+			if errors.Is(err, at.ErrDeadlineExceeded) || errors.Is(err, ErrPortBlocked) {
 				m.setReady(false)
 				s.close() // a late answer would complete the next command
 			}

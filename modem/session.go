@@ -23,11 +23,12 @@ type urc []string
 // reused after a command timed out (a late OK would answer the next
 // command): the connector closes it and opens a new one.
 type session struct {
-	port io.ReadWriteCloser
-	at   *at.AT
-	urcs chan urc
-	log  *slog.Logger
-	o    *Options
+	port  io.ReadWriteCloser
+	guard *writeGuard
+	at    *at.AT
+	urcs  chan urc
+	log   *slog.Logger
+	o     *Options
 
 	// routing is the AT+CNMI setting init made the modem accept, ""
 	// if it refused them all; poll checks the modem still has it.
@@ -93,12 +94,16 @@ func isURCLine(line string) bool {
 	return false
 }
 
-func openSession(o *Options, log *slog.Logger) (*session, error) {
-	port, err := OpenPort(o.Port, o.Baud)
+func openSession(o *Options, g *writeGuard, log *slog.Logger) (*session, error) {
+	if err := g.ready(); err != nil {
+		return nil, err
+	}
+	raw, err := OpenPort(o.Port, o.Baud)
 	if err != nil {
 		return nil, err
 	}
-	s := &session{port: port, urcs: make(chan urc, 64), log: log, o: o}
+	port := g.port(raw)
+	s := &session{port: port, guard: g, urcs: make(chan urc, 64), log: log, o: o}
 	var rw io.ReadWriter = pduWatch{port, s}
 	if o.Trace {
 		rw = trace.New(rw, trace.WithLogger(traceLogger{log}))
@@ -121,6 +126,15 @@ func (s *session) onURC(lines []string) {
 }
 
 func (s *session) close() { s.port.Close() }
+
+// closedErr is why the port closed under the session: a write given up
+// (writeGuard), or the device gone.
+func (s *session) closedErr() error {
+	if err := s.guard.ready(); err != nil {
+		return err
+	}
+	return errors.New("modem: port closed (unplugged?)")
+}
 
 // cmd runs one command with the default timeout.
 func (s *session) cmd(c string) ([]string, error) { return s.at.Command(c) }

@@ -40,7 +40,7 @@
 // Faults can be set at any time: FailNext (error codes), Hang (late or
 // no answers), NoPrompt (AT+CMGS without "> "), URCInResponse and
 // SendURC (URCs in awkward places), LoseURCs, Restart (a reset that
-// keeps the port),
+// keeps the port), Stall (a port that takes no writes),
 // SetStorageFull, SetNetworkLost, SetSignal, SetReportStatus, Unplug and
 // Replug. Handle replaces or adds a command, for vendor commands and
 // quirks. Wait and WaitSubmits let a test wait for the simulator without

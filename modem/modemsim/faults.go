@@ -1,6 +1,7 @@
 package modemsim
 
 import (
+	"errors"
 	"strings"
 	"time"
 
@@ -15,7 +16,8 @@ type faults struct {
 	hung     bool // answering nothing until Resume
 	full     bool // storage full whatever its use
 	lost     []lostRule
-	noPrompt int // AT+CMGS commands left that get no "> " prompt
+	noPrompt int  // AT+CMGS commands left that get no "> " prompt
+	stalled  bool // the pty takes no writes (Stall) until Resume
 }
 
 type lostRule struct {
@@ -122,15 +124,38 @@ func (m *Modem) Hang(cmd string, d time.Duration) {
 	m.faults.hangs = append(m.faults.hangs, hangRule{cmd: cmd, d: d})
 }
 
-// Resume ends a hang: the modem answers commands again.
+// Resume ends a hang or a stall: the modem reads and answers commands
+// again.
 func (m *Modem) Resume() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.faults.hung = false
+	if m.faults.stalled && m.pty != nil {
+		m.pty.flow(true)
+	}
+	m.faults.stalled = false
 	for s := range m.sessions {
 		s.kick()
 	}
 	m.notify()
+}
+
+// Stall makes the modem stop taking what is written to its
+// pseudo-terminal, as a USB modem whose firmware has stopped reading its
+// endpoint does, or a serial adapter held by hardware flow control: the
+// port's output is suspended (tcflow TCOOFF), so the gateway's next
+// write(2) on it blocks until Resume. TCP sessions are not affected.
+func (m *Modem) Stall() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.pty == nil {
+		return errors.New("modemsim: stall: no pseudo-terminal (unplugged, or NoPTY)")
+	}
+	if err := m.pty.flow(false); err != nil {
+		return err
+	}
+	m.faults.stalled = true
+	return nil
 }
 
 func (m *Modem) setHung() {

@@ -3,8 +3,10 @@ package modemsim_test
 import (
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -180,5 +182,36 @@ func TestNetworkLoss(t *testing.T) {
 	c.urc(`+CMTI: "SM",0`)
 	if got := c.sendPDU(pdus[0], lens[0]); !strings.HasPrefix(got[0], "+CMGS: ") {
 		t.Errorf("send with network: %q", got)
+	}
+}
+
+// TestStall: a stalled modem reads nothing, so a write to the port that
+// would block gets EAGAIN (the test writes without blocking); after
+// Resume the modem answers again.
+func TestStall(t *testing.T) {
+	m := start(t, modemsim.Options{})
+	c := open(t, m)
+	c.init()
+	if err := m.Stall(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(m.Device(), os.O_WRONLY|syscall.O_NOCTTY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rc, err := f.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var werr error
+	rc.Write(func(fd uintptr) bool { _, werr = syscall.Write(int(fd), []byte("AT\r")); return true })
+	if !errors.Is(werr, syscall.EAGAIN) {
+		t.Fatalf("write to a stalled modem: %v, want EAGAIN", werr)
+	}
+	m.Resume()
+	c.send("AT+CGMI\r")
+	if got := c.expect("OK\r\n"); got != "\r\nQuectel\r\n\r\nOK\r\n" {
+		t.Fatalf("after resume: %q", got)
 	}
 }

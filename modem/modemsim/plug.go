@@ -24,6 +24,7 @@ func (m *Modem) unplugLocked() {
 		return
 	}
 	m.plugged = false
+	m.faults.stalled = false // the new pty of a Replug takes writes
 	for s := range m.sessions {
 		s.stop()
 	}

@@ -119,6 +119,29 @@ func (p *pty) close() {
 	p.keeper.Close()
 }
 
+// flow suspends (false) or resumes (true) the slave's output, as
+// tcflow(3) TCOOFF and TCOON do: while it is suspended a write on the
+// slave blocks (or gets EAGAIN without blocking).
+func (p *pty) flow(on bool) error {
+	rc, err := p.keeper.SyscallConn()
+	if err != nil {
+		return err
+	}
+	arg := unix.TCOOFF
+	if on {
+		arg = unix.TCOON
+	}
+	var ierr error
+	err = rc.Control(func(fd uintptr) { ierr = unix.IoctlSetInt(int(fd), unix.TCXONC, arg) })
+	if err == nil {
+		err = ierr
+	}
+	if err != nil {
+		return fmt.Errorf("modemsim: tcflow: %w", err)
+	}
+	return nil
+}
+
 // pointLink makes link a symlink to target, replacing what is there in
 // one rename, so a gateway opening it never finds it half made.
 func pointLink(link, target string) error {

@@ -19,4 +19,6 @@ func openPTY() (*pty, error) {
 
 func (p *pty) close() {}
 
+func (p *pty) flow(bool) error { return errors.New("modemsim: stall needs Linux") }
+
 func pointLink(link, target string) error { return nil }
