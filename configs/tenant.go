@@ -83,8 +83,8 @@ type OptOut struct {
 }
 
 // Keywords are one language's opt-out words, matched case-insensitively
-// against the first word of an inbound text ("Stop." and "STOP please"
-// opt out).
+// against an inbound text that is the keyword alone ("Stop." opts out,
+// "STOP please" does not).
 type Keywords struct {
 	Stop    []string `yaml:"stop"`     // suppress the sender for the line it wrote to
 	StopAll []string `yaml:"stop_all"` // suppress the sender for every line of the tenant

@@ -33,8 +33,8 @@ type InboundAction struct {
 }
 
 // Inbound looks at an inbound message from a handset (from) to one of the
-// tenant's lines (to). When its first word is one of the tenant's
-// keywords it updates the suppression list, on disk and audited, before
+// tenant's lines (to). When the whole message is one of the tenant's
+// keywords (keywordOf) it updates the suppression list, on disk and audited, before
 // returning, and says what to reply. Other messages give ActionNone. A
 // STOP to a line that cannot be read (not a number, short code or
 // alphanumeric id) stops every line.
@@ -43,7 +43,7 @@ func (p *Policy) Inbound(ctx context.Context, tenant, from, to, text string) (In
 	if err != nil {
 		return InboundAction{Action: ActionNone}, err
 	}
-	word := firstWord(text)
+	word := keywordOf(text)
 	kw, ok := r.keywords[word]
 	if !ok {
 		return InboundAction{Action: ActionNone}, nil
@@ -172,12 +172,21 @@ func lineKey(line string) string { return strings.ToUpper(line) }
 
 // firstWord is the first word of text, upper case, without the
 // punctuation people add ("Stop." "STOP!").
-func firstWord(text string) string {
-	f := strings.Fields(text)
-	if len(f) == 0 {
+// keywordOf is the keyword a message may be: the whole text, upper
+// case, with the spaces, punctuation and symbols around it removed
+// ("  stop. " is STOP); "" when anything else is left, such as a second
+// word. Only a message that is the keyword alone counts, as with Twilio's
+// and the carriers' opt-out handling: on a 911 line "Stop he is hurting
+// me" or "Help at 5th street" is a caller's message, never a request to
+// opt out or for the help text.
+func keywordOf(text string) string {
+	w := strings.TrimFunc(text, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r)
+	})
+	if strings.IndexFunc(w, unicode.IsSpace) >= 0 {
 		return ""
 	}
-	return strings.ToUpper(strings.TrimFunc(f[0], func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSymbol(r) }))
+	return strings.ToUpper(w)
 }
 
 func isSpace(r rune) bool { return unicode.IsSpace(r) }
