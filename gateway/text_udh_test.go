@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -169,4 +170,51 @@ func TestUCS2AskedForIsSent(t *testing.T) {
 			t.Fatalf("SMS-SUBMIT %+v", subs)
 		}
 	})
+}
+
+// TestBinaryWithoutUDHIsSent: 8-bit data with no header (the API's
+// binary without udh, Kannel coding=1 without udh) goes out through the
+// carrier and the modem alike, one part and several. The carrier failed
+// it for good ("decode UDHL at offset 0"), with no failover.
+func TestBinaryWithoutUDHIsSent(t *testing.T) {
+	for _, n := range []int{4, 300} {
+		data := make([]byte, n)
+		for i := range data {
+			data[i] = byte(i)
+		}
+		send := func(t *testing.T, r *rig, to string) {
+			t.Helper()
+			code, body, id := r.sendsms(url.Values{"username": {"cad-1"}, "password": {testKey}, "to": {to},
+				"text": {string(data)}, "coding": {"1"}, "dlr-mask": {"1"}})
+			if code != http.StatusAccepted {
+				t.Fatalf("%d %s", code, body)
+			}
+			if ev := r.waitHook(id); ev.Message.Status != "delivered" || ev.Message.Encoding != "8bit" {
+				t.Fatalf("%+v", ev.Message)
+			}
+		}
+		t.Run(fmt.Sprintf("carrier/%d bytes", n), func(t *testing.T) {
+			r := newRig(t, rigOptions{carrierEnabled: true})
+			r.waitReady("carrier-a")
+			send(t, r, "+13195550178")
+			var got []byte
+			for _, s := range r.sim.Submits() {
+				if s.DataCoding != 0x04 {
+					t.Fatalf("data_coding %#x", s.DataCoding)
+				}
+				got = append(got, s.Text()...) // after the concatenation header of a long one
+			}
+			if !bytes.Equal(got, data) {
+				t.Fatalf("the carrier got %x, want %x", got, data)
+			}
+		})
+		t.Run(fmt.Sprintf("modem/%d bytes", n), func(t *testing.T) {
+			r := newRig(t, rigOptions{modemEnabled: true})
+			r.waitReady("modem-1")
+			send(t, r, "+13195550179")
+			if subs := r.modem.Submits(); len(subs) != (n+133)/134 {
+				t.Fatalf("%d SMS-SUBMITs for %d bytes", len(subs), n)
+			}
+		})
+	}
 }

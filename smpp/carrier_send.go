@@ -122,9 +122,12 @@ func (c *Carrier) encode(m *spool.Message) ([]smspdu.UserData, uint8, error) {
 	h.Write([]byte(m.ID))
 	ref := uint16(h.Sum32()) // the same on every attempt
 	if m.Binary != nil {
-		udh, err := smspdu.ParseUDH(m.UDH)
-		if err != nil {
-			return nil, 0, err
+		var udh smspdu.UDH
+		if len(m.UDH) > 0 { // 8-bit data may come with no header of its own
+			var err error
+			if udh, err = smspdu.ParseUDH(m.UDH); err != nil {
+				return nil, 0, err
+			}
 		}
 		parts, err := smspdu.SplitBinary(m.Binary, udh, ref, false, smspdu.NoClass)
 		return c.payload(parts), 0x04, err
