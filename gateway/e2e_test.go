@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -536,5 +537,45 @@ func TestStatusShowsRefusedCredentials(t *testing.T) {
 			t.Fatalf("status never showed the refused credentials: %+v", r.g.Status(context.Background()).Connectors)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestInboundBelongsToTheLineWrittenTo: two tenants share a carrier; a
+// caller's text to the second tenant's number is the second tenant's,
+// whatever tenant the connector's routes name. It went to the first:
+// posted to its webhook, listed in its inbound, and never seen by the
+// tenant whose line it was. A text to a number no tenant lists stays
+// with the connector's tenant.
+func TestInboundBelongsToTheLineWrittenTo(t *testing.T) {
+	r := newRig(t, rigOptions{carrierEnabled: true})
+	r.waitReady("carrier-a")
+	for _, mo := range []struct{ to, text string }{
+		{"13195550999", "Pothole on Elm St"}, // council's line, as the carrier writes it (TON international)
+		{"13195550444", "To a number no one lists"},
+	} {
+		if err := r.sim.DeliverMO(smscsim.MO{Source: smscsim.Address{TON: 1, NPI: 1, Addr: "13195550132"},
+			Dest: smscsim.Address{TON: 1, NPI: 1, Addr: mo.to}, Text: mo.text}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	texts := func(key string) []string {
+		_, out := r.do(http.MethodGet, "/api/v1/inbound", key, nil)
+		var got []string
+		items, _ := out["messages"].([]any)
+		for _, it := range items {
+			got = append(got, it.(map[string]any)["text"].(string))
+		}
+		slices.Sort(got)
+		return got
+	}
+	for deadline := time.Now().Add(20 * time.Second); len(texts(otherKey))+len(texts(testKey)) < 2; {
+		if time.Now().After(deadline) {
+			t.Fatalf("inbound: council %q, psap-north %q", texts(otherKey), texts(testKey))
+		}
+		time.Sleep(10 * time.Millisecond) // polling: no signal for an inbound stored
+	}
+	if c, n := texts(otherKey), texts(testKey); !slices.Equal(c, []string{"Pothole on Elm St"}) ||
+		!slices.Equal(n, []string{"To a number no one lists"}) {
+		t.Fatalf("inbound: council %q, psap-north %q", c, n)
 	}
 }

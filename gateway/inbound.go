@@ -1,8 +1,10 @@
 package gateway
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/smsgw/smsgw/spool"
@@ -33,6 +35,7 @@ func (s *sink) Report(ctx context.Context, r spool.Report) error {
 // handset from the line it wrote to.
 func (s *sink) Inbound(ctx context.Context, mo *spool.Message) error {
 	g := s.g
+	mo.Tenant = g.tenantOfLine(mo.Tenant, mo.To)
 	if mo.Body != "" {
 		act, err := g.policy.Inbound(ctx, mo.Tenant, mo.From, mo.To, mo.Body)
 		if err != nil {
@@ -56,6 +59,48 @@ func (s *sink) Inbound(ctx context.Context, mo *spool.Message) error {
 	}
 	g.metrics.inbound(mo)
 	return nil
+}
+
+// tenantOfLine is the tenant of an inbound message written to line,
+// which came on a connector of tenant byConnector: the tenant that lists
+// line among its senders, when one does (byConnector if it is one of
+// several); else byConnector. Carriers are shared: the number a caller
+// wrote to says whose the text is, not the connector it came on.
+func (g *Gateway) tenantOfLine(byConnector, line string) string {
+	if line == "" {
+		return byConnector
+	}
+	found := ""
+	for _, t := range g.cfg.Load().Tenants {
+		if !slices.ContainsFunc(t.Senders, func(snd string) bool { return isLine(snd, line, t.DefaultRegion) }) {
+			continue
+		}
+		if t.ID == byConnector {
+			return t.ID
+		}
+		if found == "" {
+			found = t.ID
+		}
+	}
+	return cmp.Or(found, byConnector)
+}
+
+// isLine says whether a tenant's sender (E.164, a short code or an
+// alphanumeric id, as the configuration has them) is the line an
+// inbound message was written to: the same digits (a carrier may leave
+// out the "+" of an international number), or, for a number, the same
+// number once line is read in the tenant's region.
+func isLine(sender, line, region string) bool {
+	switch {
+	case sender == "*":
+		return false
+	case strings.TrimPrefix(sender, "+") == strings.TrimPrefix(line, "+"):
+		return true
+	case !strings.HasPrefix(sender, "+"):
+		return false
+	}
+	canon, _, err := policy.NormaliseSender(line, region)
+	return err == nil && canon == sender
 }
 
 // inboundTargets names who gets a tenant's inbound messages: its
