@@ -25,6 +25,9 @@ func (d deliverer) Deliver(ctx context.Context, it *spool.OutboxItem, m *spool.M
 		err = g.smppSrv.Deliver(ctx, it, m)
 	case m.Callback != "" || g.hasWebhook(it.Tenant):
 		err = g.webhooks.Deliver(ctx, it, m)
+		if m.Callback == "" {
+			g.webhookAnswered(it.Tenant, err)
+		}
 	default:
 		err = spool.Permanent("no_webhook", errNoTarget)
 	}
@@ -39,4 +42,22 @@ func (g *Gateway) hasWebhook(tenant string) bool {
 		}
 	}
 	return false
+}
+
+// webhookAnswered notes how a tenant's webhook answered. The first
+// success after a retryable failure makes the other items the webhook
+// is owed due now: each waited for its own backoff (up to spool.retry's
+// max_backoff, 10 minutes) after the receiver was back, and the newest,
+// with the shortest backoffs, came first.
+func (g *Gateway) webhookAnswered(tenant string, err error) {
+	switch {
+	case err == nil:
+		if _, was := g.webhookDown.LoadAndDelete(tenant); was {
+			g.dueNow("webhook of "+tenant, func(it *spool.OutboxItem) bool {
+				return it.Tenant == tenant && !strings.HasPrefix(it.Target, "smpp:")
+			})
+		}
+	case !spool.IsPermanent(err):
+		g.webhookDown.Store(tenant, true)
+	}
 }

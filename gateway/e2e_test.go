@@ -242,19 +242,7 @@ func TestInboundWaitsForTheCADBind(t *testing.T) {
 	}
 	// The webhook gets it; the deliver_sm to the unbound account fails
 	// and waits for its retry.
-	for deadline := time.Now().Add(20 * time.Second); ; {
-		next, err := r.g.store.NextOutboxDue()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if next.After(time.Now().Add(5 * time.Minute)) {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the item owed to the CAD account never went into its retry (next due %v)", next)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	r.waitOutboxRetry()
 	inbox := make(chan pdu.Body, 10)
 	esme(t, r.g.SMPPAddr(), inbox)
 	select {
@@ -577,5 +565,65 @@ func TestInboundBelongsToTheLineWrittenTo(t *testing.T) {
 	if c, n := texts(otherKey), texts(testKey); !slices.Equal(c, []string{"Pothole on Elm St"}) ||
 		!slices.Equal(n, []string{"To a number no one lists"}) {
 		t.Fatalf("inbound: council %q, psap-north %q", c, n)
+	}
+}
+
+// TestWebhookBackGetsWhatWaited: events that failed while the webhook
+// was down go as soon as it answers again, not at their own next retry
+// (here 10 minutes away): a caller's texts reached the CAD up to
+// max_backoff after it was back, the newest first.
+func TestWebhookBackGetsWhatWaited(t *testing.T) {
+	r := newRig(t, rigOptions{modemEnabled: true, backoff: 10 * time.Minute})
+	r.waitReady("modem-1")
+	r.hookDown.Store(true)
+	texts := []string{"caller update 1", "caller update 2"}
+	for _, text := range texts {
+		if _, err := r.modem.DeliverMO(modemsim.MO{From: "+13195550133", Text: text}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range texts {
+		select {
+		case <-r.hookRefused:
+		case <-time.After(20 * time.Second):
+			t.Fatal("the webhook was never tried")
+		}
+	}
+	r.waitOutboxRetry() // both refusals recorded
+	r.hookDown.Store(false)
+	code, out := r.post(testKey, map[string]any{"to": "+13195550134", "text": "the webhook answers this one"})
+	if code != http.StatusAccepted {
+		t.Fatalf("%d %v", code, out)
+	}
+	got := map[string]bool{}
+	for deadline := time.After(20 * time.Second); len(got) < len(texts); {
+		select {
+		case ev := <-r.hooks:
+			if ev.Type == "message.inbound" {
+				got[ev.Message.Text] = true
+			}
+		case <-deadline:
+			t.Fatalf("after the webhook came back, got %v of %q", got, texts)
+		}
+	}
+}
+
+// waitOutboxRetry waits until nothing in the outbox is due for the next
+// 5 minutes: every item delivery failed went into its retry (the rig's
+// backoff set to 10 minutes).
+func (r *rig) waitOutboxRetry() {
+	r.t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); ; {
+		next, err := r.g.store.NextOutboxDue()
+		if err != nil {
+			r.t.Fatal(err)
+		}
+		if next.After(time.Now().Add(5 * time.Minute)) {
+			return
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("the outbox's failed items never went into their retry (next due %v)", next)
+		}
+		time.Sleep(10 * time.Millisecond) // polling: no signal for a retry recorded
 	}
 }

@@ -62,10 +62,13 @@ func (c *connector) run(ctx context.Context) {
 
 // Gateway is one running smsgw.
 type Gateway struct {
-	o       Options
-	cfg     atomic.Pointer[configs.Config]
-	log     *slog.Logger
-	started atomic.Pointer[time.Time] // when Run began; nil before
+	o   Options
+	cfg atomic.Pointer[configs.Config]
+	// webhookDown holds the tenants whose webhook's last answer was a
+	// failure to retry (webhookAnswered).
+	webhookDown sync.Map
+	log         *slog.Logger
+	started     atomic.Pointer[time.Time] // when Run began; nil before
 
 	store    *spool.Store
 	proxies  *clientip.Trusted // listen.trusted_proxies

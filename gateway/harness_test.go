@@ -43,7 +43,11 @@ type rig struct {
 	// hookNow, when set (a func() time.Time), is the webhook receiver's
 	// clock for checking signatures; default time.Now.
 	hookNow atomic.Value
-	logs    syncbuf.Buffer // what the gateway logged
+	// hookDown, while set, makes the webhook receiver answer 503, and
+	// tell hookRefused (without waiting).
+	hookDown    atomic.Bool
+	hookRefused chan struct{}
+	logs        syncbuf.Buffer // what the gateway logged
 }
 
 type rigOptions struct {
@@ -118,9 +122,18 @@ routes:
 
 func newRig(t *testing.T, o rigOptions) *rig {
 	t.Helper()
-	r := &rig{t: t, dir: t.TempDir(), hooks: make(chan httpapi.WebhookEvent, 100000), seen: map[string]httpapi.WebhookEvent{}}
+	r := &rig{t: t, dir: t.TempDir(), hooks: make(chan httpapi.WebhookEvent, 100000), seen: map[string]httpapi.WebhookEvent{},
+		hookRefused: make(chan struct{}, 100)}
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		body, _ := io.ReadAll(req.Body)
+		if r.hookDown.Load() {
+			select {
+			case r.hookRefused <- struct{}{}:
+			default:
+			}
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
 		now := time.Now()
 		if f, ok := r.hookNow.Load().(func() time.Time); ok {
 			now = f()

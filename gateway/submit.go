@@ -217,13 +217,21 @@ func (g *Gateway) Cancel(ctx context.Context, id, actor string) (*spool.Message,
 // system that reconnects gets the callers' texts and the receipts queued
 // while it was away at once, not at each item's next retry.
 func (g *Gateway) receiverBound(systemID string) {
+	target := "smpp:" + systemID
+	g.dueNow("SMPP account "+systemID, func(it *spool.OutboxItem) bool { return it.Target == target })
+}
+
+// dueNow makes the outbox items owed to an application that is back
+// (who), those match says, due now, not at their next retry.
+func (g *Gateway) dueNow(who string, match func(*spool.OutboxItem) bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	n, err := g.store.OutboxDueNow(ctx, "smpp:"+systemID)
+	n, err := g.store.OutboxDueNow(ctx, match)
 	switch {
 	case err != nil:
-		g.log.Warn("could not make the items owed to a new bind due; they go at their next retry", "system_id", systemID, "err", err)
+		g.log.Warn("could not make the items owed to an application that is back due; they go at their next retry",
+			"to", who, "err", err)
 	case n > 0:
-		g.log.Info("items owed to the account go now that it is bound", "system_id", systemID, "items", n)
+		g.log.Info("items owed to an application that is back go now", "to", who, "items", n)
 	}
 }

@@ -213,13 +213,14 @@ func (w *wtx) noteMessage(id, actor, detail string) error {
 	return w.save(uid, before, m)
 }
 
-// OutboxDueNow makes every item owed to target that waits for a retry
-// due now, and returns how many. The SMPP server calls it when an
-// application binds to receive: its receipts and the callers' texts
-// queued while it was away go at once, not at their next retry, which
-// the backoff may have put minutes away. Items leased by this process
-// (being delivered) are left alone.
-func (s *Store) OutboxDueNow(ctx context.Context, target string) (int, error) {
+// OutboxDueNow makes every item that waits for a retry and that match
+// says (it must depend on the item only) due now, and returns how many.
+// The gateway calls it when an application is back (an SMPP account
+// binds to receive, a webhook answers again): its receipts and the
+// callers' texts queued while it was away go at once, not at their next
+// retry, which the backoff may have put minutes away. Items leased by
+// this process (being delivered) are left alone.
+func (s *Store) OutboxDueNow(ctx context.Context, match func(*OutboxItem) bool) (int, error) {
 	// Find them in a read transaction: decoding a large outbox must not
 	// hold the writer, which emergency submits wait for.
 	var found []ulid.ULID
@@ -233,7 +234,7 @@ func (s *Store) OutboxDueNow(ctx context.Context, target string) (int, error) {
 				continue
 			}
 			if v := tx.Bucket(bOutbox).Get(id[:]); v != nil {
-				if it, err := decodeItem(v); err == nil && it.Target == target {
+				if it, err := decodeItem(v); err == nil && match(it) {
 					found = append(found, id)
 				}
 			}
@@ -248,7 +249,7 @@ func (s *Store) OutboxDueNow(ctx context.Context, target string) (int, error) {
 		n = 0
 		for _, id := range found {
 			it, err := w.getItem(id)
-			if err != nil || it.Target != target || !it.NextAt.After(w.now) || w.s.leased(id) {
+			if err != nil || !match(it) || !it.NextAt.After(w.now) || w.s.leased(id) {
 				continue // gone, or taken meanwhile
 			}
 			key := timeKey(it.NextAt, id)

@@ -83,7 +83,7 @@ func TestOutboxDueNow(t *testing.T) {
 		}
 	}
 	clk.Add(time.Second)
-	n, err := s.OutboxDueNow(bg, "smpp:cad")
+	n, err := s.OutboxDueNow(bg, func(it *OutboxItem) bool { return it.Target == "smpp:cad" })
 	if err != nil || n != 2 {
 		t.Fatalf("OutboxDueNow = %d, %v; want the 2 waiting for smpp:cad", n, err)
 	}
@@ -91,7 +91,7 @@ func TestOutboxDueNow(t *testing.T) {
 	if len(got) != 2 || got[0].Target != "smpp:cad" || got[1].Target != "smpp:cad" || got[0].Attempts != 2 {
 		t.Fatalf("due now: %+v", got)
 	}
-	if n, _ := s.OutboxDueNow(bg, "smpp:cad"); n != 0 {
+	if n, _ := s.OutboxDueNow(bg, func(it *OutboxItem) bool { return it.Target == "smpp:cad" }); n != 0 {
 		t.Fatalf("OutboxDueNow moved %d leased items", n)
 	}
 	for _, it := range append(got, items[3]) {
