@@ -32,6 +32,7 @@ FUZZ_TARGETS := \
 	./smpp/smscsim:FuzzSession \
 	./httpapi:FuzzKannelSendsms \
 	./httpapi:FuzzExpandDLRURL \
+	./httpapi:FuzzSubmitJSON \
 	./configs:FuzzParse \
 	./configs:FuzzParseEnvFile \
 	./internal/clientip:FuzzAddr

@@ -2,10 +2,12 @@ package httpapi
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -271,3 +273,42 @@ func FuzzExpandDLRURL(f *testing.F) {
 
 // queryEscapeBytes are the bytes url.QueryEscape writes.
 const queryEscapeBytes = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~+%"
+
+// FuzzSubmitJSON reads POST /api/v1/messages bodies. Properties: no
+// panic; a refusal is an API error with a message; an accepted body
+// decodes as encoding/json decodes it, its text and fields are valid
+// UTF-8, and none holds U+FFFD unless the body wrote one (a byte that
+// is not UTF-8 or half a surrogate pair must be refused, not replaced).
+func FuzzSubmitJSON(f *testing.F) {
+	for _, s := range []string{
+		`{"to":"+13195550123","text":"Help is on the way","priority":"emergency"}`,
+		`{"to":"+13195550123","text":"\ud83d\ude00 \\ud800 \u00e9 \ufffd"}`,
+		`{"to":"+13195550123","text":"a\ud800b"}`, `{"to":"+13195550123","text":"\udc00"}`,
+		`{"to":"+13195550123","text":"\ud800\ud800"}`, `{"to":"+13195550123","text":"\ud800\`,
+		"{\"to\":\"+1\",\"text\":\"caf\xe9\"}", `{"To":"+1","text":"x"}`, `{"to":"+1","to":"+2"}`,
+		`{"to":"+1","binary":"AQID","udh":"!!"}`, `{"to":"+1","report":false,"flash":true}`, `[]`, ``, `{`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		var req SubmitRequest
+		err := decodeJSON(bytes.NewReader(body), &req)
+		if err != nil {
+			var ae *Error
+			if !errors.As(err, &ae) || ae.Message == "" || ae.Status < 400 {
+				t.Fatalf("refusal %v is not an API error", err)
+			}
+			return
+		}
+		var want SubmitRequest
+		if jerr := json.Unmarshal(body, &want); jerr != nil || !reflect.DeepEqual(req, want) {
+			t.Fatalf("decoded %+v, encoding/json %+v (%v)", req, want, jerr)
+		}
+		wroteFFFD := bytes.Contains(body, []byte("\uFFFD")) || bytes.Contains(bytes.ToLower(body), []byte(`\ufffd`))
+		for _, s := range []string{req.To, req.Text, req.From, req.Priority, req.Validity, req.SendAt, req.ClientRef} {
+			if !utf8.ValidString(s) || strings.ContainsRune(s, utf8.RuneError) && !wroteFFFD {
+				t.Fatalf("accepted %q from %q", s, body)
+			}
+		}
+	})
+}

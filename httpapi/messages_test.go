@@ -48,6 +48,12 @@ func TestSubmit(t *testing.T) {
 	if code != 202 || m3.Encoding != "8bit" || string(m3.Binary) != "\x01\x02\x03" || m3.Report {
 		t.Errorf("binary: %d %+v", code, m3)
 	}
+	// Escapes: a surrogate pair, an escaped backslash before "ud800"
+	// (text, not an escape), é.
+	code, m4 := e.submit(keyNorth, `{"to":"+13195550123","text":"\ud83d\ude00 \\ud800 \u00e9"}`)
+	if code != 202 || m4.Text != "😀 \\ud800 é" {
+		t.Errorf("escapes: %d %q", code, m4.Text)
+	}
 }
 
 func TestSubmitIdempotent(t *testing.T) {
@@ -97,7 +103,15 @@ func TestSubmitErrors(t *testing.T) {
 		{"syntax", `{"to":`, 400, "invalid_json", ""},
 		{"type", `{"to":13195550123,"text":"x"}`, 400, "invalid_json", "to"},
 		{"unknown field", `{"to":"+13195550123","txt":"x"}`, 400, "invalid_json", "txt"},
-		{"base64", `{"to":"+13195550123","binary":"!!"}`, 400, "invalid_json", ""},
+		{"base64", `{"to":"+13195550123","binary":"!!"}`, 400, "invalid_json", "binary"},
+		{"udh base64", `{"to":"+13195550123","binary":"AQ==","udh":"%%"}`, 400, "invalid_json", "udh"},
+		{"not UTF-8", "{\"to\":\"+13195550123\",\"text\":\"caf\xe9\"}", 400, "invalid_json", ""},
+		{"overlong UTF-8", "{\"to\":\"+13195550123\",\"text\":\"\xc0\xaf\"}", 400, "invalid_json", ""},
+		{"lone surrogate", `{"to":"+13195550123","text":"a\ud800b"}`, 400, "invalid_json", ""},
+		{"lone low surrogate", `{"to":"+13195550123","text":"\udc00"}`, 400, "invalid_json", ""},
+		{"reversed pair", `{"to":"+13195550123","text":"\ude00\ud83d"}`, 400, "invalid_json", ""},
+		{"field case", `{"To":"+13195550123","text":"x"}`, 400, "invalid_json", "To"},
+		{"field twice", `{"to":"+13195550123","text":"x","to":"+13195550124"}`, 400, "invalid_json", "to"},
 		{"trailing", `{"to":"+13195550123","text":"x"} {}`, 400, "invalid_json", ""},
 		{"array", `[1]`, 400, "invalid_json", ""},
 		{"too large", `{"to":"+13195550123","text":"` + strings.Repeat("a", 70<<10) + `"}`, 413, "body_too_large", ""},

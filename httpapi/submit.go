@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"bytes"
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -8,8 +10,11 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"reflect"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/smsgw/smsgw/configs"
 	"github.com/smsgw/smsgw/spool"
@@ -123,14 +128,21 @@ func parseValidity(s string, now, sendAt time.Time) (time.Time, error) {
 // wrong types and trailing data are 400 invalid_json, naming the field
 // where it is known.
 func decodeJSON(body io.Reader, v any) error {
-	dec := json.NewDecoder(body)
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if err == nil && dec.More() {
-		err = errors.New("data after the JSON object")
+	raw, err := io.ReadAll(body)
+	if err == nil {
+		if bad := invalidUTF8(raw); bad >= 0 {
+			return apiErr(http.StatusBadRequest, "invalid_json", "",
+				"the body is not valid UTF-8 (at byte %d); send text as UTF-8", bad)
+		}
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		err = dec.Decode(v)
+		if err == nil && dec.More() {
+			err = errors.New("data after the JSON object")
+		}
 	}
 	if err == nil {
-		return nil
+		return strictJSON(raw, v)
 	}
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
@@ -156,9 +168,112 @@ func decodeJSON(body io.Reader, v any) error {
 	case errors.Is(err, io.EOF):
 		e.Message = "the body is empty; a JSON object is expected"
 	case errors.As(err, new(base64.CorruptInputError)):
-		e.Message = "binary and udh must be base64"
+		e.Field = notBase64(raw)
+		e.Message = cmp.Or(e.Field, "binary and udh") + " must be base64"
 	}
 	return e
+}
+
+// invalidUTF8 is the offset of the first byte in b that is not UTF-8,
+// or -1. encoding/json would quietly read it as U+FFFD: a caller's
+// "café" in Latin-1 went out as "caf\uFFFD".
+func invalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			return i
+		}
+		i += n
+	}
+	return -1
+}
+
+// strictJSON checks what encoding/json lets pass in a body that decoded
+// into v (a struct): a field name in another case than v's ("To"), a
+// field given twice (the last one won), and a \u escape that is half a
+// UTF-16 surrogate pair (read as U+FFFD).
+func strictJSON(raw []byte, v any) error {
+	names := map[string]bool{}
+	t := reflect.TypeOf(v).Elem()
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "" && name != "-" {
+			names[name] = true
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	seen := map[string]bool{}
+	if _, err := dec.Token(); err != nil { // {
+		return nil
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil
+		}
+		k, _ := tok.(string)
+		switch {
+		case !names[k]:
+			return apiErr(http.StatusBadRequest, "invalid_json", k, "unknown field %s (field names are lower case)", k)
+		case seen[k]:
+			return apiErr(http.StatusBadRequest, "invalid_json", k, "%s is given twice", k)
+		}
+		seen[k] = true
+		if err := dec.Decode(new(json.RawMessage)); err != nil {
+			return nil
+		}
+	}
+	if at := loneSurrogate(raw); at >= 0 {
+		return apiErr(http.StatusBadRequest, "invalid_json", "",
+			"%s at byte %d is half a UTF-16 surrogate pair, not a character", raw[at:at+6], at)
+	}
+	return nil
+}
+
+// loneSurrogate is the offset of the first \u escape in raw (valid
+// JSON) that is a UTF-16 surrogate without its other half, or -1.
+func loneSurrogate(raw []byte) int {
+	hex4 := func(i int) rune { // the \uXXXX escape at raw[i]
+		if i+6 > len(raw) || raw[i] != '\\' || raw[i+1] != 'u' {
+			return -1
+		}
+		n, err := strconv.ParseUint(string(raw[i+2:i+6]), 16, 16)
+		if err != nil {
+			return -1
+		}
+		return rune(n)
+	}
+	for i := 0; i < len(raw); i++ {
+		if raw[i] != '\\' {
+			continue
+		}
+		r := hex4(i)
+		switch {
+		case r >= 0xD800 && r < 0xDC00: // a high half: its low half must follow
+			if lo := hex4(i + 6); lo < 0xDC00 || lo >= 0xE000 {
+				return i
+			}
+			i += 11
+		case r >= 0xDC00 && r < 0xE000:
+			return i
+		default:
+			i++ // past the escaped character: "\\u0041" is not an escape
+		}
+	}
+	return -1
+}
+
+// notBase64 names the field of a submit body that is not base64.
+func notBase64(raw []byte) string {
+	var f struct{ Binary, UDH string }
+	if json.Unmarshal(raw, &f) != nil {
+		return ""
+	}
+	for _, c := range []struct{ name, v string }{{"binary", f.Binary}, {"udh", f.UDH}} {
+		if _, err := base64.StdEncoding.DecodeString(c.v); err != nil {
+			return c.name
+		}
+	}
+	return ""
 }
 
 func jsonKind(k string) string {
