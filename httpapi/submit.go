@@ -98,8 +98,22 @@ func (a *API) toSpool(req *SubmitRequest, c *caller) (*spool.Message, error) {
 	if !m.SendAt.IsZero() && !m.ValidUntil.IsZero() && !m.SendAt.Before(m.ValidUntil) {
 		return nil, bad("send_at", "send_at is not before the end of the validity")
 	}
+	start := now // of the validity
+	if m.SendAt.After(now) {
+		start = m.SendAt
+	}
+	switch {
+	case m.SendAt.After(now.Add(maxAhead)):
+		return nil, bad("send_at", "send_at is more than a year ahead")
+	case m.ValidUntil.After(start.Add(maxAhead)):
+		return nil, bad("validity", "validity is longer than a year")
+	}
 	return m, nil
 }
+
+// maxAhead is how far ahead send_at may be, and how long a validity
+// (from send_at, or from now).
+const maxAhead = 366 * 24 * time.Hour
 
 // parseValidity reads a duration ("90m", "3d") or an RFC 3339 time. A
 // duration counts from sendAt when the message is scheduled for later,
