@@ -1,6 +1,7 @@
 package adminui
 
 import (
+	"errors"
 	"net/http"
 	"sort"
 	"time"
@@ -23,6 +24,7 @@ type dashboardView struct {
 	AutoOn     bool
 	Now        time.Time
 	Unready    string // why the gateway cannot send now ("" when it can)
+	Full       string // why it takes emergency messages only ("" when it takes all)
 	// ClockBehind is how far the system clock is behind the spool's.
 	ClockBehind time.Duration
 }
@@ -40,7 +42,9 @@ var failedStates = []spool.State{spool.StateFailed, spool.StateUndelivered, spoo
 func (u *UI) dashboard(w http.ResponseWriter, r *http.Request, s *session) {
 	now := u.o.Now().UTC()
 	d := dashboardView{Connectors: u.b.Connectors(r.Context()), Now: now, AutoOn: r.URL.Query().Get("refresh") == "on"}
-	if err := u.b.Ready(r.Context()); err != nil {
+	if err := u.b.Ready(r.Context()); errors.Is(err, spool.ErrSpoolFull) {
+		d.Full = err.Error()
+	} else if err != nil {
 		d.Unready = err.Error()
 	}
 	st, err := u.b.Stats()

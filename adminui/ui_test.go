@@ -3,6 +3,7 @@ package adminui
 import (
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -499,6 +500,12 @@ func TestDashboardSaysWhetherItCanSend(t *testing.T) {
 	}
 	if !strings.Contains(r.body, "1 min 35 s") || !strings.Contains(r.body, "Longest waiting to go") {
 		t.Errorf("the queue does not say how long the oldest has waited:\n%s", r.body)
+	}
+	e.b.unready = fmt.Errorf("the spool takes emergency messages only: %w: 3 messages queued (limit 3)", spool.ErrSpoolFull)
+	r = b.get("/admin/")
+	if !strings.Contains(r.body, "Queue full") || strings.Contains(r.body, "Cannot send") ||
+		!strings.Contains(r.body, "3 messages queued (limit 3)") {
+		t.Fatalf("no verdict for a full queue:\n%s", r.body)
 	}
 }
 

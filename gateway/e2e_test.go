@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"slices"
@@ -466,6 +467,36 @@ func TestEmergencyPastAFullQueue(t *testing.T) {
 	}
 	if code, body := r.post(testKey, map[string]any{"to": "+13195559911", "text": "EVACUATE NOW", "priority": "emergency"}); code != http.StatusAccepted {
 		t.Fatalf("an emergency submit past max_queued: %d %v", code, body)
+	}
+}
+
+// TestReadyzSaysTheQueueIsFull: a gateway that can send but whose spool
+// takes emergency messages only is not ready (/readyz 503, and why): it
+// answered 200 while refusing every ordinary submit with 503.
+func TestReadyzSaysTheQueueIsFull(t *testing.T) {
+	r := newRig(t, rigOptions{carrierEnabled: true, maxQueued: 2})
+	r.waitReady("carrier-a")
+	readyz := func() (int, string) {
+		resp, err := http.Get(r.url + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := readyz(); code != http.StatusOK {
+		t.Fatalf("before: %d %s", code, body)
+	}
+	later := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+	for i := range 2 {
+		if code, body := r.post(testKey, map[string]any{"to": fmt.Sprintf("+1319555015%d", i), "text": "later", "send_at": later}); code != http.StatusAccepted {
+			t.Fatalf("submit %d: %d %v", i, code, body)
+		}
+	}
+	if code, body := readyz(); code != http.StatusServiceUnavailable || !strings.Contains(body, "emergency messages only") ||
+		!strings.Contains(body, "2 messages queued (limit 2)") {
+		t.Fatalf("full: %d %s", code, body)
 	}
 }
 

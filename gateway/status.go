@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/smsgw/smsgw/httpapi"
+	"github.com/smsgw/smsgw/spool"
 	"github.com/smsgw/smsgw/spool/route"
 )
 
@@ -112,6 +113,9 @@ func (g *Gateway) Ready(ctx context.Context) error {
 	usable, unusable := g.router.Usable()
 	switch {
 	case len(usable) > 0:
+		if err := g.store.Room(spool.PriorityNormal); err != nil {
+			return fmt.Errorf("the spool takes emergency messages only: %w", err)
+		}
 		return nil
 	case len(unusable) == 0:
 		return errors.New("no routes are configured")

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // Field limits, checked before anything is stored.
@@ -135,6 +137,17 @@ func (w *wtx) roomFor(n int64, p Priority) error {
 		return fmt.Errorf("%w: %d messages queued (limit %d)", ErrSpoolFull, pending, w.s.opts.MaxQueued)
 	}
 	return w.roomOnDisk(p == PriorityEmergency)
+}
+
+// Room says whether a message of priority p would be taken now: nil,
+// or ErrSpoolFull (wrapped, saying why) past MaxQueued or the file-size
+// limit, as Enqueue would answer.
+func (s *Store) Room(p Priority) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return (&wtx{tx: tx, s: s}).roomFor(1, p)
+	})
 }
 
 // roomOnDisk refuses new records once the file reaches its limit less
