@@ -96,7 +96,7 @@ func (a *API) sendsms(w http.ResponseWriter, r *http.Request, _ *caller) {
 		a.kannelReply(w, err, nil)
 		return
 	}
-	var ids, denied []string
+	var ids, denied, failed []string
 	var firstErr error
 	for _, to := range recipients {
 		m := tmpl.Clone()
@@ -107,7 +107,11 @@ func (a *API) sendsms(w http.ResponseWriter, r *http.Request, _ *caller) {
 		stored, _, err := a.b.Submit(r.Context(), m)
 		if err != nil {
 			a.log.Info("sendsms refused", "to", to, "err", err)
-			denied = append(denied, to)
+			if kannelRefusal(err).text == kannelDenied {
+				denied = append(denied, to)
+			} else {
+				failed = append(failed, to)
+			}
 			if firstErr == nil {
 				firstErr = err
 			}
@@ -120,6 +124,18 @@ func (a *API) sendsms(w http.ResponseWriter, r *http.Request, _ *caller) {
 			firstErr = &kannelAnswer{http.StatusBadRequest, kannelNoSender}
 		}
 		a.kannelReply(w, kannelRefusal(firstErr), nil)
+		return
+	}
+	if len(failed) > 0 {
+		// Some taken, some not for now (quota, spool full): Kannel's
+		// answer to a multi-cast it could not queue whole, so that a
+		// client retries; "denied" would tell it never to. The ids of
+		// those taken are in the headers.
+		for _, id := range ids {
+			w.Header().Add("X-Smsgw-Id", id)
+		}
+		a.kannelReply(w, &kannelAnswer{http.StatusInternalServerError,
+			kannelSendFailed + " Failed receivers are: " + strings.Join(failed, " ")}, nil)
 		return
 	}
 	text := kannelAccepted

@@ -250,6 +250,15 @@ func TestKannelRefusals(t *testing.T) {
 	if code != 202 || body != kannelAccepted+" Denied receivers are: +9991" || len(hdr.Values("X-Smsgw-Id")) != 1 {
 		t.Errorf("partly denied: %d %q", code, body)
 	}
+	// Partly refused for now (the quota): "Sending failed", naming them,
+	// as Kannel answers a multi-cast it could not queue whole; never
+	// "denied", which tells a client not to try again.
+	e.mu.Unlock()
+	code, hdr, body = e.sendsms(kannelVars("to", "+13195550123 +13195550777 +9991"))
+	e.mu.Lock()
+	if code != 500 || body != kannelSendFailed+" Failed receivers are: +13195550777" || len(hdr.Values("X-Smsgw-Id")) != 1 {
+		t.Errorf("partly failed: %d %q %v", code, body, hdr)
+	}
 }
 
 // %p and %q in a dlr-url are the number as the client wrote it (Kannel
