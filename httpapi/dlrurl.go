@@ -61,11 +61,18 @@ func dlrValue(st spool.State) int {
 //
 // Other codes are left as written, as Kannel does.
 func ExpandDLRURL(tmpl string, m *spool.Message, st spool.State, t time.Time) string {
-	text := "id:" + m.ID + " stat:" + st.Stat()
-	if m.Reason != "" {
-		text += " err:" + m.Reason
+	reason := m.Reason
+	if st != m.State {
+		// A report of an earlier state (%d = 8, sent, fetched after a
+		// retry): the reason now is the later state's, such as the
+		// final receipt's DELIVRD.
+		reason = ""
 	}
-	answer := m.Reason
+	text := "id:" + m.ID + " stat:" + st.Stat()
+	if reason != "" {
+		text += " err:" + reason
+	}
+	answer := reason
 	if answer == "" {
 		answer = st.Stat()
 	}

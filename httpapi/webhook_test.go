@@ -231,6 +231,15 @@ func TestDLRURL(t *testing.T) {
 	if got := ExpandDLRURL("x?s=%P&n=%Q", &spool.Message{From: "0044123"}, spool.StateFailed, e.clk.Now()); got != "x?s=0044123&n=%2B44123" {
 		t.Errorf("%%Q: %s", got)
 	}
+	// The report of "sent" (%d = 8) fetched after the final receipt
+	// arrived says sent, not the final receipt's words.
+	done := &spool.Message{ID: "m1", State: spool.StateDelivered, Reason: "part 1 (7f3a): DELIVRD"}
+	if got := ExpandDLRURL("d=%d&A=%A&a=%a", done, spool.StateSent, e.clk.Now()); strings.Contains(got, "DELIVRD") || !strings.HasPrefix(got, "d=8&") {
+		t.Errorf("an earlier state's report: %s", got)
+	}
+	if got := ExpandDLRURL("A=%A", done, spool.StateDelivered, e.clk.Now()); !strings.Contains(got, "DELIVRD") {
+		t.Errorf("the final report: %s", got)
+	}
 	if d := dlrValue(spool.StateFailed); d != 16 {
 		t.Errorf("failed → %d", d)
 	}
