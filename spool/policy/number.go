@@ -58,6 +58,11 @@ func parseNumber(raw, region string, strict bool) (number, string) {
 			s = intl
 		}
 	}
+	if rest, ok := strings.CutPrefix(s, "00"); ok {
+		// The ITU's international prefix, whatever the region's own
+		// (011 in the US): no national number begins with 00.
+		s = "+" + rest
+	}
 	n, err := phonenumbers.Parse(s, region)
 	if err != nil {
 		switch {
