@@ -70,6 +70,7 @@ type API struct {
 	keysMu  sync.RWMutex
 	keys    *keyring
 	guard   *policy.Guard
+	gate    addrGate            // one unverified authentication per client address at a time
 	audits  *policy.AuditBudget // failed authentications audited
 	met     *metrics
 	gather  prometheus.Gatherer

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"sync"
@@ -109,6 +110,87 @@ func TestBcryptKeysCachedAndReplaced(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// TestAuthFloodFromOneAddressWaits: parallel wrong keys from one
+// address are checked one at a time, each failure's delay included, so
+// that a flood does not take every bcrypt check (a valid key's first
+// request after a reload waited 11 s behind 200 wrong ones); a key
+// already verified does not wait for them.
+func TestAuthFloodFromOneAddressWaits(t *testing.T) {
+	var mu sync.Mutex
+	in, most := 0, 0
+	release := make(chan struct{})
+	e := newEnv(t, func(o *Options) {
+		o.Sleep = func(ctx context.Context, d time.Duration) {
+			mu.Lock()
+			in++
+			most = max(most, in)
+			mu.Unlock()
+			select { // held until the test lets the failures go
+			case <-release:
+			case <-ctx.Done():
+			}
+			mu.Lock()
+			in--
+			mu.Unlock()
+		}
+	})
+	if code, _, _ := e.do("GET", "/api/v1/messages", keyNorth, ""); code != 200 { // verified, cached
+		t.Fatalf("valid key: %d", code)
+	}
+	var wg sync.WaitGroup
+	for range 10 {
+		wg.Go(func() { e.do("GET", "/api/v1/messages", "wrong", "") })
+	}
+	// Wait until all ten have arrived: in their delay, or waiting for the
+	// address's turn.
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		mu.Lock()
+		n := in
+		mu.Unlock()
+		e.api.gate.mu.Lock()
+		waiting := 0
+		if sl := e.api.gate.held["127.0.0.1"]; sl != nil {
+			waiting = sl.users
+		}
+		e.api.gate.mu.Unlock()
+		if n == 10 || waiting == 10 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d in their delay, %d at the address's gate", n, waiting)
+		}
+		time.Sleep(time.Millisecond) // polling: the arrivals are inside the server
+	}
+	if code, _, _ := e.do("GET", "/api/v1/messages", keyNorth, ""); code != 200 {
+		t.Errorf("a verified key during the flood: %d", code)
+	}
+	close(release)
+	wg.Wait()
+	if most != 1 {
+		t.Fatalf("%d failures from one address in their delay at once, want 1", most)
+	}
+}
+
+// TestKannelUnknownUserCostsABcrypt: with hashed keys, a username that
+// is no key's id is checked against a decoy hash, so that the answer's
+// time does not tell which usernames exist.
+func TestKannelUnknownUserCostsABcrypt(t *testing.T) {
+	e := newEnv(t)
+	hash, err := bcrypt.GenerateFromPassword([]byte("hashed-key"), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.api.SetKeys([]APIKey{{ID: "cad-1", Tenant: "psap-north", Hash: string(hash)}})
+	if code, _, _ := e.sendsms(kannelVars("username", "nobody", "password", "guess")); code != 403 {
+		t.Fatalf("unknown user: %d", code)
+	}
+	if d := e.api.ring().decoy; d == nil {
+		t.Fatal("no bcrypt check for an unknown username")
+	} else if c, _ := bcrypt.Cost(d); c != bcrypt.MinCost {
+		t.Fatalf("decoy cost %d, want the keys' %d", c, bcrypt.MinCost)
+	}
 }
 
 // lastSleep is the last auth delay applied.

@@ -83,13 +83,15 @@ func (a *API) sendsms(w http.ResponseWriter, r *http.Request, _ *caller) {
 	user := p.get("username", "user")
 	// A username is required, as in Kannel: the key alone would match
 	// any of the tenant's ids.
-	key, ok := a.ring().lookup(r.Context(), user, p.get("password", "pass"))
-	if !ok || user == "" {
-		a.authFailed(r, ip, p.get("username", "user"), "wrong Kannel username or password")
+	secret := p.get("password", "pass")
+	if user == "" {
+		secret = "" // refused, and audited as a failure
+	}
+	key, ok := a.check(r, ip, user, secret, user, "wrong Kannel username or password")
+	if !ok {
 		a.kannelReply(w, &kannelAnswer{http.StatusForbidden, kannelAuthFailed}, nil)
 		return
 	}
-	a.guard.Success(ip)
 	c := &caller{key: key, ip: ip}
 	tmpl, recipients, err := a.kannelMessage(p, c)
 	if err != nil {
