@@ -76,11 +76,7 @@ func TestAuthFailures(t *testing.T) {
 
 func TestBcryptKeysCachedAndReplaced(t *testing.T) {
 	e := newEnv(t)
-	hash, err := bcrypt.GenerateFromPassword([]byte("hashed-key"), bcrypt.MinCost)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.api.SetKeys([]APIKey{{ID: "h", Tenant: "psap-north", Hash: string(hash)}})
+	e.hashedKey("h", "hashed-key")
 	if code, _, _ := e.do("GET", "/api/v1/messages", "hashed-key", ""); code != 200 {
 		t.Fatalf("bcrypt key refused: %d", code)
 	}
@@ -178,11 +174,7 @@ func TestAuthFloodFromOneAddressWaits(t *testing.T) {
 // time does not tell which usernames exist.
 func TestKannelUnknownUserCostsABcrypt(t *testing.T) {
 	e := newEnv(t)
-	hash, err := bcrypt.GenerateFromPassword([]byte("hashed-key"), bcrypt.MinCost)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.api.SetKeys([]APIKey{{ID: "cad-1", Tenant: "psap-north", Hash: string(hash)}})
+	e.hashedKey("cad-1", "hashed-key")
 	if code, _, _ := e.sendsms(kannelVars("username", "nobody", "password", "guess")); code != 403 {
 		t.Fatalf("unknown user: %d", code)
 	}
@@ -191,6 +183,17 @@ func TestKannelUnknownUserCostsABcrypt(t *testing.T) {
 	} else if c, _ := bcrypt.Cost(d); c != bcrypt.MinCost {
 		t.Fatalf("decoy cost %d, want the keys' %d", c, bcrypt.MinCost)
 	}
+}
+
+// hashedKey makes psap-north's one key id, bcrypt-hashed (at the
+// lowest cost), with the secret key.
+func (e *env) hashedKey(id, key string) {
+	e.t.Helper()
+	hash, err := bcrypt.GenerateFromPassword([]byte(key), bcrypt.MinCost)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.api.SetKeys([]APIKey{{ID: id, Tenant: "psap-north", Hash: string(hash)}})
 }
 
 // lastSleep is the last auth delay applied.
