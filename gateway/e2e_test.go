@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -157,8 +158,19 @@ func TestPolicyRefusals(t *testing.T) {
 			first = body["id"].(string)
 		}
 	}
-	if code, body := r.post(testKey, map[string]any{"to": "+13195550209", "text": "x"}); code != 429 || errCode(body) != "quota_exceeded" {
-		t.Fatalf("past the quota: %d %v", code, body)
+	req, _ := http.NewRequest(http.MethodPost, r.url+"/api/v1/messages", strings.NewReader(`{"to":"+13195550209","text":"x"}`))
+	req.Header.Set("Authorization", "Bearer "+testKey)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	// Retry when the quota resets, at 00:00 UTC, not every minute.
+	now := time.Now().UTC()
+	untilMidnight := now.Truncate(24 * time.Hour).Add(24 * time.Hour).Sub(now)
+	if ra, _ := strconv.Atoi(resp.Header.Get("Retry-After")); resp.StatusCode != 429 ||
+		(time.Duration(ra)*time.Second-untilMidnight).Abs() > 5*time.Second {
+		t.Fatalf("past the quota: %d, Retry-After %q; the day ends in %v", resp.StatusCode, resp.Header.Get("Retry-After"), untilMidnight)
 	}
 	// Another tenant's message id is not found.
 	if code, _ := r.do(http.MethodGet, "/api/v1/messages/"+first, otherKey, nil); code != 404 {

@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/smsgw/smsgw/spool"
 )
@@ -83,7 +85,11 @@ func classify(err error) (e *Error, ok bool) {
 			st = http.StatusUnprocessableEntity
 		}
 		e := &Error{Status: st, Code: c.ErrorCode(), Field: c.ErrorField(), Message: err.Error()}
-		if st == http.StatusTooManyRequests {
+		var ra interface{ RetryAfter() time.Duration }
+		switch {
+		case errors.As(err, &ra) && ra.RetryAfter() > 0: // the quota: when the day ends
+			e.RetryAfter = int(math.Ceil(ra.RetryAfter().Seconds()))
+		case st == http.StatusTooManyRequests:
 			e.RetryAfter = 60
 		}
 		return e, true

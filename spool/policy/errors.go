@@ -1,6 +1,9 @@
 package policy
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // The refusal codes. They are part of the external contract: the HTTP API
 // returns them as error.code, and the SMPP server maps them to
@@ -44,7 +47,13 @@ type Error struct {
 	Code  string
 	Field string
 	Msg   string
+	// Retry, when set, is how long until the same submission may be
+	// taken (quota_exceeded: until the UTC day ends).
+	Retry time.Duration
 }
+
+// RetryAfter returns Retry.
+func (e *Error) RetryAfter() time.Duration { return e.Retry }
 
 // Error returns the message for the submitter.
 func (e *Error) Error() string { return e.Msg }

@@ -77,8 +77,10 @@ func (q *quotas) reserve(r *rules, prio spool.Priority, now time.Time) (bool, in
 		c.day, c.n = day, 0
 	}
 	if c.n >= r.QuotaPerDay && prio != spool.PriorityEmergency {
-		return false, 0, refuse(CodeQuotaExceeded, "",
+		e := refuse(CodeQuotaExceeded, "",
 			"tenant %s reached its quota of %d messages for today (UTC); it resets at 00:00 UTC", r.ID, r.QuotaPerDay)
+		e.Retry = now.UTC().Truncate(24 * time.Hour).Add(24 * time.Hour).Sub(now)
+		return false, 0, e
 	}
 	c.n++
 	return true, day, nil
