@@ -63,7 +63,7 @@ func (a adminBackend) Get(id string) (*spool.Message, error) { return a.g.store.
 func (a adminBackend) Ready(ctx context.Context) error { return a.g.Ready(ctx) }
 
 func (a adminBackend) Recipient(tenant, raw string) (string, bool) {
-	return a.g.policy.Recipient(tenant, raw)
+	return a.g.Recipient(tenant, raw)
 }
 
 func (a adminBackend) Retry(ctx context.Context, id, actor string) (*spool.Message, error) {

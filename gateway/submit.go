@@ -202,6 +202,11 @@ var (
 // Get, List and Cancel are the spool's, for the HTTP API.
 func (g *Gateway) Get(id string) (*spool.Message, error) { return g.store.Get(id) }
 
+// Recipient implements httpapi.Backend.
+func (g *Gateway) Recipient(tenant, raw string) (string, bool) {
+	return g.policy.Recipient(tenant, raw)
+}
+
 // List implements httpapi.Backend.
 func (g *Gateway) List(f spool.Filter, cursor string, limit int) (spool.Page, error) {
 	return g.store.List(f, cursor, limit)

@@ -26,6 +26,9 @@ type Backend interface {
 	// Ready is nil when the spool is writable and at least one route is
 	// usable; otherwise its error says why not.
 	Ready(ctx context.Context) error
+	// Recipient writes a number as a client may ("(319) 555-0123") as
+	// the tenant's messages have it (E.164); false if it is not one.
+	Recipient(tenant, raw string) (string, bool)
 }
 
 // Status is the gateway's state as GET /api/v1/status shows it.

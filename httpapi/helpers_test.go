@@ -110,6 +110,23 @@ func (b *fakeBackend) Submit(ctx context.Context, m *spool.Message) (*spool.Mess
 }
 
 func (b *fakeBackend) Get(id string) (*spool.Message, error) { return b.s.Get(id) }
+
+// Recipient reads US national numbers ("(319) 555-0123") and E.164.
+func (b *fakeBackend) Recipient(_, raw string) (string, bool) {
+	d := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, raw)
+	switch {
+	case strings.HasPrefix(strings.TrimSpace(raw), "+"):
+		return "+" + d, len(d) > 6
+	case len(d) == 10:
+		return "+1" + d, true
+	}
+	return "", false
+}
 func (b *fakeBackend) List(f spool.Filter, cursor string, limit int) (spool.Page, error) {
 	return b.s.List(f, cursor, limit)
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -37,6 +38,14 @@ func (a *API) list(w http.ResponseWriter, r *http.Request, c *caller, dir spool.
 		return
 	}
 	f.Tenant, f.Direction = c.key.Tenant, dir
+	// Numbers as the client writes them, as a submit takes them; an
+	// alphanumeric sender stays as given.
+	if e164, ok := a.b.Recipient(f.Tenant, f.To); ok {
+		f.To = e164
+	}
+	if e164, ok := a.b.Recipient(f.Tenant, from); ok {
+		from = e164
+	}
 	page, err := a.b.List(f, cursor, limit)
 	if err != nil {
 		a.writeError(w, r, err)
@@ -52,11 +61,19 @@ func (a *API) list(w http.ResponseWriter, r *http.Request, c *caller, dir spool.
 	writeJSON(w, http.StatusOK, out)
 }
 
+// listParams are the query parameters of the lists.
+var listParams = []string{"status", "to", "from", "since", "until", "limit", "cursor"}
+
 // parseListQuery reads status, to, from, since, until, limit and cursor.
 // The spool filters by all but from, which is applied to each page.
 func parseListQuery(q url.Values) (f spool.Filter, from, cursor string, limit int, err error) {
 	bad := func(field, format string, args ...any) error {
 		return apiErr(http.StatusUnprocessableEntity, "invalid_request", field, format, args...)
+	}
+	for k := range q { // a typo ("state=failed") must not list everything
+		if !slices.Contains(listParams, k) {
+			return f, "", "", 0, bad(k, "unknown query parameter %s (known: %s)", k, strings.Join(listParams, ", "))
+		}
 	}
 	if s := q.Get("status"); s != "" {
 		if f.State, err = spool.ParseState(s); err != nil {

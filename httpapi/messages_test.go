@@ -312,14 +312,15 @@ func TestListPaging(t *testing.T) {
 		}
 	}
 	check("to=%2B13195550101", 3)
-	check("to=+13195550101", 3) // an unescaped + arrives as a space
+	check("to=+13195550101", 3)   // an unescaped + arrives as a space
+	check("to=(319)+555-0101", 3) // as a submit takes it
 	check("from=PSAP0", 4)
 	check("status=queued", 7)
 	check("status=delivered", 0)
 	check("since=2026-11-22T10:00:05Z", 2)
 	check("until=2026-11-22T10:00:02Z", 2)
 	for q, field := range map[string]string{"status=nope": "status", "limit=0": "limit", "limit=x": "limit",
-		"since=yesterday": "since", "cursor=zzz": "cursor"} {
+		"since=yesterday": "since", "cursor=zzz": "cursor", "state=failed": "state"} {
 		code, _, b := e.do("GET", "/api/v1/messages?"+q, keyNorth, "")
 		if ae := apiError(t, b); code != 422 || ae.Field != field {
 			t.Errorf("%s: %d %+v", q, code, ae)
