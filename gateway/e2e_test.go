@@ -512,6 +512,27 @@ func TestReadyzSaysTheQueueIsFull(t *testing.T) {
 	}
 }
 
+// TestStatusOfADisabledConnector: a connector with enabled: false is
+// "disabled" and not ready in the status; it showed "connecting".
+func TestStatusOfADisabledConnector(t *testing.T) {
+	r := newRig(t, rigOptions{modemEnabled: true})
+	r.waitReady("modem-1")
+	_, st := r.do(http.MethodGet, "/api/v1/status", testKey, nil)
+	conns, _ := st["connectors"].([]any)
+	found := false
+	for _, c := range conns {
+		if c := c.(map[string]any); c["name"] == "carrier-a" {
+			found = true
+			if c["state"] != "disabled" || c["ready"] != false || c["enabled"] != false {
+				t.Fatalf("disabled carrier: %v", c)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("no carrier-a in %v", st)
+	}
+}
+
 // A carrier whose front end stays bound while every submit fails (its
 // backend is down: ESME_RSYSERR) is taken out of the route after a few
 // failures, and the modem delivers everything; the status says why.

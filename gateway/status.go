@@ -65,6 +65,14 @@ func (g *Gateway) connectorStatus() []httpapi.ConnectorStatus {
 				cs.Info["sim_held_until"] = h.SIMHeldUntil.UTC().Format(httpapi.TimeFormat)
 			}
 		}
+		if !cs.Enabled {
+			// Never used (enabled: false); one that was never started
+			// is not "connecting" or "closed" either.
+			cs.Ready = false
+			if cs.State == "connecting" || cs.State == "closed" {
+				cs.State = "disabled"
+			}
+		}
 		if h := routed[c.name]; !h.FailingUntil.IsZero() {
 			// Bound or registered, yet every send fails: out of its
 			// routes for a while (route's breaker).
