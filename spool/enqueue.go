@@ -186,7 +186,22 @@ func (w *wtx) idempotent(m *Message, fp [8]byte) (*Message, error) {
 	if err != nil {
 		return nil, nil // purged: the key is free again
 	}
+	// Not in the fingerprint (kept as it was, so that keys stored
+	// before still replay), but a different message all the same: the
+	// same text as an emergency is not the normal one sent before.
+	if prev.Priority != m.Priority || !prev.SendAt.Equal(m.SendAt) || prev.Class0 != m.Class0 {
+		return nil, fmt.Errorf("%w: key %q was used for a %s message%s", ErrIdempotencyConflict, m.Idempotency,
+			prev.Priority, scheduledFor(prev.SendAt))
+	}
 	return prev, nil
+}
+
+// scheduledFor says when a message was scheduled for, if it was.
+func scheduledFor(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return " scheduled for " + t.UTC().Format(time.RFC3339)
 }
 
 // fingerprint identifies what a submission asked for, to tell a replay

@@ -240,6 +240,17 @@ func TestIdempotency(t *testing.T) {
 	if _, _, err := s.Enqueue(bg, other); !errors.Is(err, ErrIdempotencyConflict) {
 		t.Fatalf("reuse with another recipient err = %v", err)
 	}
+	// The same text as an emergency, or scheduled, is another message.
+	urgent := msg("+13195550001")
+	urgent.Idempotency, urgent.Priority = "req-42", PriorityEmergency
+	if _, _, err := s.Enqueue(bg, urgent); !errors.Is(err, ErrIdempotencyConflict) || !strings.Contains(err.Error(), "normal message") {
+		t.Fatalf("reuse as an emergency err = %v", err)
+	}
+	later := msg("+13195550001")
+	later.Idempotency, later.SendAt = "req-42", clk.Now().Add(time.Hour)
+	if _, _, err := s.Enqueue(bg, later); !errors.Is(err, ErrIdempotencyConflict) {
+		t.Fatalf("reuse scheduled err = %v", err)
+	}
 	otherTenant := msg("+13195550001")
 	otherTenant.Tenant, otherTenant.Idempotency = "council", "req-42"
 	if _, replayed, _ := s.Enqueue(bg, otherTenant); replayed {
