@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -392,5 +393,22 @@ func TestUnmatchedRoutes(t *testing.T) {
 	code, hdr, b := e.do("PUT", "/api/v1/messages", keyNorth, "")
 	if ae := apiError(t, b); code != 405 || ae.Code != "method_not_allowed" || !strings.Contains(hdr.Get("Allow"), "POST") {
 		t.Errorf("405: %d %+v %v", code, ae, hdr)
+	}
+}
+
+// TestTimelineNotes: an entry that changes no status (a report handed
+// to the webhook after "delivered") is marked a note, so that a client
+// counting status changes does not count "delivered" twice.
+func TestTimelineNotes(t *testing.T) {
+	at := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	m := &spool.Message{ID: "01JD3Q8ZB6M4S7Y2V1X0T9R5KC", State: spool.StateDelivered, Timeline: []spool.Event{
+		{At: at, State: spool.StateAccepted}, {At: at, State: spool.StateQueued}, {At: at, State: spool.StateDelivered},
+		{At: at, State: spool.StateDelivered, Detail: "report (delivered) handed to http:cad-1"}}}
+	var notes []bool
+	for _, e := range toJSON(m, view{full: true}).Timeline {
+		notes = append(notes, e.Note)
+	}
+	if !slices.Equal(notes, []bool{false, false, false, true}) {
+		t.Fatalf("notes %v", notes)
 	}
 }

@@ -79,6 +79,10 @@ type Event struct {
 	Status string `json:"status"`
 	Detail string `json:"detail,omitempty"`
 	Actor  string `json:"actor,omitempty"`
+	// Note marks an entry that records something (a report handed to
+	// the webhook, a deferral again) without a change of status: the
+	// status is the one of the entry before.
+	Note bool `json:"note,omitempty"`
 }
 
 // Part is one segment of a sent message.
@@ -144,8 +148,9 @@ func toJSON(m *spool.Message, v view) Message {
 		out.Source, out.SourceAddr = m.Source, m.SourceAddr
 	}
 	if v.full {
-		for _, e := range m.Timeline {
-			out.Timeline = append(out.Timeline, Event{At: at(e.At), Status: e.State.String(), Detail: e.Detail, Actor: e.Actor})
+		for i, e := range m.Timeline {
+			out.Timeline = append(out.Timeline, Event{At: at(e.At), Status: e.State.String(), Detail: e.Detail, Actor: e.Actor,
+				Note: i > 0 && e.State == m.Timeline[i-1].State})
 		}
 		for _, p := range m.Parts {
 			out.Parts = append(out.Parts, Part{Seq: p.Seq, ProviderID: p.ProviderID, Status: p.State.String(),
