@@ -246,7 +246,12 @@ func (w *Webhooks) do(req *http.Request) error {
 	switch {
 	case st >= 200 && st < 300:
 		return nil
-	case st >= 500, st == http.StatusRequestTimeout, st == http.StatusTooManyRequests:
+	case st >= 500, st == http.StatusRequestTimeout, st == http.StatusTooManyRequests,
+		// A refused signature is the receiver's secret or clock being
+		// wrong (a rotation half done, a drifting clock), which gets
+		// fixed: dropping would lose every event, callers' texts
+		// included, until then.
+		st == http.StatusUnauthorized, st == http.StatusForbidden:
 		return spool.Retryable(code, errors.New(resp.Status))
 	case st >= 300 && st < 400:
 		return spool.Permanent("redirect", fmt.Errorf("%s to %q not followed (another host, or too many)",

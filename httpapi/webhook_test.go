@@ -114,7 +114,8 @@ func TestWebhookOutcomes(t *testing.T) {
 	wh := NewWebhooks(WebhookOptions{Now: e.clk.Now, Logger: discardLogger(), Timeout: 500 * time.Millisecond})
 	wh.SetWebhooks(map[string]Webhook{"psap-north": {URL: rcv.srv.URL, Secret: "s"}})
 	it, m := reportItem(t, e, "")
-	for status, permanent := range map[int]bool{500: false, 503: false, 429: false, 408: false, 400: true, 404: true, 410: true} {
+	for status, permanent := range map[int]bool{500: false, 503: false, 429: false, 408: false, 401: false, 403: false,
+		400: true, 404: true, 410: true} {
 		rcv.mu.Lock()
 		rcv.status = status
 		rcv.mu.Unlock()
