@@ -13,6 +13,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -207,13 +208,7 @@ func invalidUTF8(b []byte) int {
 // field given twice (the last one won), and a \u escape that is half a
 // UTF-16 surrogate pair (read as U+FFFD).
 func strictJSON(raw []byte, v any) error {
-	names := map[string]bool{}
-	t := reflect.TypeOf(v).Elem()
-	for i := range t.NumField() {
-		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "" && name != "-" {
-			names[name] = true
-		}
-	}
+	names := jsonNames(reflect.TypeOf(v).Elem())
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	seen := map[string]bool{}
 	if _, err := dec.Token(); err != nil { // {
@@ -241,6 +236,24 @@ func strictJSON(raw []byte, v any) error {
 			"%s at byte %d is half a UTF-16 surrogate pair, not a character", raw[at:at+6], at)
 	}
 	return nil
+}
+
+// jsonFields caches jsonNames.
+var jsonFields sync.Map // reflect.Type → map[string]bool
+
+// jsonNames are the JSON field names of struct type t.
+func jsonNames(t reflect.Type) map[string]bool {
+	if v, ok := jsonFields.Load(t); ok {
+		return v.(map[string]bool)
+	}
+	names := map[string]bool{}
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "" && name != "-" {
+			names[name] = true
+		}
+	}
+	jsonFields.Store(t, names)
+	return names
 }
 
 // loneSurrogate is the offset of the first \u escape in raw (valid
