@@ -272,7 +272,7 @@ func Compact(path string, lockTimeout time.Duration) (before, after int64, err e
 	if lockTimeout <= 0 {
 		lockTimeout = time.Second
 	}
-	src, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: lockTimeout})
+	src, err := openCurrent(path, 0o600, &bolt.Options{Timeout: lockTimeout})
 	if err != nil {
 		if errors.Is(err, berrors.ErrTimeout) {
 			return 0, 0, fmt.Errorf("%w: %s", ErrInUse, path)

@@ -73,7 +73,7 @@ func Open(path string, opts Options) (*Store, error) {
 	}
 	var db *bolt.DB
 	err := undamaged(path, func() (err error) {
-		db, err = bolt.Open(path, 0o600, &bolt.Options{
+		db, err = openCurrent(path, 0o600, &bolt.Options{
 			Timeout:      opts.LockTimeout,
 			ReadOnly:     opts.ReadOnly,
 			FreelistType: bolt.FreelistMapType,
@@ -124,6 +124,36 @@ func Open(path string, opts Options) (*Store, error) {
 		go s.writer()
 	}
 	return s, nil
+}
+
+// openCurrent is bolt.Open, then a check that the file it locked is
+// still the one at path. A program that waited for the lock while
+// `spool compact` renamed its new file over the old one gets the lock of
+// the old, deleted file: every message it then acknowledged was written
+// there, and lost. It opens again (the new file) when that happened.
+func openCurrent(path string, mode os.FileMode, o *bolt.Options) (*bolt.DB, error) {
+	for attempt := 1; ; attempt++ {
+		var f *os.File
+		oo := *o
+		oo.OpenFile = func(name string, flag int, perm os.FileMode) (*os.File, error) {
+			var err error
+			f, err = os.OpenFile(name, flag, perm)
+			return f, err
+		}
+		db, err := bolt.Open(path, mode, &oo)
+		if err != nil {
+			return nil, err
+		}
+		held, err1 := f.Stat()
+		now, err2 := os.Stat(path)
+		if err1 == nil && err2 == nil && os.SameFile(held, now) {
+			return db, nil
+		}
+		db.Close()
+		if attempt == 5 {
+			return nil, fmt.Errorf("spool: open %s: the file was replaced while this program waited for its lock, %d times", path, attempt)
+		}
+	}
 }
 
 // undamaged runs f and turns a panic of bbolt's on a page that is not
