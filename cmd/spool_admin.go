@@ -3,6 +3,7 @@ package cmd
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -204,6 +205,7 @@ being sent are never touched. The purge itself is audited.`,
 func newSpoolExportCmd(f *spoolFlags) *cobra.Command {
 	var ff filterFlags
 	var out string
+	var force bool
 	c := &cobra.Command{
 		Use:   "export",
 		Short: "Write messages as JSON lines (oldest first), with the same filters as list",
@@ -213,18 +215,16 @@ func newSpoolExportCmd(f *spoolFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			w := c.OutOrStdout()
-			if out != "" && out != "-" {
-				file, err := os.Create(out)
-				if err != nil {
+			return f.view(func(s spoolAPI) error {
+				if out == "" || out == "-" {
+					_, err := s.Export(c.OutOrStdout(), filter)
 					return err
 				}
-				defer file.Close()
-				w = file
-			}
-			return f.view(func(s spoolAPI) error {
-				n, err := s.Export(w, filter)
-				if err == nil && out != "" && out != "-" {
+				n, err := writeAtomically(out, force, f.data, func(w io.Writer) (int64, error) {
+					n, err := s.Export(w, filter)
+					return int64(n), err
+				})
+				if err == nil {
 					fmt.Fprintf(c.ErrOrStderr(), "exported %d messages to %s\n", n, out)
 				}
 				return err
@@ -232,7 +232,8 @@ func newSpoolExportCmd(f *spoolFlags) *cobra.Command {
 		},
 	}
 	ff.register(c)
-	c.Flags().StringVarP(&out, "out", "o", "", "write to this file (default standard output)")
+	c.Flags().StringVarP(&out, "out", "o", "", "write to this file, through a temporary file renamed when complete (default standard output)")
+	c.Flags().BoolVar(&force, "force", false, "replace the --out file if it exists")
 	return c
 }
 
@@ -289,7 +290,7 @@ Messages queued in the backup are sent again.`,
 					_, err := s.Backup(c.OutOrStdout())
 					return err
 				}
-				n, err := backupTo(s, args[0], force)
+				n, err := writeAtomically(args[0], force, f.data, s.Backup)
 				if err != nil {
 					return err
 				}
@@ -302,18 +303,29 @@ Messages queued in the backup are sent again.`,
 	return c
 }
 
-// backupTo writes a backup to path through a temporary file beside it,
-// synced, then renamed over path.
-func backupTo(s spoolAPI, path string, force bool) (int64, error) {
-	if _, err := os.Stat(path); err == nil && !force {
-		return 0, withCode(ExitUsage, fmt.Errorf("%s exists; give --force to replace it", path))
+// writeAtomically writes what write produces to path through a temporary
+// file beside it (mode 0600: bodies and numbers), synced, then renamed
+// over path, so that a copy cut short never looks complete and path is
+// untouched until then. An existing path needs force; the spool itself
+// (or any file of the data directory the gateway uses) is never a
+// target: writing over it under a running gateway lost every message.
+func writeAtomically(path string, force bool, dataDir string, write func(io.Writer) (int64, error)) (int64, error) {
+	if fi, err := os.Stat(path); err == nil {
+		for _, name := range []string{spoolFile, spoolFile + ".open"} {
+			if own, err := os.Stat(filepath.Join(dataDir, name)); err == nil && os.SameFile(fi, own) {
+				return 0, withCode(ExitUsage, fmt.Errorf("%s is the spool's own file; write elsewhere", path))
+			}
+		}
+		if !force {
+			return 0, withCode(ExitUsage, fmt.Errorf("%s exists; give --force to replace it", path))
+		}
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
 		return 0, err
 	}
 	defer os.Remove(tmp.Name()) // after the rename, nothing is there
-	n, err := s.Backup(tmp)
+	n, err := write(tmp)
 	if err == nil {
 		err = tmp.Sync()
 	}
@@ -321,7 +333,7 @@ func backupTo(s spoolAPI, path string, force bool) (int64, error) {
 		err = cerr
 	}
 	if err != nil {
-		return 0, fmt.Errorf("backup to %s: %w", path, err)
+		return 0, fmt.Errorf("write %s: %w", path, err)
 	}
 	if err := os.Chmod(tmp.Name(), 0o600); err != nil {
 		return 0, err

@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -200,6 +201,33 @@ func TestSpoolCommandsWhileRunning(t *testing.T) {
 	code, _, errOut = runCmd(t, "", "spool", "backup", "--data", dir, backup)
 	if code != ExitUsage || !strings.Contains(errOut, "--force") {
 		t.Fatalf("backup over a file: exit %d %q", code, errOut)
+	}
+	// The spool's own file is never a target: a backup --force or an
+	// export over it under the running gateway lost every message.
+	live := filepath.Join(dir, "spool.db")
+	for _, args := range [][]string{{"backup", "--force", live}, {"export", "--force", "-o", live}} {
+		code, _, errOut = runCmd(t, "", append(append([]string{"spool"}, args...), "--data", dir)...)
+		if code != ExitUsage || !strings.Contains(errOut, "spool's own file") {
+			t.Fatalf("%v: exit %d %q", args, code, errOut)
+		}
+	}
+	// An export goes through a temporary file: an existing file is kept
+	// unless --force, and a new one is for the owner only.
+	kept := filepath.Join(t.TempDir(), "kept.jsonl")
+	if err := os.WriteFile(kept, []byte("precious\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = runCmd(t, "", "spool", "export", "--data", dir, "-o", kept)
+	if b, _ := os.ReadFile(kept); code != ExitUsage || string(b) != "precious\n" {
+		t.Fatalf("export over a file: exit %d %q, file %q", code, errOut, b)
+	}
+	exported := filepath.Join(t.TempDir(), "out.jsonl")
+	must("spool", "export", "-o", exported)
+	if fi, err := os.Stat(exported); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("export file: %v %v", fi, err)
+	}
+	if b, _ := os.ReadFile(exported); strings.Count(string(b), "\n") != 3 {
+		t.Fatalf("export to a file: %q", b)
 	}
 	b, err := spool.Open(backup, spool.Options{ReadOnly: true})
 	if err != nil {

@@ -368,3 +368,46 @@ func TestUncleanStopIsChecked(t *testing.T) {
 	}
 	s.Close()
 }
+
+// TestEmptiedSpoolAfterUncleanStop: a spool file cut to nothing (or
+// removed) while the last process had it open is refused, not made into
+// a new, empty spool: the gateway started as if it never had messages.
+// A new spool with no marker opens; removing the marker is the way to
+// start empty on purpose.
+func TestEmptiedSpoolAfterUncleanStop(t *testing.T) {
+	for _, gone := range []bool{false, true} {
+		path := filepath.Join(t.TempDir(), "spool.db")
+		s, err := Open(path, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		mustEnqueue(t, s, msg("+13195550001"))
+		// Copy the marker away and back: Close removes it, as the crash
+		// did not.
+		marker, _ := os.ReadFile(openMarker(path))
+		s.Close()
+		if err := os.WriteFile(openMarker(path), marker, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if gone {
+			err = os.Remove(path)
+		} else {
+			err = os.Truncate(path, 0)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = Open(path, Options{})
+		if !errors.Is(err, ErrDamaged) || !strings.Contains(err.Error(), "did not close it") {
+			t.Fatalf("gone=%v: Open of an emptied spool: %v", gone, err)
+		}
+		if err := os.Remove(openMarker(path)); err != nil {
+			t.Fatal(err)
+		}
+		s, err = Open(path, Options{})
+		if err != nil {
+			t.Fatalf("gone=%v: start empty on purpose: %v", gone, err)
+		}
+		s.Close()
+	}
+}

@@ -71,6 +71,11 @@ func Open(path string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("spool: open %s: a MaxFileSize of %d bytes is over the %d this system can map (32-bit)",
 			path, opts.MaxFileSize, MaxMappable)
 	}
+	if !opts.ReadOnly {
+		if err := emptiedAfterUncleanStop(path); err != nil {
+			return nil, err
+		}
+	}
 	var db *bolt.DB
 	err := undamaged(path, func() (err error) {
 		db, err = openCurrent(path, 0o600, &bolt.Options{
@@ -287,6 +292,28 @@ func checkAfterUncleanStop(path string) error {
 		return nil // no file yet, or nothing wrong
 	}
 	return &DamagedError{Path: path, Detail: "found after an unclean stop: " + strings.Join(found, "; ")}
+}
+
+// emptiedAfterUncleanStop refuses a spool file that is empty or gone
+// while the last process to open it did not close it (its marker is
+// there): bbolt would make a new, empty spool of it, and the gateway
+// would start as if it never had messages. The file was cut or removed
+// under it (a copy over it, a full disk at the wrong moment).
+func emptiedAfterUncleanStop(path string) error {
+	if _, err := os.Stat(openMarker(path)); err != nil {
+		return nil
+	}
+	fi, err := os.Stat(path)
+	if err == nil && fi.Size() > 0 {
+		return nil
+	}
+	what := "empty"
+	if err != nil {
+		what = "gone"
+	}
+	return &DamagedError{Path: path, Detail: fmt.Sprintf("the file is %s, and the last process to open it did not close it: "+
+		"its messages are not there; restore the last backup to %s (docs/operations.md), or remove %s to start an empty spool",
+		what, path, openMarker(path))}
 }
 
 // Path is the spool file's path.
