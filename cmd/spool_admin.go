@@ -54,13 +54,20 @@ and recovery, and 'smsgw send' through a running gateway otherwise.`,
 			if err != nil {
 				return withCode(ExitUsage, fmt.Errorf("--text: %w", err))
 			}
-			m.Encoding, m.Segments = plan.Encoding.String(), plan.Segments
-			from := time.Now()
-			if m.SendAt.After(from) { // counted from the schedule, as the HTTP API counts it
-				from = m.SendAt
-			}
-			m.ValidUntil, m.Source = from.Add(d), "cli"
+			m.Encoding, m.Segments, m.Source = plan.Encoding.String(), plan.Segments, "cli"
 			return f.change(func(s spoolAPI) error {
+				// From the spool's time, which runs ahead of a system
+				// clock that is behind (a cold boot without a clock):
+				// from the system's, the validity could be over at once.
+				st, err := s.Stats()
+				if err != nil {
+					return err
+				}
+				from := time.Now().Add(time.Duration(st.ClockBehindMS) * time.Millisecond)
+				if m.SendAt.After(from) { // counted from the schedule, as the HTTP API counts it
+					from = m.SendAt
+				}
+				m.ValidUntil = from.Add(d)
 				stored, _, err := s.Enqueue(c.Context(), &m)
 				if err != nil {
 					return err

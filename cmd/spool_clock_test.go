@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -56,5 +57,35 @@ func TestSpoolClockReset(t *testing.T) {
 	got, err := s.Lease(context.Background(), 5, spool.PriorityNormal)
 	if err != nil || len(got) != 1 || got[0].ID != m.ID {
 		t.Fatalf("after the reset the message is not due: %d leased, %v", len(got), err)
+	}
+}
+
+// TestSpoolAddValidityFromTheSpoolsTime: with the system clock three days
+// behind the spool's (a cold boot without a clock), spool add counts the
+// validity from the spool's time: from the system's, a 48-hour message
+// was over before it was accepted, and expired at the gateway's start.
+func TestSpoolAddValidityFromTheSpoolsTime(t *testing.T) {
+	dir := t.TempDir()
+	ahead := 72 * time.Hour
+	base := time.Now()
+	s, err := spool.Open(filepath.Join(dir, spoolFile), spool.Options{
+		Now:       func() time.Time { return time.Now().Add(ahead) },
+		Monotonic: func() time.Duration { return time.Since(base) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close() // the spool's time is now 72 h ahead of the system's
+	code, out, errOut := runCmd(t, "", "spool", "add", "--data", dir, "--tenant", "psap-north", "--to", "+13195550123",
+		"--text", "evacuate", "--priority", "emergency", "--json")
+	if code != 0 {
+		t.Fatalf("add: %d %q", code, errOut)
+	}
+	var m spool.Message
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Now().Add(ahead + 48*time.Hour); m.ValidUntil.Before(want.Add(-time.Minute)) {
+		t.Fatalf("valid until %v, accepted %v: want 48 h from the spool's time (about %v)", m.ValidUntil, m.CreatedAt(), want)
 	}
 }
