@@ -16,15 +16,7 @@ import (
 // clock, and a queued message is due now, not in a year.
 func TestSpoolClockReset(t *testing.T) {
 	dir := t.TempDir()
-	year := 365 * 24 * time.Hour
-	base := time.Now()
-	s, err := spool.Open(filepath.Join(dir, spoolFile), spool.Options{
-		Now:       func() time.Time { return time.Now().Add(year) },
-		Monotonic: func() time.Duration { return time.Since(base) },
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openAhead(t, dir, 365*24*time.Hour)
 	m, _, err := s.Enqueue(context.Background(), &spool.Message{Tenant: "psap-north", From: "+13195550100",
 		To: "+13195550123", Body: "queued while the clock was wrong", Source: "cli"})
 	if err != nil {
@@ -67,15 +59,7 @@ func TestSpoolClockReset(t *testing.T) {
 func TestSpoolAddValidityFromTheSpoolsTime(t *testing.T) {
 	dir := t.TempDir()
 	ahead := 72 * time.Hour
-	base := time.Now()
-	s, err := spool.Open(filepath.Join(dir, spoolFile), spool.Options{
-		Now:       func() time.Time { return time.Now().Add(ahead) },
-		Monotonic: func() time.Duration { return time.Since(base) },
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Close() // the spool's time is now 72 h ahead of the system's
+	openAhead(t, dir, ahead).Close() // the spool's time is now 72 h ahead of the system's
 	code, out, errOut := runCmd(t, "", "spool", "add", "--data", dir, "--tenant", "psap-north", "--to", "+13195550123",
 		"--text", "evacuate", "--priority", "emergency", "--json")
 	if code != 0 {
@@ -88,4 +72,19 @@ func TestSpoolAddValidityFromTheSpoolsTime(t *testing.T) {
 	if want := time.Now().Add(ahead + 48*time.Hour); m.ValidUntil.Before(want.Add(-time.Minute)) {
 		t.Fatalf("valid until %v, accepted %v: want 48 h from the spool's time (about %v)", m.ValidUntil, m.CreatedAt(), want)
 	}
+}
+
+// openAhead opens a new spool in dir whose clock runs ahead of the
+// system's by ahead, as one written while the system clock was wrong.
+func openAhead(t *testing.T, dir string, ahead time.Duration) *spool.Store {
+	t.Helper()
+	base := time.Now()
+	s, err := spool.Open(filepath.Join(dir, spoolFile), spool.Options{
+		Now:       func() time.Time { return time.Now().Add(ahead) },
+		Monotonic: func() time.Duration { return time.Since(base) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
