@@ -162,15 +162,18 @@ being sent are never touched. The purge itself is audited.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			r := spool.Retention{DryRun: dry, Actor: "cli"}
-			for flag, dst := range map[string]*time.Duration{olderThan: &r.DeleteAfter, redact: &r.RedactAfter, audit: &r.AuditAfter} {
-				if flag == "" {
+			for _, f := range []struct {
+				value string
+				dst   *time.Duration
+			}{{olderThan, &r.DeleteAfter}, {redact, &r.RedactAfter}, {audit, &r.AuditAfter}} {
+				if f.value == "" {
 					continue
 				}
-				d, err := parseDuration(flag)
+				d, err := parseDuration(f.value)
 				if err != nil {
 					return withCode(ExitUsage, err)
 				}
-				*dst = d
+				*f.dst = d
 			}
 			if r.DeleteAfter == 0 && r.RedactAfter == 0 && r.AuditAfter == 0 {
 				return withCode(ExitUsage, errors.New("say what to purge: --older-than, --redact-older-than or --audit-older-than"))

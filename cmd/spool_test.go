@@ -298,3 +298,17 @@ func addFailed(t *testing.T, dir string) (spool.Message, *spool.Store) {
 	s.Complete(ctx, leased[0].ID, 1, spool.Result{Err: spool.Permanent("x", nil)})
 	return m, s
 }
+
+// TestPurgeFlagsWithTheSameValue: --older-than and --redact-older-than
+// (or --audit-older-than) given the same age both apply; one of them was
+// dropped (the flags were a map keyed by their values).
+func TestPurgeFlagsWithTheSameValue(t *testing.T) {
+	dir := t.TempDir()
+	_, s := addFailed(t, dir)
+	s.Close()
+	openAhead(t, dir, 48*time.Hour).Close() // two days later, by the spool's clock
+	code, out, errOut := runCmd(t, "", "spool", "purge", "--data", dir, "--older-than", "1d", "--redact-older-than", "1d", "--dry-run")
+	if code != ExitOK || !strings.Contains(out, ": 1 deleted, ") {
+		t.Fatalf("purge: exit %d %q %q", code, out, errOut)
+	}
+}
