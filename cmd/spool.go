@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -44,15 +45,24 @@ func (f *spoolFlags) register(c *cobra.Command) {
 const controlFlagHelp = "the running gateway's control socket (listen.control; default $SMSGW_CONTROL, else DIR/" + controlSocket + ")"
 
 // controlPath is the control socket to try: --control, else
-// $SMSGW_CONTROL, else DIR/smsgw.sock (listen.control's default).
+// $SMSGW_CONTROL, else DIR/smsgw.sock (listen.control's default). A
+// relative path (--data .) is made absolute: the client takes a path
+// only from its leading "/".
 func controlPath(flag, data string) string {
+	p := filepath.Join(data, controlSocket)
 	switch {
 	case flag != "":
-		return flag
+		p = flag
 	case os.Getenv("SMSGW_CONTROL") != "":
-		return os.Getenv("SMSGW_CONTROL")
+		p = os.Getenv("SMSGW_CONTROL")
 	}
-	return filepath.Join(data, controlSocket)
+	if strings.Contains(p, "://") {
+		return p
+	}
+	if abs, err := filepath.Abs(p); err == nil {
+		return abs
+	}
+	return p
 }
 
 // spoolAPI is what the spool commands call: a *spool.Store opened on the

@@ -312,3 +312,22 @@ func TestPurgeFlagsWithTheSameValue(t *testing.T) {
 		t.Fatalf("purge: exit %d %q %q", code, out, errOut)
 	}
 }
+
+// TestControlPathRelative: --data . or a relative --control name a
+// socket (send --data rel refused it as "neither an http(s) URL nor a
+// socket path"); a URL stays a URL.
+func TestControlPathRelative(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	t.Setenv("SMSGW_CONTROL", "")
+	for _, c := range []struct{ flag, data, want string }{
+		{"", ".", filepath.Join(dir, controlSocket)},
+		{"", "rel", filepath.Join(dir, "rel", controlSocket)},
+		{"s.sock", "", filepath.Join(dir, "s.sock")},
+		{"http://127.0.0.1:8080", "", "http://127.0.0.1:8080"},
+	} {
+		if got := controlPath(c.flag, c.data); got != c.want {
+			t.Errorf("controlPath(%q, %q) = %q, want %q", c.flag, c.data, got, c.want)
+		}
+	}
+}
