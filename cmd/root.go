@@ -89,6 +89,14 @@ func refuseUnknownSubcommands(c *cobra.Command) {
 func Execute(info BuildInfo) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		// After the first signal, the next one ends the process at once
+		// (Go's default), as after a crash: what was in flight is
+		// recovered at the next start. It was swallowed while an orderly
+		// stop waited.
+		<-ctx.Done()
+		stop()
+	}()
 	return run(ctx, newRootCmd(info), os.Args[1:])
 }
 

@@ -40,6 +40,12 @@ data directory keeps its spool and credentials.`,
   smsgw serve --demo --data /tmp/smsgw-demo`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(c *cobra.Command, _ []string) error {
+			// From here on a SIGHUP waits for the reload loop instead of
+			// ending the process (Go's default for it): one sent while
+			// the gateway starts is a reload once it has.
+			hup := make(chan os.Signal, 1)
+			signal.Notify(hup, syscall.SIGHUP)
+			defer signal.Stop(hup)
 			tuneGC()
 			over := overrides{http: httpAddr, smpp: smppAddr}
 			if c.Flags().Changed("data") {
@@ -75,11 +81,6 @@ data directory keeps its spool and credentials.`,
 			if err != nil {
 				return withCode(ExitFailedStartup, err)
 			}
-			// From here on a SIGHUP waits for the reload loop instead of
-			// ending the process (Go's default for it).
-			hup := make(chan os.Signal, 1)
-			signal.Notify(hup, syscall.SIGHUP)
-			defer signal.Stop(hup)
 			if d != nil {
 				if err := d.Started(g); err != nil {
 					return withCode(ExitFailedStartup, err)

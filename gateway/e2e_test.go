@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -509,6 +510,48 @@ func TestReadyzSaysTheQueueIsFull(t *testing.T) {
 	if code, body := readyz(); code != http.StatusServiceUnavailable || !strings.Contains(body, "emergency messages only") ||
 		!strings.Contains(body, "2 messages queued (limit 2)") {
 		t.Fatalf("full: %d %s", code, body)
+	}
+}
+
+// TestStopIsBoundedWithSendsInFlight: a carrier that never answers,
+// with a response_timeout (60 s) longer than the stop timeout (the
+// rig's 5 s): the stop ends within its bound, and the message is sent
+// again after the restart. The stop waited the whole response_timeout.
+func TestStopIsBoundedWithSendsInFlight(t *testing.T) {
+	r := newRig(t, rigOptions{carrierEnabled: true, responseWait: time.Minute})
+	r.waitReady("carrier-a")
+	r.sim.IgnoreSubmits(func(smscsim.Submit) bool { return true })
+	code, body := r.post(testKey, map[string]any{"to": "+13195550160", "text": "in flight at the stop"})
+	if code != http.StatusAccepted {
+		t.Fatalf("%d %v", code, body)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if _, err := r.sim.WaitSubmits(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	r.cancel()
+	r.cancel = nil
+	select {
+	case err := <-r.done:
+		if err != nil {
+			t.Fatalf("gateway stopped with %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the stop did not end within 30 s (the carrier's response_timeout is 60 s)")
+	}
+	if took := time.Since(start); took > 20*time.Second {
+		t.Fatalf("the stop took %v, over its bound", took)
+	}
+	s, err := spool.Open(filepath.Join(r.dir, "spool.db"), spool.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	page, err := s.List(spool.Filter{}, "", 10)
+	if err != nil || len(page.Messages) != 1 || page.Messages[0].State != spool.StateQueued {
+		t.Fatalf("after the stop: %v %+v", err, page.Messages)
 	}
 }
 

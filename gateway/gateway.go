@@ -296,33 +296,57 @@ func (g *Gateway) Run(ctx context.Context) error {
 	if g.o.Stopping != nil {
 		g.o.Stopping()
 	}
-	deadline, cancel := context.WithTimeout(context.Background(), g.o.StopTimeout)
+	// The grace after the deadline stays within StopTimeout.
+	bound := g.o.StopTimeout
+	if bound > 2*stopGrace {
+		bound -= stopGrace
+	}
+	deadline, cancel := context.WithTimeout(context.Background(), bound)
 	defer cancel()
 	stopIntake()
 	for _, srv := range servers {
 		srv.Shutdown(deadline)
 	}
-	intake.Wait()
+	waitOr(&intake, deadline)
 	stopWork() // in-flight sends finish or return to the spool
-	work.Wait()
+	if !waitOr(&work, deadline) {
+		// Sends still waiting for a carrier's answer past the stop
+		// timeout (a response_timeout longer than it): the connectors
+		// close under them, and what is not recorded by then is
+		// recovered at the next start, as after a crash ("possible
+		// duplicate"). The stop stays within its bound.
+		g.log.Warn("stop timeout reached with sends in flight; closing the connectors under them",
+			"stop_timeout", g.o.StopTimeout)
+	}
 	g.reloadMu.Lock()
 	g.startConn = nil // a reload from now on starts nothing
 	g.reloadMu.Unlock()
 	stopConns() // carriers unbind, modems close
+	grace, cancelGrace := context.WithTimeout(context.Background(), stopGrace)
+	defer cancelGrace()
+	waitOr(&work, grace)
 	waitOr(&conns, deadline)
+	waitOr(&conns, grace)
 	err := g.store.Close()
 	g.log.Info("smsgw stopped", "err", err)
 	return err
 }
 
-func waitOr(wg *sync.WaitGroup, ctx context.Context) {
+// waitOr waits for wg or ctx; it says whether wg was done.
+func waitOr(wg *sync.WaitGroup, ctx context.Context) bool {
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
 	select {
 	case <-done:
+		return true
 	case <-ctx.Done():
+		return false
 	}
 }
+
+// stopGrace is how long a stop past its timeout still waits for the
+// sends and connectors it has just cut off to record what they know.
+const stopGrace = 2 * time.Second
 
 // dispatchLimit is the sends in flight the dispatcher takes: what the
 // enabled connectors take at once, and at least 16 (emergency sends have

@@ -60,6 +60,7 @@ type rigOptions struct {
 	backoff        time.Duration // the spool's retry backoff, if not the rig's 50ms to 200ms
 	maxQueued      int           // spool.max_queued, if not the default
 	carrierPass    string        // the password the gateway binds with, if not the simulator's
+	responseWait   time.Duration // the carrier's response_timeout, if not the default
 }
 
 const (
@@ -189,6 +190,13 @@ func newRig(t *testing.T, o rigOptions) *rig {
 	cfg.Listen.HTTP, cfg.Listen.SMPP = "127.0.0.1:0", "127.0.0.1:0"
 	if o.maxQueued > 0 {
 		cfg.Spool.MaxQueued = o.maxQueued
+	}
+	if o.responseWait > 0 {
+		for _, c := range cfg.Connectors {
+			if c.SMPP != nil {
+				c.SMPP.ResponseTimeout = o.responseWait
+			}
+		}
 	}
 	if o.backoff > 0 {
 		cfg.Spool.Retry.InitialBackoff, cfg.Spool.Retry.MaxBackoff = o.backoff, o.backoff
