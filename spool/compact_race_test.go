@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -76,4 +77,40 @@ func openCount(t *testing.T, path string) int {
 		}
 	}
 	return n
+}
+
+// TestCompactKeepsOwnerAndMode: the compacted file has the old one's
+// mode, and its owner when compact runs as root: `sudo smsgw spool
+// compact` left a root-owned 0600 file that the gateway's own user could
+// not open, and the gateway did not start.
+func TestCompactKeepsOwnerAndMode(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "spool.db")
+	s, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustEnqueue(t, s, msg("+13195550001"))
+	s.Close()
+	if err := os.Chmod(path, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	root := os.Geteuid() == 0
+	if root {
+		if err := os.Chown(path, 65534, 65534); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, err := Compact(path, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o640 {
+		t.Errorf("mode %v after compact, want 0640", fi.Mode().Perm())
+	}
+	if st := fi.Sys().(*syscall.Stat_t); root && (st.Uid != 65534 || st.Gid != 65534) {
+		t.Errorf("owner %d:%d after compact, want 65534:65534", st.Uid, st.Gid)
+	}
 }

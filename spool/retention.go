@@ -299,6 +299,12 @@ func Compact(path string, lockTimeout time.Duration) (before, after int64, err e
 	dst.Close()
 	if fi, err := os.Stat(path); err == nil {
 		before = fi.Size()
+		// The new file is the old one's: a compact run as root left a
+		// root-owned 0600 file the gateway's own user could not open.
+		if err := sameOwnerAndMode(tmp, fi); err != nil {
+			os.Remove(tmp)
+			return 0, 0, fmt.Errorf("spool: compact: %w", err)
+		}
 	}
 	if fi, err := os.Stat(tmp); err == nil {
 		after = fi.Size()
