@@ -114,3 +114,15 @@ func TestCompactKeepsOwnerAndMode(t *testing.T) {
 		t.Errorf("owner %d:%d after compact, want 65534:65534", st.Uid, st.Gid)
 	}
 }
+
+// TestCompactOfNoSpool: compact where there is no spool says so; it made
+// an empty file that was no spool and printed "compacted".
+func TestCompactOfNoSpool(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "spool.db")
+	if _, _, err := Compact(path, time.Second); err == nil || !strings.Contains(err.Error(), "no spool at") {
+		t.Fatalf("Compact of nothing: %v", err)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("Compact made %s: %v", path, err)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -76,6 +77,19 @@ func TestDamagedPagesAreReported(t *testing.T) {
 			p := filepath.Join(t.TempDir(), "spool.db")
 			if err := os.WriteFile(p, b, 0o600); err != nil {
 				t.Fatal(err)
+			}
+			// Compact of a copy: ErrDamaged or done, never a panic
+			// (it panicked with bbolt's "assertion failed"), and no
+			// temporary file left.
+			cp := filepath.Join(t.TempDir(), "copy.db")
+			if err := os.WriteFile(cp, b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := Compact(cp, time.Second); err != nil && !errors.Is(err, ErrDamaged) {
+				t.Fatalf("Compact: %v, want ErrDamaged", err)
+			}
+			if _, err := os.Stat(cp + ".compact"); err == nil {
+				t.Fatal("Compact left its temporary file")
 			}
 			s, err := Open(p, Options{})
 			if err != nil {

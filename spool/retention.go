@@ -14,7 +14,6 @@ import (
 
 	"github.com/oklog/ulid/v2"
 	bolt "go.etcd.io/bbolt"
-	berrors "go.etcd.io/bbolt/errors"
 )
 
 // Retention says what Purge removes. Zero durations remove nothing of
@@ -272,12 +271,16 @@ func Compact(path string, lockTimeout time.Duration) (before, after int64, err e
 	if lockTimeout <= 0 {
 		lockTimeout = time.Second
 	}
-	src, err := openCurrent(path, 0o600, &bolt.Options{Timeout: lockTimeout})
+	if _, err := os.Stat(path); err != nil {
+		return 0, 0, fmt.Errorf("spool: compact: no spool at %s: %w", path, err) // bbolt would make an empty one
+	}
+	var src *bolt.DB
+	err = undamaged(path, func() (err error) {
+		src, err = openCurrent(path, 0o600, &bolt.Options{Timeout: lockTimeout})
+		return err
+	})
 	if err != nil {
-		if errors.Is(err, berrors.ErrTimeout) {
-			return 0, 0, fmt.Errorf("%w: %s", ErrInUse, path)
-		}
-		return 0, 0, fmt.Errorf("spool: compact: %w", err)
+		return 0, 0, openError(path, "compact", err)
 	}
 	defer src.Close()
 	tmp := path + ".compact"
@@ -286,9 +289,14 @@ func Compact(path string, lockTimeout time.Duration) (before, after int64, err e
 	if err != nil {
 		return 0, 0, fmt.Errorf("spool: compact: %w", err)
 	}
-	if err := bolt.Compact(dst, src, 64<<20); err != nil {
+	// A damaged page makes bbolt panic, or fault: the damage is then
+	// reported (ErrDamaged, with the salvage steps), not a crash.
+	if err := undamaged(path, func() error { return bolt.Compact(dst, src, 64<<20) }); err != nil {
 		dst.Close()
 		os.Remove(tmp)
+		if errors.Is(err, ErrDamaged) {
+			return 0, 0, err
+		}
 		return 0, 0, fmt.Errorf("spool: compact: %w", err)
 	}
 	if err := dst.Sync(); err != nil {

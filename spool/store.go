@@ -89,15 +89,8 @@ func Open(path string, opts Options) (*Store, error) {
 		})
 		return err
 	})
-	switch {
-	case errors.Is(err, berrors.ErrTimeout):
-		return nil, fmt.Errorf("%w: %s", ErrInUse, path)
-	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum), errors.Is(err, berrors.ErrVersionMismatch):
-		return nil, &DamagedError{Path: path, Detail: err.Error()}
-	case err != nil && !errors.Is(err, ErrDamaged):
-		return nil, fmt.Errorf("spool: open %s: %w", path, err)
-	case err != nil:
-		return nil, err
+	if err != nil {
+		return nil, openError(path, "open", err)
 	}
 	s := &Store{
 		db: db, path: path, opts: opts, log: opts.Logger.With("comp", "spool"), ids: newIDGen(),
@@ -292,6 +285,21 @@ func checkAfterUncleanStop(path string) error {
 		return nil // no file yet, or nothing wrong
 	}
 	return &DamagedError{Path: path, Detail: "found after an unclean stop: " + strings.Join(found, "; ")}
+}
+
+// openError says why the spool file at path did not open for what
+// ("open", "compact"): ErrInUse when another process holds it, a
+// DamagedError when bbolt finds it is not a sound file.
+func openError(path, what string, err error) error {
+	switch {
+	case errors.Is(err, berrors.ErrTimeout):
+		return fmt.Errorf("%w: %s", ErrInUse, path)
+	case errors.Is(err, berrors.ErrInvalid), errors.Is(err, berrors.ErrChecksum), errors.Is(err, berrors.ErrVersionMismatch):
+		return &DamagedError{Path: path, Detail: err.Error()}
+	case errors.Is(err, ErrDamaged):
+		return err
+	}
+	return fmt.Errorf("spool: %s %s: %w", what, path, err)
 }
 
 // emptiedAfterUncleanStop refuses a spool file that is empty or gone
