@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -55,6 +56,13 @@ and recovery, and 'smsgw send' through a running gateway otherwise.`,
 				return withCode(ExitUsage, fmt.Errorf("--text: %w", err))
 			}
 			m.Encoding, m.Segments, m.Source = plan.Encoding.String(), plan.Segments, "cli"
+			path := filepath.Join(f.data, spoolFile)
+			if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+				// Made now: say so, since a spool no gateway reads
+				// sends nothing, whatever "queued" says.
+				defer fmt.Fprintf(c.ErrOrStderr(), "warning: there was no spool at %s; a new one was made, "+
+					"and only a gateway whose data_dir is %s sends what it holds\n", path, f.data)
+			}
 			return f.change(func(s spoolAPI) error {
 				// From the spool's time, which runs ahead of a system
 				// clock that is behind (a cold boot without a clock):

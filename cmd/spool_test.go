@@ -331,3 +331,18 @@ func TestControlPathRelative(t *testing.T) {
 		}
 	}
 }
+
+// TestSpoolAddToANewSpoolWarns: spool add where there is no spool makes
+// one, and says that only a gateway with that data_dir sends it (it said
+// "queued" alone).
+func TestSpoolAddToANewSpoolWarns(t *testing.T) {
+	dir := t.TempDir()
+	code, out, errOut := runCmd(t, "", "spool", "add", "--data", dir, "--tenant", "t", "--to", "+13195550123", "--text", "x")
+	if code != ExitOK || !strings.HasPrefix(out, "queued ") || !strings.Contains(errOut, "there was no spool at") {
+		t.Fatalf("exit %d %q %q", code, out, errOut)
+	}
+	_, _, errOut = runCmd(t, "", "spool", "add", "--data", dir, "--tenant", "t", "--to", "+13195550123", "--text", "y")
+	if errOut != "" {
+		t.Fatalf("a second add warned: %q", errOut)
+	}
+}
