@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -89,6 +90,15 @@ func TestDemo(t *testing.T) {
 	}
 	if want := at.Add(90 * time.Minute); !later.ValidUntil.Equal(want) {
 		t.Fatalf("valid until %v, want 90m after send_at (%v)", later.ValidUntil, want)
+	}
+	// A second demo on the same directory is refused, and leaves the
+	// running one's files alone (it rewrote smsgw.demo.yaml, and the
+	// running demo's next reload failed).
+	yaml, _ := os.ReadFile(filepath.Join(dir, "smsgw.demo.yaml"))
+	code, _, errOut = runCmd(t, "", "serve", "--demo", "--data", dir, "--http", "127.0.0.1:0", "--smpp", "127.0.0.1:0")
+	if again, _ := os.ReadFile(filepath.Join(dir, "smsgw.demo.yaml")); code != ExitFailedStartup ||
+		!strings.Contains(errOut, "already runs") || !bytes.Equal(again, yaml) {
+		t.Fatalf("a second demo: exit %d %q; demo file changed: %v", code, errOut, !bytes.Equal(again, yaml))
 	}
 	if c := stop(); c != 0 {
 		t.Fatalf("serve exited %d", c)

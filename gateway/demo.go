@@ -21,6 +21,7 @@ import (
 	"github.com/smsgw/smsgw/httpapi"
 	"github.com/smsgw/smsgw/modem/modemsim"
 	"github.com/smsgw/smsgw/smpp/smscsim"
+	"github.com/smsgw/smsgw/spool"
 )
 
 // DemoInfo is what a script needs to use the demo gateway; `smsgw serve
@@ -88,6 +89,14 @@ func StartDemo(dataDir string, l DemoListen) (_ *Demo, err error) {
 	}
 	if err := os.MkdirAll(dataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	// A demo already running there keeps its files: a second one,
+	// refused later for the spool, first rewrote smsgw.demo.yaml with its
+	// own simulators' ports, and the running demo's next reload failed.
+	if s, err := spool.Open(filepath.Join(dataDir, "spool.db"), spool.Options{ReadOnly: true, LockTimeout: 200 * time.Millisecond}); err == nil {
+		s.Close()
+	} else if errors.Is(err, spool.ErrInUse) {
+		return nil, fmt.Errorf("a gateway already runs on %s: %w", dataDir, err)
 	}
 	info, err := loadDemoInfo(dataDir)
 	if err != nil {
