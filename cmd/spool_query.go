@@ -43,7 +43,7 @@ func newSpoolStatsCmd(f *spoolFlags) *cobra.Command {
 					fmt.Fprintf(w, "%s\t%d\t%s\n", p, st.Queued[p.String()], age)
 				}
 				fmt.Fprintf(w, "\noutbox\t%d\n", st.Outbox)
-				fmt.Fprintf(w, "audit entries\t%d\n", st.AuditSeq)
+				fmt.Fprintf(w, "last audit entry\t#%d\n", st.AuditSeq) // not a count: retention purges old ones
 				fmt.Fprintf(w, "file\t%s of %s\n", bytesHuman(st.FileBytes), bytesHuman(st.MaxBytes))
 				if st.ClockBehindMS > 0 {
 					fmt.Fprintf(w, "clock\tthe system clock is %s behind the spool's time\n", msDuration(st.ClockBehindMS))
@@ -138,6 +138,9 @@ func newSpoolListCmd(f *spoolFlags) *cobra.Command {
 					return err
 				}
 				if f.asJSON {
+					if page.Messages == nil {
+						page.Messages = []*spool.Message{} // [], not null, when nothing matches
+					}
 					return writeJSON(c.OutOrStdout(), page)
 				}
 				w := table(c.OutOrStdout())

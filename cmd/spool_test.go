@@ -345,4 +345,9 @@ func TestSpoolAddToANewSpoolWarns(t *testing.T) {
 	if errOut != "" {
 		t.Fatalf("a second add warned: %q", errOut)
 	}
+	// Nothing matches: an empty list, not null.
+	if code, out, _ := runCmd(t, "", "spool", "list", "--data", dir, "--state", "cancelled", "--json"); code != ExitOK ||
+		!strings.Contains(out, `"messages": []`) {
+		t.Fatalf("empty list: %d %q", code, out)
+	}
 }
