@@ -48,12 +48,16 @@ use) first, since a modem port serves one program at a time.`,
 
 	var port string
 	var timeout time.Duration
+	var force bool
 	probe := &cobra.Command{
 		Use:     "probe",
 		Short:   "Identity, SIM, signal, registration, operator and SMSC of the modem on a port",
 		Example: "  smsgw modem probe --port /dev/serial/by-id/usb-Quectel_EC25-if02-port0",
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
+			if err := portFree(port, force); err != nil {
+				return err
+			}
 			r, err := modem.Probe(port, timeout)
 			if err != nil {
 				return err
@@ -80,6 +84,9 @@ use) first, since a modem port serves one program at a time.`,
 		Example: "  smsgw modem at --port /dev/ttyUSB2 AT+CSQ",
 		Args:    usageArgs(cobra.ExactArgs(1)),
 		RunE: func(c *cobra.Command, args []string) error {
+			if err := portFree(port, force); err != nil {
+				return err
+			}
 			info, err := modem.Command(port, args[0], timeout)
 			for _, l := range info {
 				fmt.Fprintln(c.OutOrStdout(), l)
@@ -94,8 +101,20 @@ use) first, since a modem port serves one program at a time.`,
 	for _, sub := range []*cobra.Command{probe, raw} {
 		sub.Flags().StringVar(&port, "port", "", "device path or tcp://host:port")
 		sub.Flags().DurationVar(&timeout, "timeout", 5*time.Second, "per command")
+		sub.Flags().BoolVar(&force, "force", false, "use the port even if another process (the running gateway) has it open")
 		_ = sub.MarkFlagRequired("port")
 	}
 	c.AddCommand(list, probe, raw)
 	return c
+}
+
+// portFree refuses a port another process has open, unless force.
+func portFree(port string, force bool) error {
+	if force {
+		return nil
+	}
+	if err := modem.PortInUse(port); err != nil {
+		return withCode(ExitFailure, err)
+	}
+	return nil
 }
