@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -49,6 +50,10 @@ status, encoding and segment count once the gateway has it on disk.`,
 				return withCode(ExitUsage, err)
 			}
 			m, replayed, err := cl.Send(c.Context(), req, idem)
+			if errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED) {
+				return withCode(ExitFailure, fmt.Errorf("%w\nno gateway answers at %s: is it running (systemctl status smsgw)? "+
+					"With it stopped, smsgw spool add queues a message for its next start", err, target))
+			}
 			if err != nil {
 				return withCode(ExitFailure, err)
 			}

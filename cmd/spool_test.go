@@ -351,3 +351,12 @@ func TestSpoolAddToANewSpoolWarns(t *testing.T) {
 		t.Fatalf("empty list: %d %q", code, out)
 	}
 }
+
+// TestSendToAStoppedGateway: send with no gateway running says so, and
+// how to queue offline (it printed only "dial unix …: no such file").
+func TestSendToAStoppedGateway(t *testing.T) {
+	code, _, errOut := runCmd(t, "", "send", "--data", t.TempDir(), "--key", "k", "--to", "+13195550123", "--text", "x")
+	if code != ExitFailure || !strings.Contains(errOut, "no gateway answers at") || !strings.Contains(errOut, "spool add") {
+		t.Fatalf("exit %d %q", code, errOut)
+	}
+}
