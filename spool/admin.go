@@ -96,7 +96,11 @@ func (s *Store) Retry(ctx context.Context, id, actor string) (*Message, error) {
 			return nil, fmt.Errorf("%w: %s cannot be sent again (inbound or body redacted)", ErrInvalid, id)
 		}
 	default:
-		return nil, fmt.Errorf("%w: %s is %s; only a queued message (sent now) or a failed, expired, undelivered or rejected one (sent again as a new message) can be retried", ErrFinal, id, orig.State)
+		kind := ErrFinal
+		if !orig.State.Final() {
+			kind = errNotYetFinal // sending, or sent and waiting for its report
+		}
+		return nil, fmt.Errorf("%w: %s is %s; only a queued message (sent now) or a failed, expired, undelivered or rejected one (sent again as a new message) can be retried", kind, id, orig.State)
 	}
 	again := orig.Clone()
 	// One new message per original, however many times it is asked for

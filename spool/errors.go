@@ -32,6 +32,11 @@ var (
 	// the other kind of state. The error text names the state.
 	ErrFinal = errors.New("spool: message is in a final state")
 
+	// errNotYetFinal is ErrFinal for a retry of a message that is not
+	// final yet (sending, sent): errors.Is(err, ErrFinal) holds, and the
+	// text does not call "sent" a final state.
+	errNotYetFinal error = notYetFinal{}
+
 	// ErrNotCancellable is returned by Cancel for a message that is being
 	// sent or was already handed to a carrier or modem.
 	ErrNotCancellable = errors.New("spool: message can no longer be cancelled")
@@ -135,3 +140,8 @@ func errCode(err error) string {
 	}
 	return "error"
 }
+
+type notYetFinal struct{}
+
+func (notYetFinal) Error() string        { return "spool: message is not in a final state yet" }
+func (notYetFinal) Is(target error) bool { return target == ErrFinal }

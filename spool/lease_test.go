@@ -218,6 +218,12 @@ func TestScheduledAndCancel(t *testing.T) {
 	if _, err := s.Cancel(bg, id2, "cli"); !errors.Is(err, ErrNotCancellable) {
 		t.Fatalf("cancel while sending err = %v", err)
 	}
+	// A retry of a message being sent is refused as ErrFinal's kind, in
+	// words that do not call it final.
+	if _, err := s.Retry(bg, id2, "cli"); !errors.Is(err, ErrFinal) || strings.Contains(err.Error(), "is in a final state") ||
+		!strings.Contains(err.Error(), "is sending") {
+		t.Fatalf("retry while sending err = %v", err)
+	}
 	if _, err := s.Cancel(bg, "01JNOTANID", "cli"); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("cancel of a bad id err = %v", err)
 	}
