@@ -121,10 +121,16 @@ func (f *spoolFlags) change(fn func(spoolAPI) error) error { return f.with(false
 // answers at DIR/smsgw.sock, else on the spool file.
 func (f *spoolFlags) with(readOnly bool, fn func(spoolAPI) error) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	cl, err := gateway.DialControl(ctx, controlPath(f.control, f.data))
+	sock := controlPath(f.control, f.data)
+	cl, err := gateway.DialControl(ctx, sock)
 	cancel()
 	if err == nil {
 		return fn(cl)
+	}
+	if errors.Is(err, fs.ErrPermission) {
+		// A gateway runs there, and this user may not talk to it: say
+		// that, not the spool file's "permission denied" behind it.
+		return fmt.Errorf("%w\nthe running gateway's control socket %s is not open to this user: run the command as the gateway's user or group (sudo -u smsgw …)", err, sock)
 	}
 	s, err := f.open(readOnly)
 	if err != nil {
