@@ -3,6 +3,7 @@ package cmd
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -49,9 +50,13 @@ the damaged file, which holds the old one. Needs the gateway stopped.`,
 			}
 			fmt.Fprintf(c.OutOrStdout(), "salvaged into %s: %d messages, %d owed to applications, %d state records, %d carrier ids\n",
 				args[0], rep.Messages, rep.Outbox, rep.State, rep.ProviderKeys)
-			if rep.Unreadable+rep.SkippedRuns > 0 {
+			if rep.Unreadable+rep.SkippedRuns > 0 || len(rep.Lost) > 0 {
 				fmt.Fprintf(c.OutOrStdout(), "lost: %d records unreadable, %d damaged runs of keys skipped (%d records found by reading pages directly)\n",
 					rep.Unreadable, rep.SkippedRuns, rep.FoundByScan)
+			}
+			if len(rep.Lost) > 0 {
+				fmt.Fprintf(c.OutOrStdout(), "lost: %d messages the damaged file's index names, not copied: %s\n",
+					len(rep.Lost), strings.Join(rep.Lost, " "))
 			}
 			return nil
 		},

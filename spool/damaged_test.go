@@ -195,7 +195,7 @@ func TestSalvageDamaged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	partial := 0
+	partial, named := 0, 0
 	for _, id := range used {
 		b := append([]byte(nil), clean...)
 		for i := range 16 {
@@ -230,6 +230,17 @@ func TestSalvageDamaged(t *testing.T) {
 				t.Errorf("page %d: only %d of %d messages salvaged", id, rep.Messages, n)
 			}
 		}
+		// The lost are named by id when the state index still has
+		// them: copied and named add up, and no copied one is named.
+		if rep.Messages+len(rep.Lost) != n && len(rep.Lost) > 0 {
+			t.Errorf("page %d: %d copied and %d named lost, of %d", id, rep.Messages, len(rep.Lost), n)
+		}
+		if rep.Messages < n && len(rep.Lost) > 0 {
+			named++
+		}
+	}
+	if named == 0 {
+		t.Error("no lost message was named by id")
 	}
 	if partial == 0 {
 		t.Fatal("no damaged page held messages: the test damaged nothing that matters")

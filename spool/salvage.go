@@ -25,6 +25,10 @@ type SalvageReport struct {
 	// TreeLoops: the page tree loops (damaged), so only the leaves were
 	// read directly: messages and outbox items, not the rest.
 	TreeLoops bool
+	// Lost are the ids of the messages the damaged file's state index
+	// still names whose records could not be read: each is a message to
+	// account for by other means (the old audit trail, the carrier).
+	Lost []string
 }
 
 // Salvage copies what can still be read of the spool file at damaged
@@ -94,8 +98,8 @@ func Salvage(ctx context.Context, damaged, target string, opts Options) (Salvage
 	if err != nil {
 		return rep, err
 	}
-	detail := fmt.Sprintf("salvaged from %s: %d messages, %d owed to applications, %d state records; %d records unreadable, %d damaged runs skipped",
-		damaged, rep.Messages, rep.Outbox, rep.State, rep.Unreadable, rep.SkippedRuns)
+	detail := fmt.Sprintf("salvaged from %s: %d messages, %d owed to applications, %d state records; %d records unreadable, %d damaged runs skipped, %d messages lost (named in the damaged file's index)",
+		damaged, rep.Messages, rep.Outbox, rep.State, rep.Unreadable, rep.SkippedRuns, len(rep.Lost))
 	if err := dst.Audit(ctx, AuditEntry{Action: "salvaged", Actor: "cli", Detail: detail}); err != nil {
 		return rep, err
 	}
@@ -175,6 +179,17 @@ func (sv *salvager) read(tx *bolt.Tx, rep *SalvageReport) {
 	if msgSkips+outSkips > 0 {
 		sv.scanHidden(tx, ids, items, rep)
 	}
+	// The state index names every message: those not copied are lost,
+	// and are said by id (the count of damaged runs said nothing of how
+	// many). Its own damage is not counted: it is rebuilt.
+	lost := map[ulid.ULID]bool{}
+	readable(tx, bState, func(k, _ []byte) {
+		var id ulid.ULID
+		if len(k) == 1+len(id) && copy(id[:], k[1:]) == len(id) && !ids[id] && !lost[id] {
+			lost[id] = true
+			rep.Lost = append(rep.Lost, id.String())
+		}
+	})
 	named := func(v []byte) bool { // a value that begins with a copied message's id
 		var id ulid.ULID
 		return len(v) >= 16 && copy(id[:], v) == 16 && ids[id]
