@@ -265,6 +265,9 @@ func newSpoolCompactCmd(f *spoolFlags) *cobra.Command {
 			if err != nil {
 				return offlineOnly(err)
 			}
+			if f.asJSON {
+				return writeJSON(c.OutOrStdout(), map[string]int64{"bytes_before": before, "bytes_after": after})
+			}
 			fmt.Fprintf(c.OutOrStdout(), "compacted: %s -> %s\n", bytesHuman(before), bytesHuman(after))
 			return nil
 		},
@@ -280,6 +283,9 @@ func newSpoolCheckCmd(f *spoolFlags) *cobra.Command {
 			return f.view(func(s spoolAPI) error {
 				if err := s.Check(); err != nil {
 					return fmt.Errorf("spool check failed:\n%w", err)
+				}
+				if f.asJSON {
+					return writeJSON(c.OutOrStdout(), map[string]bool{"consistent": true})
 				}
 				fmt.Fprintln(c.OutOrStdout(), "spool consistent")
 				return nil
@@ -311,6 +317,9 @@ Messages queued in the backup are sent again.`,
 				n, err := writeAtomically(args[0], force, f.data, s.Backup)
 				if err != nil {
 					return err
+				}
+				if f.asJSON {
+					return writeJSON(c.OutOrStdout(), map[string]any{"file": args[0], "bytes": n})
 				}
 				fmt.Fprintf(c.OutOrStdout(), "backed up %s to %s\n", bytesHuman(n), args[0])
 				return nil

@@ -26,6 +26,10 @@ back), the spool carries on from its own time.`,
 					return err
 				}
 				out := c.OutOrStdout()
+				if f.asJSON {
+					return writeJSON(out, map[string]int64{"behind_ms": st.ClockBehindMS, "steps": int64(st.ClockSteps),
+						"last_step_ms": st.LastClockStepMS})
+				}
 				if st.ClockBehindMS > 0 {
 					fmt.Fprintf(out, "the system clock is %s behind the spool's time\n", msDuration(st.ClockBehindMS))
 				} else {
@@ -58,6 +62,10 @@ Needs the gateway stopped; if cut short, run it again to finish.`,
 			r, err := s.ResetClock(c.Context())
 			if err != nil {
 				return err
+			}
+			if f.asJSON {
+				return writeJSON(c.OutOrStdout(), map[string]int64{"moved_back_ms": r.Delta.Milliseconds(),
+					"messages": int64(r.Messages), "outbox_items": int64(r.Items)})
 			}
 			if r.Delta == 0 {
 				fmt.Fprintln(c.OutOrStdout(), "the spool's time already follows the system clock: nothing to do")

@@ -40,6 +40,14 @@ func TestSpoolClockReset(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "nothing to do") {
 		t.Fatalf("a second reset: %d %q", code, out)
 	}
+	// --json, as on the other spool commands: it printed the text.
+	for _, args := range [][]string{{"clock"}, {"clock", "reset"}, {"check"}, {"compact"}} {
+		code, out, errOut = runCmd(t, "", append(append([]string{"spool"}, args...), "--data", dir, "--json")...)
+		var v map[string]any
+		if code != 0 || json.Unmarshal([]byte(out), &v) != nil || len(v) == 0 {
+			t.Fatalf("%v --json: %d %q %q", args, code, out, errOut)
+		}
+	}
 
 	s, err = spool.Open(filepath.Join(dir, spoolFile), spool.Options{})
 	if err != nil {
