@@ -87,6 +87,11 @@ func refuseUnknownSubcommands(c *cobra.Command) {
 
 // Execute runs the command line and returns the process exit code.
 func Execute(info BuildInfo) int {
+	// SIGHUP is a reload for serve, which asks for it once it can
+	// reload; until then (and for the other commands, as under nohup)
+	// it is ignored rather than ending the process, Go's default: a
+	// reload sent while the gateway started killed it.
+	signal.Ignore(syscall.SIGHUP)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
