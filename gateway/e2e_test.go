@@ -680,6 +680,12 @@ func TestInboundBelongsToTheLineWrittenTo(t *testing.T) {
 // (here 10 minutes away): a caller's texts reached the CAD up to
 // max_backoff after it was back, the newest first.
 func TestWebhookBackGetsWhatWaited(t *testing.T) {
+	for _, restart := range []bool{false, true} {
+		t.Run(fmt.Sprint("restart=", restart), func(t *testing.T) { webhookBack(t, restart) })
+	}
+}
+
+func webhookBack(t *testing.T, restart bool) {
 	r := newRig(t, rigOptions{modemEnabled: true, backoff: 10 * time.Minute})
 	r.waitReady("modem-1")
 	r.hookDown.Store(true)
@@ -697,6 +703,14 @@ func TestWebhookBackGetsWhatWaited(t *testing.T) {
 		}
 	}
 	r.waitOutboxRetry() // both refusals recorded
+	if restart {
+		// The gateway restarts while the events wait: it does not know
+		// the webhook failed, and brings them forward all the same.
+		cfg := r.g.cfg.Load()
+		r.stop()
+		r.start(cfg)
+		r.waitReady("modem-1")
+	}
 	r.hookDown.Store(false)
 	code, out := r.post(testKey, map[string]any{"to": "+13195550134", "text": "the webhook answers this one"})
 	if code != http.StatusAccepted {

@@ -234,6 +234,13 @@ func addrOf(ln net.Listener) string {
 func (g *Gateway) Run(ctx context.Context) error {
 	now := time.Now().UTC()
 	g.started.Store(&now)
+	// What waited for a retry before a restart goes at the webhook's
+	// first success after it, as after an outage seen while running.
+	for _, t := range g.cfg.Load().Tenants {
+		if t.Webhook != nil {
+			g.webhookDown.Store(t.ID, true)
+		}
+	}
 	g.log.Info("smsgw starting", "version", g.o.Version, "data_dir", g.cfg.Load().DataDir)
 
 	// Connectors first, with their own context: they stop after the
