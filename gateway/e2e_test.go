@@ -555,6 +555,37 @@ func TestStopIsBoundedWithSendsInFlight(t *testing.T) {
 	}
 }
 
+// TestFailoverFromACarrierThatTakesNothing: a carrier that stays bound
+// but answers every submit_sm with ESME_RTHROTTLED, or never answers,
+// is taken out of the route after the first such send, and the modem
+// delivers: the throttled one held each attempt 70 s and never failed
+// over (throttling did not count for the route's breaker), and an
+// unanswered one failed over only after five attempts, the rebind in
+// between making it ready again.
+func TestFailoverFromACarrierThatTakesNothing(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		fault func(*smscsim.Server)
+	}{
+		{"throttles everything", func(s *smscsim.Server) { s.RefuseSubmits(0x58) }},
+		{"never answers", func(s *smscsim.Server) { s.IgnoreSubmits(func(smscsim.Submit) bool { return true }) }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := newRig(t, rigOptions{carrierEnabled: true, modemEnabled: true, responseWait: time.Second, maxAttempts: 3})
+			r.waitReady("carrier-a")
+			r.waitReady("modem-1")
+			c.fault(r.sim)
+			code, body := r.post(testKey, map[string]any{"to": "+13195550170", "text": "Evacuate now", "priority": "emergency"})
+			if code != http.StatusAccepted {
+				t.Fatalf("%d %v", code, body)
+			}
+			if ev := r.waitHook(body["id"].(string)); ev.Message.Status != "delivered" || ev.Message.Connector != "modem-1" {
+				t.Fatalf("%s via %s (%s), want delivered via modem-1", ev.Message.Status, ev.Message.Connector, ev.Message.Reason)
+			}
+		})
+	}
+}
+
 // TestStatusOfADisabledConnector: a connector with enabled: false is
 // "disabled" and not ready in the status; it showed "connecting".
 func TestStatusOfADisabledConnector(t *testing.T) {

@@ -61,6 +61,7 @@ type rigOptions struct {
 	maxQueued      int           // spool.max_queued, if not the default
 	carrierPass    string        // the password the gateway binds with, if not the simulator's
 	responseWait   time.Duration // the carrier's response_timeout, if not the default
+	maxAttempts    int           // spool.retry.max_attempts, if not the default
 }
 
 const (
@@ -190,6 +191,9 @@ func newRig(t *testing.T, o rigOptions) *rig {
 	cfg.Listen.HTTP, cfg.Listen.SMPP = "127.0.0.1:0", "127.0.0.1:0"
 	if o.maxQueued > 0 {
 		cfg.Spool.MaxQueued = o.maxQueued
+	}
+	if o.maxAttempts > 0 {
+		cfg.Spool.Retry.MaxAttempts = o.maxAttempts
 	}
 	if o.responseWait > 0 {
 		for _, c := range cfg.Connectors {

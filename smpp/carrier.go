@@ -130,6 +130,10 @@ type CarrierHealth struct {
 	LastBind     time.Time `json:"last_bind,omitzero"`
 	Submitted    int64     `json:"submitted"` // parts accepted by the carrier
 	Throttled    int64     `json:"throttled"` // ESME_RTHROTTLED and ESME_RMSGQFUL answers
+	// LastAccepted is when the carrier last accepted a part;
+	// FirstThrottle the first throttle answer after that (refusingSince).
+	LastAccepted  time.Time `json:"last_accepted,omitzero"`
+	FirstThrottle time.Time `json:"-"`
 	// PossibleDuplicates counts parts whose submit_sm_resp never came
 	// (timeout or lost bind): they are sent again and may arrive twice.
 	PossibleDuplicates int64   `json:"possible_duplicates"`

@@ -25,6 +25,24 @@ const (
 	DataCodingUCS2    = "ucs2"   // always UCS-2, data_coding 0x08
 )
 
+// throttledOut is how long a carrier may answer nothing but throttling
+// (no part accepted) before its sends fail as unavailable.
+const throttledOut = 10 * time.Second
+
+// refusingSince is when the carrier started answering only throttling:
+// the first throttle answer after the last accepted part (zero when it
+// accepted one since, or never throttled).
+func (c *Carrier) refusingSince() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	h := &c.health
+	if h.FirstThrottle.IsZero() || h.LastAccepted.After(h.FirstThrottle) {
+		h.FirstThrottle = time.Now() // this answer starts a new run
+		return time.Time{}
+	}
+	return h.FirstThrottle
+}
+
 // maxThrottleRetries bounds how often one part is offered again to a
 // carrier that answers ESME_RTHROTTLED or ESME_RMSGQFUL before the
 // message goes back to the spool.
@@ -70,7 +88,7 @@ func (c *Carrier) submit(ctx context.Context, p pdu.Body, urgent bool) (string, 
 		switch {
 		case err == nil:
 			c.pace.accepted()
-			c.note(func(h *CarrierHealth) { h.Submitted++ })
+			c.note(func(h *CarrierHealth) { h.Submitted++; h.LastAccepted = time.Now() })
 			id := strField(resp.Fields(), pdufield.MessageID)
 			if id == "" {
 				c.log.Warn("carrier accepted a part without a message_id: no receipt can be matched to it")
@@ -79,6 +97,15 @@ func (c *Carrier) submit(ctx context.Context, p pdu.Body, urgent bool) (string, 
 		case errors.As(err, &st) && (st == StatusThrottled || st == StatusMsgQFul):
 			d := c.pace.throttled(st == StatusMsgQFul)
 			c.note(func(h *CarrierHealth) { h.Throttled++ })
+			if since := c.refusingSince(); !since.IsZero() && time.Since(since) > throttledOut {
+				// Nothing but throttling for a while: a barred account
+				// or a carrier that is down behind its front end, not one
+				// that takes less than we offer. The route's next
+				// connector takes the traffic; the breaker tries this one
+				// again later.
+				return "", spool.Unavailable(fmt.Sprintf("smpp_%#x", uint32(st)),
+					fmt.Errorf("the carrier has accepted nothing, only throttled, for %v: %w", time.Since(since).Round(time.Second), err))
+			}
 			if try >= maxThrottleRetries {
 				// The carrier works, it only takes less than we offer:
 				// not a reason to fail over (route's breaker).
@@ -104,6 +131,14 @@ func (c *Carrier) submit(ctx context.Context, p pdu.Body, urgent bool) (string, 
 			c.note(func(h *CarrierHealth) { h.PossibleDuplicates++ })
 			c.log.Warn("submit_sm_resp never came; recycling the session", "timeout", c.responseTimeout())
 			c.recycle(s)
+			// The rebind succeeds in a second, so the bind's health
+			// would call it ready again: the route's breaker takes it
+			// out at once instead, after this one unanswered submit.
+			var se *spool.SendError
+			if errors.As(carrierError(err), &se) {
+				se.Unavailable = true
+				return "", se
+			}
 			return "", carrierError(err)
 		case errors.Is(err, ErrConnLost):
 			c.note(func(h *CarrierHealth) { h.PossibleDuplicates++ })

@@ -86,7 +86,11 @@ type SendError struct {
 	// but is over its rate (a carrier's throttling): no sign that it is
 	// failing, so the router does not fail over for it.
 	Overload bool
-	Err      error
+	// Unavailable marks a retryable failure that says the connector
+	// cannot send now (a carrier that refuses everything as throttled, or
+	// does not answer): the router takes it out of its routes at once.
+	Unavailable bool
+	Err         error
 }
 
 func (e *SendError) Error() string {
@@ -116,6 +120,18 @@ func Permanent(code string, err error) error {
 // works but is over its rate (see SendError.Overload).
 func Overloaded(code string, err error) error {
 	return &SendError{Code: code, Overload: true, Err: err}
+}
+
+// Unavailable wraps err as a retryable send failure of a connector that
+// cannot send now (see SendError.Unavailable).
+func Unavailable(code string, err error) error {
+	return &SendError{Code: code, Unavailable: true, Err: err}
+}
+
+// IsUnavailable reports whether err is an Unavailable failure.
+func IsUnavailable(err error) bool {
+	var se *SendError
+	return errors.As(err, &se) && se.Unavailable
 }
 
 // IsOverload reports whether err is an Overloaded failure.

@@ -23,8 +23,11 @@ import (
 // tripped the connector is not usable (as if not ready). Then one send
 // may try it: a success closes the breaker, a failure trips it again for
 // twice as long (at most FailCooldownMax). Permanent failures (about one
-// message: a bad number) and overload (a carrier throttling) do not
-// count.
+// message: a bad number) and overload (a carrier throttling, while it
+// still takes some) do not count. An unavailable connector (a carrier
+// that has refused everything as throttled for a while, or left a
+// submit unanswered) trips it at once: a 911 message must not wait for
+// four more failures while the route's modem sits idle.
 type breaker struct {
 	now func() time.Time
 
@@ -68,12 +71,14 @@ func (b *breaker) record(err error, o *Options) time.Duration {
 	if now.Before(b.until) {
 		return 0 // a send from before the trip: it is out already
 	}
-	if b.trips == 0 && !b.counted.IsZero() && now.Sub(b.counted) < burstGap {
-		return 0 // the same burst
-	}
-	b.fails, b.counted = b.fails+1, now
-	if b.fails < o.FailAfter && b.trips == 0 {
-		return 0
+	if !spool.IsUnavailable(err) { // the connector says it cannot send: out at once
+		if b.trips == 0 && !b.counted.IsZero() && now.Sub(b.counted) < burstGap {
+			return 0 // the same burst
+		}
+		b.fails, b.counted = b.fails+1, now
+		if b.fails < o.FailAfter && b.trips == 0 {
+			return 0
+		}
 	}
 	d := o.FailCooldown << min(b.trips, 16)
 	d = min(d, o.FailCooldownMax)

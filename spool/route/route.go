@@ -205,23 +205,28 @@ func (r *Router) Send(ctx context.Context, m *spool.Message) spool.Result {
 		order = slices.Clone(order)
 		slices.SortStableFunc(order, func(a, b string) int { return len(r.conns[a].sem) - len(r.conns[b].sem) })
 	}
+	var tripped []string // ready, but out for its breaker
 	for _, name := range order {
 		s := r.conns[name]
 		if !s.usable() {
+			if s.enabled.Load() && s.Connector.Ready() {
+				tripped = append(tripped, name)
+			}
 			continue
 		}
 		if !s.acquire(ctx, m) {
 			busy = true
 			continue
 		}
-		ids, err := s.Connector.Send(ctx, m)
-		<-s.sem
-		if d := s.brk.record(err, &r.opts); d > 0 {
-			r.log.Warn("connector keeps failing; its routes' other connectors take its traffic for a while",
-				"conn", name, "for", d, "err", err)
+		return r.sendOn(ctx, name, m, res)
+	}
+	// The breaker moves traffic to the route's other connectors; with
+	// none of them ready, the one it took out is still better than
+	// nothing (a route with one carrier waited out the whole cooldown).
+	for _, name := range tripped {
+		if !busy && r.conns[name].acquire(ctx, m) {
+			return r.sendOn(ctx, name, m, res)
 		}
-		res.Connector, res.ProviderIDs, res.Err = name, ids, err
-		return res
 	}
 	if busy {
 		res = r.defer_(r.opts.BusyWait, "every usable connector of route "+rule.Name+" is busy")
@@ -229,6 +234,20 @@ func (r *Router) Send(ctx context.Context, m *spool.Message) spool.Result {
 		res = r.defer_(r.opts.NoRouteWait, "no connector of route "+rule.Name+" is enabled and ready")
 	}
 	res.Route = rule.Name
+	return res
+}
+
+// sendOn sends m on the connector name, whose slot the caller holds,
+// and records the outcome for its breaker.
+func (r *Router) sendOn(ctx context.Context, name string, m *spool.Message, res spool.Result) spool.Result {
+	s := r.conns[name]
+	ids, err := s.Connector.Send(ctx, m)
+	<-s.sem
+	if d := s.brk.record(err, &r.opts); d > 0 {
+		r.log.Warn("connector keeps failing; its routes' other connectors take its traffic for a while",
+			"conn", name, "for", d, "err", err)
+	}
+	res.Connector, res.ProviderIDs, res.Err = name, ids, err
 	return res
 }
 
