@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -210,8 +211,12 @@ func (w *wtx) complete(uid ulid.ULID, attempt int, r Result) error {
 			return w.save(uid, before, m)
 		case r.Err == nil:
 			m.NextAt = time.Time{}
-			m.record(w.now, StateSent, connectorActor(m.Connector), fmt.Sprintf("sent via %s, %d part(s): %s",
-				m.Connector, len(r.ProviderIDs), strings.Join(r.ProviderIDs, ",")))
+			detail := fmt.Sprintf("sent via %s, %d part(s): %s", m.Connector, len(r.ProviderIDs), strings.Join(r.ProviderIDs, ","))
+			if slices.Contains(r.ProviderIDs, "") {
+				// Said where the client looks: it stays "sent" for good.
+				detail += "; the connector gave no message id for a part, so no delivery report can be matched to it: the message stays sent"
+			}
+			m.record(w.now, StateSent, connectorActor(m.Connector), detail)
 			if err := w.save(uid, before, m); err != nil {
 				return err
 			}

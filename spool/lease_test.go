@@ -368,3 +368,23 @@ func TestPartialSendRecordsWhichPartsWentOut(t *testing.T) {
 		t.Fatalf("state %s", got.State)
 	}
 }
+
+// TestSentWithoutAnIDSaysNoReportWillCome: a carrier that accepted a part
+// without a message id (mandatory in SMPP) leaves the message "sent" for
+// good; the timeline says why, where the client reads it (only the log
+// said so).
+func TestSentWithoutAnIDSaysNoReportWillCome(t *testing.T) {
+	s, _ := openTest(t, Options{})
+	mustEnqueue(t, s, msg("+13195550001"))
+	l := mustLease(t, s, 1)[0]
+	if err := s.Complete(bg, l.ID, l.Attempts, Result{Connector: "carrier-a", ProviderIDs: []string{""}}); err != nil {
+		t.Fatal(err)
+	}
+	m, err := s.Get(l.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.State != StateSent || !hasDetail(m, "no delivery report can be matched") {
+		t.Fatalf("%s, timeline %+v", m.State, m.Timeline)
+	}
+}
