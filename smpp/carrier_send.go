@@ -131,14 +131,6 @@ func (c *Carrier) submit(ctx context.Context, p pdu.Body, urgent bool) (string, 
 			c.note(func(h *CarrierHealth) { h.PossibleDuplicates++ })
 			c.log.Warn("submit_sm_resp never came; recycling the session", "timeout", c.responseTimeout())
 			c.recycle(s)
-			// The rebind succeeds in a second, so the bind's health
-			// would call it ready again: the route's breaker takes it
-			// out at once instead, after this one unanswered submit.
-			var se *spool.SendError
-			if errors.As(carrierError(err), &se) {
-				se.Unavailable = true
-				return "", se
-			}
 			return "", carrierError(err)
 		case errors.Is(err, ErrConnLost):
 			c.note(func(h *CarrierHealth) { h.PossibleDuplicates++ })
@@ -360,7 +352,10 @@ func carrierError(err error) error {
 		return spool.Retryable(code, err)
 	}
 	if errors.Is(err, ErrResponseTimeout) {
-		return spool.Retryable("timeout", errors.New("no submit_sm_resp in time: the part may have gone out (possible duplicate)"))
+		// Unavailable: the rebind that follows succeeds in a second, so
+		// the bind's health would call the carrier ready again; the
+		// route's breaker takes it out at once instead.
+		return spool.Unavailable("timeout", errors.New("no submit_sm_resp in time: the part may have gone out (possible duplicate)"))
 	}
 	if errors.Is(err, ErrConnLost) {
 		return spool.Retryable("conn_lost", errors.New("the bind was lost before submit_sm_resp: the part may have gone out (possible duplicate)"))

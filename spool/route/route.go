@@ -223,9 +223,11 @@ func (r *Router) Send(ctx context.Context, m *spool.Message) spool.Result {
 	// The breaker moves traffic to the route's other connectors; with
 	// none of them ready, the one it took out is still better than
 	// nothing (a route with one carrier waited out the whole cooldown).
-	for _, name := range tripped {
-		if !busy && r.conns[name].acquire(ctx, m) {
-			return r.sendOn(ctx, name, m, res)
+	if !busy {
+		for _, name := range tripped {
+			if r.conns[name].acquire(ctx, m) {
+				return r.sendOn(ctx, name, m, res)
+			}
 		}
 	}
 	if busy {
