@@ -152,7 +152,7 @@ func decodeJSON(body io.Reader, v any) error {
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.DisallowUnknownFields()
 		err = dec.Decode(v)
-		if err == nil && dec.More() {
+		if err == nil && len(bytes.Trim(raw[dec.InputOffset():], " \t\r\n")) > 0 {
 			err = errors.New("data after the JSON object")
 		}
 	}
