@@ -578,3 +578,31 @@ func TestRelativeValidity(t *testing.T) {
 		}
 	}
 }
+
+// TestUnknownReceiptIsUndelivered: stat:UNKNOWN, or message_state 7
+// alone, is the carrier's last word on a message it lost track of; it
+// counts as undelivered and keeps the carrier's word (it left the
+// message "sent" for ever, and the timeline called it ENROUTE).
+func TestUnknownReceiptIsUndelivered(t *testing.T) {
+	sink := newRecordSink(t)
+	s := carrierSession(t, CarrierOptions{}, sink)
+	for _, body := range [][]byte{
+		rawDeliverSM(0x04, 0, []byte("id:91 sub:001 dlvrd:000 submit date:2611221000 done date:2611221001 stat:UNKNOWN err:000 text:")),
+		rawDeliverSM(0x04, 0, nil, pdutlv.TagReceiptedMessageID, []byte("91\x00"), pdutlv.TagMessageStateOption, []byte{7}),
+	} {
+		if st := rawRequest(t, s, pdu.DeliverSMID, body); st != StatusOK {
+			t.Fatalf("deliver_sm_resp %v", st)
+		}
+		if r := sink.report(t); r.ProviderID != "91" || r.State != spool.StateUndelivered || r.Stat != "UNKNOWN" {
+			t.Fatalf("UNKNOWN receipt read as %+v", r)
+		}
+	}
+	// message_state decides over the text, and its own word is not noted.
+	body := rawDeliverSM(0x04, 0, []byte("id:92 stat:UNKNOWN err:000"), pdutlv.TagMessageStateOption, []byte{2})
+	if st := rawRequest(t, s, pdu.DeliverSMID, body); st != StatusOK {
+		t.Fatalf("deliver_sm_resp %v", st)
+	}
+	if r := sink.report(t); r.State != spool.StateDelivered || r.Stat != "" {
+		t.Fatalf("message_state 2 with stat:UNKNOWN read as %+v", r)
+	}
+}

@@ -284,12 +284,19 @@ func parseReceipt(d delivery) (spool.Report, bool) {
 	fields := receiptFields(text)
 	r.ProviderID = fields["id"]
 	r.State, _ = spool.StateFromStat(fields["stat"])
+	if strings.EqualFold(strings.TrimSpace(fields["stat"]), "UNKNOWN") {
+		r.Stat = "UNKNOWN"
+	}
 	r.Code = fields["err"]
 	if v, ok := d.tlv[pdutlv.TagReceiptedMessageID]; ok {
 		r.ProviderID = strings.TrimRight(string(v), "\x00")
 	}
 	if v, ok := d.tlvByte(pdutlv.TagMessageStateOption); ok {
 		r.State = stateFromSMPP(v)
+		r.Stat = "" // the TLV, not the text, decides
+		if v == 7 {
+			r.Stat = "UNKNOWN"
+		}
 	}
 	if r.State == 0 {
 		r.State = spool.StateSent
@@ -358,7 +365,7 @@ func stateFromSMPP(s byte) spool.State {
 		return spool.StateExpired
 	case 4:
 		return spool.StateCancelled
-	case 5:
+	case 5, 7: // UNKNOWN: see spool.StateFromStat
 		return spool.StateUndelivered
 	case 8:
 		return spool.StateRejected

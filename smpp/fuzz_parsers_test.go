@@ -85,6 +85,10 @@ func FuzzParseReceipt(f *testing.F) {
 			}
 			if hasState {
 				switch state {
+				case 7: // UNKNOWN, counted as undelivered
+					if r.State != spool.StateUndelivered || r.Stat != "UNKNOWN" {
+						t.Fatalf("message_state 7 read as %v %q", r.State, r.Stat)
+					}
 				case 2, 3, 4, 5, 8: // DELIVERED, EXPIRED, DELETED, UNDELIVERABLE, REJECTED
 					if r.State.SMPPState() != state {
 						t.Fatalf("message_state %d read as %v (message_state %d)", state, r.State, r.State.SMPPState())

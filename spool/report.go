@@ -23,6 +23,9 @@ type Report struct {
 	Code       string    // the carrier's error code, if any
 	At         time.Time // when the carrier says it happened (zero: now)
 	Detail     string    // e.g. the receipt text
+	// Stat is the carrier's word for the state when it is not the
+	// state's own (UNKNOWN, read as undelivered); the timeline says both.
+	Stat string `json:",omitempty"`
 	// ExactID: the carrier spells ids in receipts as it gave them (or
 	// the connector respelled them so), so the id matches only a part
 	// filed with the same spelling, never another base's reading of it.
@@ -171,7 +174,11 @@ func (w *wtx) applyReport(r Report) (*Message, error) {
 	if at.IsZero() {
 		at = w.now
 	}
-	detail := fmt.Sprintf("part %d (%s): %s", seq, r.ProviderID, r.State.Stat())
+	word := r.State.Stat()
+	if r.Stat != "" && r.Stat != word {
+		word = fmt.Sprintf("%s (counted as %s)", r.Stat, r.State)
+	}
+	detail := fmt.Sprintf("part %d (%s): %s", seq, r.ProviderID, word)
 	if r.Code != "" {
 		detail += " err:" + r.Code
 	}

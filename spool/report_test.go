@@ -198,7 +198,8 @@ func TestStateTable(t *testing.T) {
 		}
 	}
 	for word, st := range map[string]State{"DELIVRD": StateDelivered, "undeliv": StateUndelivered,
-		"EXPIRED": StateExpired, "REJECTD": StateRejected, "DELETED": StateCancelled, "ENROUTE": StateSent} {
+		"EXPIRED": StateExpired, "REJECTD": StateRejected, "DELETED": StateCancelled, "ENROUTE": StateSent,
+		"UNKNOWN": StateUndelivered} {
 		if got, ok := StateFromStat(word); !ok || got != st {
 			t.Errorf("StateFromStat(%s) = %s %v", word, got, ok)
 		}
@@ -270,5 +271,19 @@ func TestReceiptForReusedID(t *testing.T) {
 	}
 	if got := mustGet(t, s, old); got.State != StateDelivered {
 		t.Fatalf("old message %s", got.State)
+	}
+}
+
+// TestUnknownReportIsFinal: a receipt the carrier marks UNKNOWN ends the
+// message as undelivered, and the timeline and reason say UNKNOWN.
+func TestUnknownReportIsFinal(t *testing.T) {
+	s, _ := openTest(t, Options{})
+	id := sendOne(t, s, msg("+13195550001"), "c", "77")
+	m, err := s.ApplyReport(bg, Report{Connector: "c", ProviderID: "77", State: StateUndelivered, Stat: "UNKNOWN"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.ID != id || m.State != StateUndelivered || !strings.Contains(m.Reason, "UNKNOWN (counted as undelivered)") {
+		t.Fatalf("%s %s reason %q", m.ID, m.State, m.Reason)
 	}
 }

@@ -129,13 +129,19 @@ func ParseState(name string) (State, error) {
 }
 
 // StateFromStat maps a receipt's stat: word to a state, as carriers write
-// them (case-insensitive; ACCEPTD, ENROUTE and UNKNOWN leave the message
-// sent). ok is false for a word that is not in SMPP 3.4 appendix B.
+// them (case-insensitive; ACCEPTD and ENROUTE leave the message sent).
+// ok is false for a word that is not in SMPP 3.4 appendix B.
+//
+// UNKNOWN is the carrier's last word on a message it has lost track of
+// (SMPP 3.4 5.2.28: "in invalid state"; no report follows it). It counts
+// as undelivered, as Kannel counts it: the message is not known to have
+// arrived, and "sent" for ever would let a caller believe it had. The
+// report keeps the carrier's own word (Report.Stat).
 func StateFromStat(word string) (st State, ok bool) {
 	switch strings.ToUpper(strings.TrimSpace(word)) {
 	case "DELIVRD", "DELIVERED":
 		return StateDelivered, true
-	case "UNDELIV", "UNDELIVERABLE":
+	case "UNDELIV", "UNDELIVERABLE", "UNKNOWN":
 		return StateUndelivered, true
 	case "EXPIRED":
 		return StateExpired, true
@@ -143,7 +149,7 @@ func StateFromStat(word string) (st State, ok bool) {
 		return StateRejected, true
 	case "DELETED":
 		return StateCancelled, true
-	case "ACCEPTD", "ACCEPTED", "ENROUTE", "UNKNOWN":
+	case "ACCEPTD", "ACCEPTED", "ENROUTE":
 		return StateSent, true
 	}
 	return StateSent, false
