@@ -238,18 +238,24 @@ func (w *wtx) complete(uid ulid.ULID, attempt int, r Result) error {
 // final state.
 func (w *wtx) failAttempt(id ulid.ULID, before snapshot, m *Message, r Result) error {
 	actor := connectorActor(m.Connector)
-	m.Reason = errCode(r.Err) + ": " + r.Err.Error()
+	// A long message refused part-way: its first parts went out and may
+	// reach the handset, which a final state alone would hide.
+	partly := ""
+	if n := m.SentParts(); n > 0 {
+		partly = fmt.Sprintf("; part(s) 1-%d of %d had gone out and may reach the recipient", n, m.Segments)
+	}
+	m.Reason = errCode(r.Err) + ": " + r.Err.Error() + partly
 	if IsPermanent(r.Err) {
-		return w.finish(id, before, m, StateFailed, actor, fmt.Sprintf("attempt %d: %v", m.Attempts, r.Err))
+		return w.finish(id, before, m, StateFailed, actor, fmt.Sprintf("attempt %d: %v%s", m.Attempts, r.Err, partly))
 	}
 	if m.Attempts >= w.maxAttempts(m) {
 		return w.finish(id, before, m, StateFailed, actor,
-			fmt.Sprintf("attempt %d: %v; attempt limit %d reached", m.Attempts, r.Err, w.maxAttempts(m)))
+			fmt.Sprintf("attempt %d: %v; attempt limit %d reached%s", m.Attempts, r.Err, w.maxAttempts(m), partly))
 	}
 	next := w.now.Add(w.s.opts.Retry.backoff(m.Attempts, w.s.opts.Jitter())).Truncate(time.Millisecond)
 	if !next.Before(m.ValidUntil) {
 		return w.finish(id, before, m, StateExpired, actor,
-			fmt.Sprintf("attempt %d: %v; validity ends before the next attempt", m.Attempts, r.Err))
+			fmt.Sprintf("attempt %d: %v; validity ends before the next attempt%s", m.Attempts, r.Err, partly))
 	}
 	m.NextAt = next
 	m.record(w.now, StateQueued, actor, fmt.Sprintf("attempt %d: %v; retry at %s",

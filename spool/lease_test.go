@@ -369,6 +369,41 @@ func TestPartialSendRecordsWhichPartsWentOut(t *testing.T) {
 	}
 }
 
+// TestRefusedPartWayKeepsTheSentParts: a long message the carrier
+// refuses for good at part 2 fails, and says part 1 went out; part 1's
+// later DELIVRD is recorded on the part (it was dropped as "late or
+// duplicate"), and the message stays failed.
+func TestRefusedPartWayKeepsTheSentParts(t *testing.T) {
+	s, _ := openTest(t, Options{})
+	m := msg("+13195550001")
+	m.Segments = 3
+	id := mustEnqueue(t, s, m).ID
+	mustLease(t, s, 1)
+	if err := s.Complete(bg, id, 1, Result{Connector: "carrier-a", ProviderIDs: []string{"A1"},
+		Err: Permanent("smpp_0x0000000b", errors.New("ESME_RINVDSTADR"))}); err != nil {
+		t.Fatal(err)
+	}
+	got := mustGet(t, s, id)
+	if got.State != StateFailed || !strings.Contains(got.Reason, "part(s) 1-1 of 3 had gone out") ||
+		!hasDetail(got, "part(s) 1-1 of 3 had gone out") {
+		t.Fatalf("%s reason %q timeline %+v", got.State, got.Reason, got.Timeline)
+	}
+	if _, err := s.ApplyReport(bg, Report{Connector: "carrier-a", ProviderID: "A1", State: StateDelivered}); err != nil {
+		t.Fatal(err)
+	}
+	got = mustGet(t, s, id)
+	if got.State != StateFailed || got.Parts[0].State != StateDelivered || !hasDetail(got, "DELIVRD (the message had ended failed)") {
+		t.Fatalf("%s parts %+v timeline %+v", got.State, got.Parts, got.Timeline)
+	}
+	// A duplicate of it is still a duplicate.
+	if _, err := s.ApplyReport(bg, Report{Connector: "carrier-a", ProviderID: "A1", State: StateUndelivered}); err != nil {
+		t.Fatal(err)
+	}
+	if got = mustGet(t, s, id); got.Parts[0].State != StateDelivered || !hasDetail(got, "late or duplicate report ignored") {
+		t.Fatalf("parts %+v timeline %+v", got.Parts, got.Timeline)
+	}
+}
+
 // TestSentWithoutAnIDSaysNoReportWillCome: a carrier that accepted a part
 // without a message id (mandatory in SMPP) leaves the message "sent" for
 // good; the timeline says why, where the client reads it (only the log

@@ -196,6 +196,15 @@ func (w *wtx) applyReport(r Report) (*Message, error) {
 			return nil, err
 		}
 	}
+	if m.State.Final() && seq >= 1 && seq <= len(m.Parts) && !m.Parts[seq-1].State.Final() && r.State.Final() {
+		// A part that went out before the message failed (a long
+		// message the carrier refused part-way): the recipient may
+		// have this part, and the message's parts say so.
+		p := &m.Parts[seq-1]
+		p.State, p.Error, p.UpdatedAt = r.State, r.Code, at.UTC().Truncate(time.Millisecond)
+		m.note(w.now, actor, detail+" (the message had ended "+m.State.String()+")")
+		return m, w.save(id, before, m)
+	}
 	if m.State.Final() {
 		m.note(w.now, actor, "late or duplicate report ignored: "+detail)
 		return m, w.save(id, before, m)
