@@ -174,6 +174,17 @@ func (s *Store) Complete(ctx context.Context, id string, attempt int, r Result) 
 	if err != nil {
 		return fmt.Errorf("%w: %s", ErrNotFound, id)
 	}
+	if i := slices.IndexFunc(r.ProviderIDs, func(pid string) bool { return pid != "" && !usableProviderID(pid) }); i >= 0 {
+		// Filed as no id: the part went out, no receipt can find it.
+		s.log.Warn("connector gave a message id that cannot be kept; no receipt can be matched to the part",
+			"msg_id", id, "connector", r.Connector, "part", i+1, "octets", len(r.ProviderIDs[i]))
+		r.ProviderIDs = slices.Clone(r.ProviderIDs)
+		for i, pid := range r.ProviderIDs {
+			if !usableProviderID(pid) {
+				r.ProviderIDs[i] = ""
+			}
+		}
+	}
 	return s.background(ctx, func(w *wtx) error {
 		if err := w.complete(uid, attempt, r); err != nil {
 			return err
@@ -214,7 +225,7 @@ func (w *wtx) complete(uid ulid.ULID, attempt int, r Result) error {
 			detail := fmt.Sprintf("sent via %s, %d part(s): %s", m.Connector, len(r.ProviderIDs), strings.Join(r.ProviderIDs, ","))
 			if slices.Contains(r.ProviderIDs, "") {
 				// Said where the client looks: it stays "sent" for good.
-				detail += "; the connector gave no message id for a part, so no delivery report can be matched to it: the message stays sent"
+				detail += "; the connector gave no usable message id for a part, so no delivery report can be matched to it: the message stays sent"
 			}
 			m.record(w.now, StateSent, connectorActor(m.Connector), detail)
 			if err := w.save(uid, before, m); err != nil {

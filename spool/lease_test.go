@@ -404,6 +404,32 @@ func TestRefusedPartWayKeepsTheSentParts(t *testing.T) {
 	}
 }
 
+// TestUnusableProviderIDIsNoID: a carrier's 40 KB message id (or one
+// with control bytes) is kept as no id: the message is sent and says no
+// report can be matched. The 40 KB id failed the record (bbolt's key
+// limit) and left the message "sending" until it was sent again.
+func TestUnusableProviderIDIsNoID(t *testing.T) {
+	for _, pid := range []string{strings.Repeat("a", 40000), strings.Repeat("7", MaxProviderID+1), "12\x0034", "caf\xc3\xa9"} {
+		s, _ := openTest(t, Options{})
+		mustEnqueue(t, s, msg("+13195550001"))
+		l := mustLease(t, s, 1)[0]
+		if err := s.Complete(bg, l.ID, l.Attempts, Result{Connector: "carrier-a", ProviderIDs: []string{pid}}); err != nil {
+			t.Fatalf("%d octets: %v", len(pid), err)
+		}
+		m := mustGet(t, s, l.ID)
+		if m.State != StateSent || len(m.Parts) != 1 || m.Parts[0].ProviderID != "" || !hasDetail(m, "no usable message id") {
+			t.Fatalf("%d octets: %s parts %+v", len(pid), m.State, m.Parts)
+		}
+		if _, err := s.ApplyReport(bg, Report{Connector: "carrier-a", ProviderID: pid, State: StateDelivered}); !errors.Is(err, ErrNotFound) || errors.Is(err, ErrReportParked) {
+			t.Fatalf("%d octets: report %v, want not found and not parked", len(pid), err)
+		}
+	}
+	s, _ := openTest(t, Options{})
+	if id := sendOne(t, s, msg("+13195550001"), "carrier-a", strings.Repeat("7", MaxProviderID)); mustGet(t, s, id).Parts[0].ProviderID == "" {
+		t.Fatal("an id of MaxProviderID octets was dropped")
+	}
+}
+
 // TestSentWithoutAnIDSaysNoReportWillCome: a carrier that accepted a part
 // without a message id (mandatory in SMPP) leaves the message "sent" for
 // good; the timeline says why, where the client reads it (only the log

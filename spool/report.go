@@ -48,6 +48,27 @@ func (w *wtx) fileParts(id ulid.ULID, m *Message, r Result) error {
 	return w.fileProviderIDs(id, m.Connector, r.ProviderIDs, first)
 }
 
+// MaxProviderID is the longest message id a carrier or modem may give a
+// part. SMPP 3.4 allows 64 octets (5.2.23: 65 with its NUL); twice that
+// tolerates a carrier that overruns it. An id that is longer, or holds
+// anything but printable ASCII, is kept as no id: the part went out and
+// no receipt can find it. A carrier's 40 KB id failed the send's record
+// (bbolt's key limit), and the message stayed "sending" until its lease
+// ran out and it was sent again.
+const MaxProviderID = 128
+
+func usableProviderID(id string) bool {
+	if id == "" || len(id) > MaxProviderID {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if id[i] < 0x20 || id[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
 // fileProviderIDs files ids (parts first, first+1, …) under connector.
 func (w *wtx) fileProviderIDs(id ulid.ULID, connector string, ids []string, first int) error {
 	b := w.bucket(bExt)
@@ -134,6 +155,9 @@ func (w *wtx) lookupProviderID(connector, pid string, exactOnly bool) (id ulid.U
 // ErrReportParked. Parked reports nobody claims are dropped by Purge
 // after a day.
 func (s *Store) ApplyReport(ctx context.Context, r Report) (*Message, error) {
+	if !usableProviderID(r.ProviderID) {
+		return nil, fmt.Errorf("%w: %s id of %d octets is not one a message has", ErrNotFound, r.Connector, len(r.ProviderID))
+	}
 	var out *Message
 	parked := false
 	r.Detail = StripReceiptText(r.Detail) // from any connector
