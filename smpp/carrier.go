@@ -123,7 +123,7 @@ type CarrierHealth struct {
 	Addr         string    `json:"addr"`
 	Bound        int       `json:"bound"`     // binds up now (a pair counts two)
 	Wanted       int       `json:"wanted"`    // binds it keeps up when healthy
-	InFlight     int       `json:"in_flight"` // submit_sm waiting for their response
+	InFlight     int       `json:"in_flight"` // requests (submit_sm, and enquire_link, which shares the window) waiting for their response
 	Binds        int64     `json:"binds"`     // successful binds since start
 	BindFailures int64     `json:"bind_failures"`
 	LastError    string    `json:"last_error,omitempty"`
