@@ -87,22 +87,34 @@ func refuseUnknownSubcommands(c *cobra.Command) {
 
 // Execute runs the command line and returns the process exit code.
 func Execute(info BuildInfo) int {
+	return execute(newRootCmd(info), os.Args[1:])
+}
+
+// execute runs root with args under the process's signal handling.
+func execute(root *cobra.Command, args []string) int {
 	// SIGHUP is a reload for serve, which asks for it once it can
 	// reload; until then (and for the other commands, as under nohup)
 	// it is ignored rather than ending the process, Go's default: a
 	// reload sent while the gateway started killed it.
 	signal.Ignore(syscall.SIGHUP)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	go func() {
 		// After the first signal, the next one ends the process at once
 		// (Go's default), as after a crash: what was in flight is
 		// recovered at the next start. It was swallowed while an orderly
-		// stop waited.
-		<-ctx.Done()
-		stop()
+		// stop waited. The default is back before the stop begins.
+		select {
+		case <-sigs:
+			signal.Stop(sigs)
+			cancel()
+		case <-ctx.Done():
+		}
 	}()
-	return run(ctx, newRootCmd(info), os.Args[1:])
+	return run(ctx, root, args)
 }
 
 // run executes root with args and maps the outcome to an exit code,
