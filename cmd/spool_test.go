@@ -197,7 +197,17 @@ func TestSpoolCommandsWhileRunning(t *testing.T) {
 		t.Fatalf("audit verify: %q", out)
 	}
 	backup := filepath.Join(t.TempDir(), "b.db")
-	must("spool", "backup", backup)
+	var backedUp struct {
+		File  string
+		Bytes int64
+	}
+	if out := must("spool", "backup", "--json", backup); json.Unmarshal([]byte(out), &backedUp) != nil ||
+		backedUp.File != backup || backedUp.Bytes <= 0 {
+		t.Fatalf("backup --json: %q", out)
+	}
+	if fi, err := os.Stat(backup); err != nil || fi.Size() != backedUp.Bytes {
+		t.Fatalf("backup file %v %v, --json said %d bytes", fi, err, backedUp.Bytes)
+	}
 	code, _, errOut = runCmd(t, "", "spool", "backup", "--data", dir, backup)
 	if code != ExitUsage || !strings.Contains(errOut, "--force") {
 		t.Fatalf("backup over a file: exit %d %q", code, errOut)
