@@ -16,8 +16,9 @@ import (
 // command is replaced by a fresh temporary directory per file. In the
 // expected output, a message id (a ULID) matches any id and binds it, so
 // that a later command naming the documented id gets the real one; a
-// UTC timestamp with milliseconds matches any such timestamp; and <*>
-// matches any run of non-blank characters.
+// UTC timestamp with milliseconds matches any such timestamp; <*>
+// matches any run of non-blank characters, and <...> anything, blanks
+// included, down to none.
 func TestDocExamples(t *testing.T) {
 	docs, _ := filepath.Glob("../docs/*.md")
 	ran := 0
@@ -50,7 +51,8 @@ var (
 	docULID  = regexp.MustCompile(`\b0[0-9A-HJKMNP-TV-Z]{25}\b`)
 	docStamp = regexp.MustCompile(`\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z`)
 	docAny   = regexp.MustCompile(`<\*>`)
-	docToken = regexp.MustCompile(docULID.String() + "|" + docStamp.String() + "|" + docAny.String())
+	docRest  = regexp.MustCompile(`<\.\.\.>`)
+	docToken = regexp.MustCompile(docULID.String() + "|" + docStamp.String() + "|" + docAny.String() + "|" + docRest.String())
 )
 
 // matchOutput compares got with the documented output line by line, with
@@ -73,6 +75,8 @@ func matchOutput(got, want string, ids map[string]string) bool {
 				bind = append(bind, tok)
 			case docStamp.MatchString(tok):
 				re.WriteString(docStamp.String())
+			case docRest.MatchString(tok):
+				re.WriteString(`.*`)
 			default:
 				re.WriteString(`\S+`)
 			}

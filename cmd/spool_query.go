@@ -45,6 +45,18 @@ func newSpoolStatsCmd(f *spoolFlags) *cobra.Command {
 				fmt.Fprintf(w, "\noutbox\t%d\n", st.Outbox)
 				fmt.Fprintf(w, "last audit entry\t#%d\n", st.AuditSeq) // not a count: retention purges old ones
 				fmt.Fprintf(w, "file\t%s of %s\n", bytesHuman(st.FileBytes), bytesHuman(st.MaxBytes))
+				if st.DiskFreeBytes >= 0 {
+					disk := bytesHuman(st.DiskFreeBytes) + " free"
+					if st.DiskFreeBytes < st.MaxBytes-st.FileBytes {
+						// Said before it bites: the disk, not the spool's
+						// limit, will stop intake.
+						disk += fmt.Sprintf(", less than the file may still grow (%s): the disk fills first", bytesHuman(st.MaxBytes-st.FileBytes))
+					}
+					fmt.Fprintf(w, "disk\t%s\n", disk)
+				}
+				if st.Intake != "" {
+					fmt.Fprintf(w, "intake\temergency messages only: %s\n", st.Intake)
+				}
 				if st.ClockBehindMS > 0 {
 					fmt.Fprintf(w, "clock\tthe system clock is %s behind the spool's time\n", msDuration(st.ClockBehindMS))
 				}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 func TestSpoolFullRefusesBeforeAcknowledging(t *testing.T) {
@@ -148,23 +150,68 @@ func diskFullChild(t *testing.T) {
 	}
 	ballast := filepath.Join(filepath.Dir(path), "ballast")
 	var acked []string
-	var fullErr error
-	for i := 0; i < 100000 && fullErr == nil; i++ {
+	add := func(p Priority) error {
 		m := msg("+13195550001")
-		m.Body = strings.Repeat("z", 2000)
+		m.Body, m.Priority = strings.Repeat("z", 2000), p
 		stored, _, err := s.Enqueue(bg, m)
-		if err != nil {
-			fullErr = err
+		if err == nil {
+			acked = append(acked, stored.ID)
+		}
+		return err
+	}
+	for range 200 {
+		if err := add(PriorityNormal); err != nil {
+			t.Fatalf("after %d messages on a 2 MiB disk: %v", len(acked), err)
+		}
+	}
+	// Leave 112 KiB, counting the file's free pages: under the disk's
+	// reserve for ordinary messages (128 KiB, a sixteenth of it), over
+	// the emergency one's (96 KiB).
+	var fs unix.Statfs_t
+	if err := unix.Statfs(filepath.Dir(path), &fs); err != nil {
+		t.Fatal(err)
+	}
+	inFile := int64(s.db.Stats().FreeAlloc)
+	if err := os.WriteFile(ballast, make([]byte, int64(fs.Bavail)*int64(fs.Bsize)+inFile-112<<10), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("disk reserve test: %d bytes free in the file", inFile)
+	if err := add(PriorityNormal); !errors.Is(err, ErrSpoolFull) || !strings.Contains(err.Error(), "the disk has") {
+		t.Fatalf("an ordinary message with the disk at its reserve: %v", err)
+	}
+	if st, err := s.Stats(); err != nil || st.Intake == "" || st.DiskFreeBytes > 112<<10-inFile {
+		t.Fatalf("stats at the disk's reserve: intake %q, %d bytes free, %v", st.Intake, st.DiskFreeBytes, err)
+	}
+	if err := add(PriorityEmergency); err != nil {
+		t.Fatalf("an emergency message with the disk at the ordinary reserve: %v", err)
+	}
+	// What is in flight finishes on the reserve: leases, results, receipts.
+	leased, err := s.Lease(bg, 5, PriorityNormal)
+	if err != nil || len(leased) != 5 {
+		t.Fatalf("lease on the reserve: %d %v", len(leased), err)
+	}
+	for _, m := range leased {
+		if err := s.Complete(bg, m.ID, m.Attempts, Result{Connector: "c", ProviderIDs: []string{m.ID}}); err != nil {
+			t.Fatalf("a result on the reserve: %v", err)
+		}
+		if _, err := s.ApplyReport(bg, Report{Connector: "c", ProviderID: m.ID, State: StateDelivered}); err != nil {
+			t.Fatalf("a receipt on the reserve: %v", err)
+		}
+	}
+	// Then the disk fills for good: the ballast takes all that is left.
+	f, err := os.OpenFile(ballast, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 1000 {
+		if _, err := f.Write(make([]byte, 4096)); err != nil {
 			break
 		}
-		acked = append(acked, stored.ID)
-		if i == 200 {
-			// Take most of what is left, so the disk fills well before
-			// the spool's own limits.
-			f, _ := os.Create(ballast)
-			f.Write(make([]byte, 1<<20))
-			f.Close()
-		}
+	}
+	f.Close()
+	var fullErr error
+	for i := 0; i < 1000 && fullErr == nil; i++ {
+		fullErr = add(PriorityEmergency)
 	}
 	if !errors.Is(fullErr, ErrSpoolFull) {
 		t.Fatalf("after %d messages: err = %v, want ErrSpoolFull", len(acked), fullErr)
@@ -173,17 +220,11 @@ func diskFullChild(t *testing.T) {
 	// More writes on the full disk: each is either refused with
 	// ErrSpoolFull or (when a freed page had room) acknowledged.
 	for range 5 {
-		m := msg("+13195550002")
-		m.Body = strings.Repeat("z", 2000)
-		stored, _, err := s.Enqueue(bg, m)
-		switch {
-		case err == nil:
-			acked = append(acked, stored.ID)
-		case !errors.Is(err, ErrSpoolFull):
+		if err := add(PriorityEmergency); err != nil && !errors.Is(err, ErrSpoolFull) {
 			t.Fatalf("write on a full disk: %v", err)
 		}
 	}
-	if st, err := s.Stats(); err != nil || st.States["queued"] != int64(len(acked)) {
+	if st, err := s.Stats(); err != nil || st.States["queued"]+st.States["delivered"] != int64(len(acked)) {
 		t.Fatalf("stats on a full disk: %+v %v (acked %d)", st.States, err, len(acked))
 	}
 	// Space returns: the same open spool takes writes again.
@@ -205,8 +246,8 @@ func diskFullChild(t *testing.T) {
 			t.Fatalf("acknowledged %s lost: %v", id, err)
 		}
 	}
-	if st, _ := s.Stats(); st.States["queued"] != int64(len(acked)) {
-		t.Fatalf("queued = %d, acknowledged %d (a refused write was kept)", st.States["queued"], len(acked))
+	if st, _ := s.Stats(); st.States["queued"]+st.States["delivered"] != int64(len(acked)) {
+		t.Fatalf("queued %d and delivered %d, acknowledged %d (a refused write was kept)", st.States["queued"], st.States["delivered"], len(acked))
 	}
 	if _, _, err := s.Enqueue(bg, msg("+13195550003")); err != nil {
 		t.Fatalf("enqueue once space returned: %v", err)

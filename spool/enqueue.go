@@ -6,11 +6,13 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
+	"golang.org/x/sys/unix"
 )
 
 // Field limits, checked before anything is stored.
@@ -156,15 +158,34 @@ func (s *Store) Room(p Priority) error {
 // quarter of the reserve; the rest stays for the messages in flight
 // (each lease, result and receipt rewrites records, and bbolt reuses the
 // pages it frees only after the commit).
+//
+// The disk can fill before the file reaches its limit, and then nothing
+// in flight can be recorded either (a send whose result cannot be saved
+// is sent again after its lease). So the same reserve, at most a
+// sixteenth of the filesystem, is kept on the disk: the space free on
+// it plus the free pages inside the file.
 func (w *wtx) roomOnDisk(urgent bool) error {
 	reserve := max(w.s.opts.MaxFileSize/16, 4<<20)
-	if urgent {
-		reserve -= reserve / 4
+	cut := func(r int64) int64 {
+		if urgent {
+			r -= r / 4
+		}
+		return r
 	}
-	limit := w.s.opts.MaxFileSize - reserve
+	limit := w.s.opts.MaxFileSize - cut(reserve)
 	if size := w.tx.Size(); size >= limit {
 		return fmt.Errorf("%w: file is %d bytes (limit %d, the rest is kept for messages in flight)",
 			ErrSpoolFull, size, limit)
+	}
+	var fs unix.Statfs_t
+	if unix.Statfs(filepath.Dir(w.s.path), &fs) != nil {
+		return nil // unknown: the commit's own ENOSPC still refuses
+	}
+	free := int64(fs.Bavail) * int64(fs.Bsize)
+	onDisk := cut(min(reserve, int64(fs.Blocks)*int64(fs.Bsize)/16))
+	if inFile := int64(w.s.db.Stats().FreeAlloc); free+inFile < onDisk {
+		return fmt.Errorf("%w: the disk has %d bytes free, and %d are kept for messages in flight",
+			ErrSpoolFull, free, onDisk)
 	}
 	return nil
 }

@@ -3,10 +3,12 @@ package spool
 import (
 	"bytes"
 	"fmt"
+	"path/filepath"
 	"time"
 
 	"github.com/oklog/ulid/v2"
 	bolt "go.etcd.io/bbolt"
+	"golang.org/x/sys/unix"
 )
 
 // Get returns one message with its timeline and parts.
@@ -221,6 +223,14 @@ type Stats struct {
 	ClockBehindMS   int64 `json:"clock_behind_ms,omitempty"`
 	ClockSteps      int   `json:"clock_steps,omitempty"`
 	LastClockStepMS int64 `json:"last_clock_step_ms,omitempty"`
+	// DiskFreeBytes is the space left on the file's filesystem for this
+	// process (-1 when it cannot be read). The disk can fill before the
+	// file reaches MaxBytes; then only messages in flight still finish.
+	DiskFreeBytes int64 `json:"disk_free_bytes"`
+	// Intake says why a normal message would be refused now (the queue
+	// limit, the file size, the disk: Room's reason), empty when one
+	// would be taken. Emergency messages have a reserve of their own.
+	Intake string `json:"intake,omitempty"`
 }
 
 // Stats returns counts per state and lane, the age of the most overdue
@@ -245,6 +255,16 @@ func (s *Store) Stats() (Stats, error) {
 		s.oldestWaiting(tx, now, st.Queued, st.OldestDue)
 		return nil
 	})
+	st.DiskFreeBytes = -1
+	var fs unix.Statfs_t
+	if unix.Statfs(filepath.Dir(s.path), &fs) == nil {
+		st.DiskFreeBytes = int64(fs.Bavail) * int64(fs.Bsize)
+	}
+	if err == nil {
+		if room := s.Room(PriorityNormal); room != nil {
+			st.Intake = room.Error()
+		}
+	}
 	return st, err
 }
 
