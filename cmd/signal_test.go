@@ -4,8 +4,11 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -15,10 +18,15 @@ import (
 
 // The signal tests run smsgw's signal handling (execute) in a child
 // process, this test binary re-executed, since a signal's default action
-// ends the process that gets it.
+// ends the process that gets it; SMSGW_CLI_CHILD runs a command line
+// (its arguments separated by \x1f) in a child, for a test that needs
+// another user.
 func TestMain(m *testing.M) {
 	if os.Getenv("SMSGW_SIGNAL_CHILD") == "1" {
 		os.Exit(signalChild())
+	}
+	if args := os.Getenv("SMSGW_CLI_CHILD"); args != "" {
+		os.Exit(execute(newRootCmd(BuildInfo{Version: "test"}), strings.Split(args, "\x1f")))
 	}
 	os.Exit(m.Run())
 }
@@ -116,5 +124,41 @@ func TestSIGHUPDoesNotEndACommand(t *testing.T) {
 	c.Process.Signal(syscall.SIGINT)
 	if ws := waitExit(t, c); !ws.Signaled() || ws.Signal() != syscall.SIGINT {
 		t.Fatalf("the child ended with %v, want killed by SIGINT", ws)
+	}
+}
+
+// TestControlSocketNotOpenToTheUser: a user who may not connect to the
+// running gateway's control socket is told that, not shown the spool
+// file's "permission denied" behind it. Run as root, with the command
+// in a child as nobody.
+func TestControlSocketNotOpenToTheUser(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root, to run the command as another user")
+	}
+	dir := t.TempDir()
+	ln, err := net.Listen("unix", filepath.Join(dir, controlSocket))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	// The socket for root only; the test's directories and a copy of
+	// this test binary open to nobody (Go's build directory is not).
+	bin := filepath.Join(dir, "smsgw.test")
+	b, err := os.ReadFile(os.Args[0])
+	if err == nil {
+		err = os.WriteFile(bin, b, 0o755)
+	}
+	if err == nil {
+		err = errors.Join(os.Chmod(filepath.Join(dir, controlSocket), 0o600), os.Chmod(dir, 0o755), os.Chmod(filepath.Dir(dir), 0o755))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := exec.Command(bin, "-test.run=^$")
+	c.Env = append(os.Environ(), "SMSGW_CLI_CHILD="+strings.Join([]string{"spool", "stats", "--data", dir}, "\x1f"))
+	c.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, err := c.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "is not open to this user") || !strings.Contains(string(out), "sudo -u smsgw") {
+		t.Fatalf("spool stats as nobody: %v\n%s", err, out)
 	}
 }
