@@ -298,7 +298,7 @@ func (w *wtx) staleResult(id ulid.ULID, before snapshot, m *Message, attempt int
 		detail += ": " + r.Err.Error()
 	} else if len(r.ProviderIDs) > 0 {
 		detail += ": it was sent (" + strings.Join(r.ProviderIDs, ",") + "); possible duplicate"
-		if err := w.fileProviderIDs(id, r.Connector, r.ProviderIDs, 1); err != nil {
+		if err := w.fileProviderIDs(id, r.Connector, r.ProviderIDs, 1, m.attemptStart(attempt)); err != nil {
 			return err
 		}
 	}

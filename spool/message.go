@@ -132,6 +132,18 @@ type Part struct {
 	UpdatedAt  time.Time `json:"updated_at"`
 }
 
+// attemptStart is when attempt n was leased (its "sending" entry), or
+// when the message was accepted if the timeline no longer has it.
+func (m *Message) attemptStart(n int) time.Time {
+	want := fmt.Sprintf("attempt %d", n)
+	for i := len(m.Timeline) - 1; i >= 0; i-- {
+		if e := m.Timeline[i]; e.State == StateSending && e.Detail == want {
+			return e.At
+		}
+	}
+	return m.CreatedAt()
+}
+
 // SentParts is how many leading parts earlier attempts handed over
 // (recorded and not failed, an empty provider id included: the carrier
 // took the part, it only gave no id). A connector's retry sends from the

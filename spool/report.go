@@ -45,7 +45,7 @@ func (w *wtx) fileParts(id ulid.ULID, m *Message, r Result) error {
 			m.Parts = append(m.Parts, part)
 		}
 	}
-	return w.fileProviderIDs(id, m.Connector, r.ProviderIDs, first)
+	return w.fileProviderIDs(id, m.Connector, r.ProviderIDs, first, m.attemptStart(m.Attempts))
 }
 
 // MaxProviderID is the longest message id a carrier or modem may give a
@@ -69,8 +69,9 @@ func usableProviderID(id string) bool {
 	return true
 }
 
-// fileProviderIDs files ids (parts first, first+1, …) under connector.
-func (w *wtx) fileProviderIDs(id ulid.ULID, connector string, ids []string, first int) error {
+// fileProviderIDs files ids (parts first, first+1, …) under connector,
+// sent by an attempt that started at since.
+func (w *wtx) fileProviderIDs(id ulid.ULID, connector string, ids []string, first int, since time.Time) error {
 	b := w.bucket(bExt)
 	for i, pid := range ids {
 		v := binary.BigEndian.AppendUint16(id[:16:16], uint16(first+i))
@@ -80,7 +81,7 @@ func (w *wtx) fileProviderIDs(id ulid.ULID, connector string, ids []string, firs
 				return err
 			}
 		}
-		if err := w.claimParked(connector, pid); err != nil {
+		if err := w.claimParked(connector, pid, since); err != nil {
 			return err
 		}
 	}
@@ -295,7 +296,13 @@ func (w *wtx) park(r Report) error {
 // where one of the two is plainly hexadecimal (it has a letter a-f) and
 // the report is not ExactID: two all-digit ids are both decimal ("16" is
 // not the hex reading of "10").
-func (w *wtx) claimParked(connector, pid string) error {
+//
+// Only a report parked since the attempt started (since) is claimed: one
+// that overtook this send's result. One parked before it is for some
+// other message (a carrier that gives every bind of a shared system_id
+// the receipts, a counter that restarted): it was applied to the next
+// message given its id, which the carrier had not even been sent.
+func (w *wtx) claimParked(connector, pid string, since time.Time) error {
 	b := w.bucket(bMeta)
 	hexID := plainlyHex(pid)
 	var claimed []Report
@@ -305,6 +312,9 @@ func (w *wtx) claimParked(connector, pid string) error {
 		for key, v := c.Seek(prefix); key != nil && bytes.HasPrefix(key, prefix); key, v = c.Next() {
 			var p parkedReport
 			if json.Unmarshal(v, &p) != nil {
+				continue
+			}
+			if p.Parked.Before(since) {
 				continue
 			}
 			dup := slices.ContainsFunc(claimed, func(r Report) bool { return r.ProviderID == p.Report.ProviderID })

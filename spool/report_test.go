@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -271,6 +272,26 @@ func TestReceiptForReusedID(t *testing.T) {
 	}
 	if got := mustGet(t, s, old); got.State != StateDelivered {
 		t.Fatalf("old message %s", got.State)
+	}
+}
+
+// TestStrayReceiptIsNotClaimedLater: a receipt for an id no message has
+// (another box's message on a shared system_id) is parked, and is not
+// applied to the message the carrier gives that id later: that message
+// was not even leased when the receipt came. It was marked delivered.
+func TestStrayReceiptIsNotClaimedLater(t *testing.T) {
+	s, clk := openTest(t, Options{})
+	if _, err := s.ApplyReport(bg, Report{Connector: "c", ProviderID: "1002", State: StateDelivered}); !errors.Is(err, ErrReportParked) {
+		t.Fatalf("stray receipt: %v", err)
+	}
+	clk.Add(time.Second)
+	id := sendOne(t, s, msg("+13195550001"), "c", "1002")
+	if got := mustGet(t, s, id); got.State != StateSent {
+		t.Fatalf("state %s: a receipt that came before the message was sent was applied to it; timeline %+v", got.State, got.Timeline)
+	}
+	// Its own receipt still finds it.
+	if m, err := s.ApplyReport(bg, Report{Connector: "c", ProviderID: "1002", State: StateUndelivered}); err != nil || m.ID != id || m.State != StateUndelivered {
+		t.Fatalf("its own receipt: %v %v", m, err)
 	}
 }
 

@@ -219,8 +219,13 @@ func (s *Store) purgeRest(ctx context.Context, now time.Time, r Retention) (audi
 		}
 		if !dry {
 			// Receipts parked for a day matched nothing we sent.
-			if _, err := dropParked(tx.Bucket(bMeta), now.Add(-parkedTTL)); err != nil {
+			n, err := dropParked(tx.Bucket(bMeta), now.Add(-parkedTTL))
+			if err != nil {
 				return err
+			}
+			if n > 0 {
+				s.log.Warn("receipts for no message this gateway sent were dropped after a day (a carrier account shared with another system, or ids the carrier reused)",
+					"entries", n)
 			}
 		}
 		c := tx.Bucket(bIdem).Cursor()
