@@ -49,6 +49,11 @@ type SMPPConnector struct {
 	EnquireLink     time.Duration `yaml:"enquire_link"`     // enquire_link interval (sent on a timer, busy or not); default 30s; 0: never
 	ResponseTimeout time.Duration `yaml:"response_timeout"` // default 10s
 	Reconnect       Backoff       `yaml:"reconnect"`        // default 1s to 60s
+	// ReassemblyTimeout is how long an inbound long message waits for
+	// its missing parts before it is stored as it is, the gap named in
+	// its reason; default 2m (Kannel's 30 minutes would hide a
+	// caller's text that long).
+	ReassemblyTimeout time.Duration `yaml:"reassembly_timeout"`
 
 	// LongMessages is how a message longer than one part goes: udh
 	// (default), sar or payload (see the Long* constants).
@@ -129,6 +134,8 @@ type ModemConnector struct {
 	MinGap         time.Duration `yaml:"min_gap"`         // pause between two parts sent; default 0
 	Reconnect      Backoff       `yaml:"reconnect"`       // reopening the port; default 1s to 60s
 	ResetAfter     int           `yaml:"reset_after"`     // failed opens before a modem reset; default 5; 0: never
+	// ReassemblyTimeout: as for a carrier; default 2m.
+	ReassemblyTimeout time.Duration `yaml:"reassembly_timeout"`
 	// Languages are the national shift tables the operator accepts
 	// (turkish, spanish, portuguese, bengali, …); default none.
 	Languages     []string `yaml:"languages"`

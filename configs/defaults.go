@@ -63,30 +63,38 @@ func (w *WeightedConnector) setDefaults() { w.Weight = 1 }
 
 func (s *SMPPConnector) setDefaults() {
 	*s = SMPPConnector{
-		Port:            2775,
-		Bind:            BindTransceiver,
-		Sessions:        1,
-		Window:          10,
-		EnquireLink:     30 * time.Second,
-		ResponseTimeout: 10 * time.Second,
-		Reconnect:       Backoff{Initial: time.Second, Max: time.Minute},
-		LongMessages:    LongUDH,
-		DataCoding:      CodingGSM7Default,
-		ReceiptIDs:      ReceiptIDsAuto,
-		ValidityFormat:  ValidityAbsolute,
+		Port:              2775,
+		Bind:              BindTransceiver,
+		Sessions:          1,
+		Window:            10,
+		EnquireLink:       30 * time.Second,
+		ResponseTimeout:   10 * time.Second,
+		Reconnect:         Backoff{Initial: time.Second, Max: time.Minute},
+		ReassemblyTimeout: DefaultReassemblyTimeout,
+		LongMessages:      LongUDH,
+		DataCoding:        CodingGSM7Default,
+		ReceiptIDs:        ReceiptIDsAuto,
+		ValidityFormat:    ValidityAbsolute,
 	}
 }
 
+// DefaultReassemblyTimeout is how long an inbound long message waits for
+// a missing part by default: parts come within seconds, and a caller's
+// text must not stay hidden for Kannel's 30 minutes because one never
+// does.
+const DefaultReassemblyTimeout = 2 * time.Minute
+
 func (m *ModemConnector) setDefaults() {
 	*m = ModemConnector{
-		Baud:           115200,
-		Storage:        "SM",
-		CommandTimeout: 10 * time.Second,
-		SendTimeout:    time.Minute,
-		PollInterval:   30 * time.Second,
-		Reconnect:      Backoff{Initial: time.Second, Max: time.Minute},
-		ResetAfter:     5,
-		StatusReports:  true,
+		Baud:              115200,
+		Storage:           "SM",
+		CommandTimeout:    10 * time.Second,
+		SendTimeout:       time.Minute,
+		PollInterval:      30 * time.Second,
+		Reconnect:         Backoff{Initial: time.Second, Max: time.Minute},
+		ResetAfter:        5,
+		ReassemblyTimeout: DefaultReassemblyTimeout,
+		StatusReports:     true,
 	}
 }
 

@@ -23,7 +23,8 @@ func TestDefaults(t *testing.T) {
 		t.Errorf("tenant %+v", ten)
 	}
 	m := cfg.Connectors[0].Modem
-	if m.Baud != 115200 || !m.StatusReports || m.Reconnect != (Backoff{time.Second, time.Minute}) || m.Storage != "SM" {
+	if m.Baud != 115200 || !m.StatusReports || m.Reconnect != (Backoff{time.Second, time.Minute}) || m.Storage != "SM" ||
+		m.ReassemblyTimeout != 2*time.Minute {
 		t.Errorf("modem %+v", m)
 	}
 	if cfg.Routes[0].Name != "route-1" {

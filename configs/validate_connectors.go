@@ -76,6 +76,7 @@ func (d *decoder) validateSMPP(s *SMPPConnector, p string) {
 	d.rate(join(p, "tps"), s.TPS)
 	d.notNegative(join(p, "enquire_link"), s.EnquireLink)
 	d.positive(join(p, "response_timeout"), s.ResponseTimeout)
+	d.positive(join(p, "reassembly_timeout"), s.ReassemblyTimeout)
 	d.backoff(join(p, "reconnect"), s.Reconnect)
 	d.enum(join(p, "long_messages"), s.LongMessages, LongUDH, LongSAR, LongPayload)
 	d.enum(join(p, "data_coding"), s.DataCoding, CodingGSM7Default, CodingGSM7IA5, CodingLatin1, CodingUCS2)
@@ -111,6 +112,7 @@ func (d *decoder) validateModem(m *ModemConnector, p string) {
 		d.errorf(join(p, "storage"), "%q is not a message storage (SM, ME, MT, …)", m.Storage)
 	}
 	d.positive(join(p, "command_timeout"), m.CommandTimeout)
+	d.positive(join(p, "reassembly_timeout"), m.ReassemblyTimeout)
 	d.positive(join(p, "send_timeout"), m.SendTimeout)
 	d.positive(join(p, "poll_interval"), m.PollInterval)
 	d.notNegative(join(p, "min_gap"), m.MinGap)

@@ -197,6 +197,7 @@ func carrierOptions(c *configs.Config, conn configs.Connector, log *slog.Logger)
 		Session: smpp.SessionOptions{Window: s.Window, EnquireLink: zeroMeansNone(s.EnquireLink),
 			ResponseTimeout: s.ResponseTimeout, Logger: log},
 		ReconnectMin: s.Reconnect.Initial, ReconnectMax: s.Reconnect.Max, Logger: log,
+		ReassemblyTimeout: s.ReassemblyTimeout,
 	}
 	if s.TLS.Enabled {
 		tc := &tls.Config{ServerName: s.TLS.ServerName, InsecureSkipVerify: s.TLS.InsecureSkipVerify, MinVersion: tls.VersionTLS12}
@@ -226,6 +227,7 @@ func modemOptions(c *configs.Config, conn configs.Connector, log *slog.Logger) (
 		CommandTimeout: m.CommandTimeout, SendTimeout: m.SendTimeout, PollInterval: m.PollInterval, MinGap: m.MinGap,
 		ReopenMin: m.Reconnect.Initial, ReopenMax: m.Reconnect.Max, ResetAfter: zeroMeansNone(m.ResetAfter),
 		StatusReports: m.StatusReports, Trace: m.Trace, Logger: log, SMSC: m.SMSC,
+		ReassemblyTimeout: m.ReassemblyTimeout,
 	}
 	for _, name := range m.Languages {
 		l, err := smspdu.ParseLanguage(name)

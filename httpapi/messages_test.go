@@ -347,6 +347,20 @@ func TestInbound(t *testing.T) {
 	if !strings.Contains(string(b), `"messages":[]`) {
 		t.Errorf("other tenant sees inbound: %s", b)
 	}
+	// A long one that waited for its parts is received when its first
+	// part came, not when it was stored.
+	first := time.Date(2026, 11, 22, 9, 58, 0, 0, time.UTC)
+	long, err := e.b.s.Receive(t.Context(), &spool.Message{Tenant: "psap-north", From: "+13195550199",
+		To: "+13195550100", Body: "Smoke at 120", Segments: 2, Connector: "modem-1", ReceivedAt: first,
+		Reason: "parts [2] never arrived"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _, b = e.do("GET", "/api/v1/messages/"+long.ID, keyNorth, "")
+	var got Message
+	if json.Unmarshal(b, &got) != nil || code != 200 || !got.Received.Equal(first) || got.Created.Equal(first) {
+		t.Fatalf("long inbound: %d %s", code, b)
+	}
 }
 
 func TestHealthReadyStatusMetrics(t *testing.T) {

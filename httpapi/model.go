@@ -137,6 +137,9 @@ func toJSON(m *spool.Message, v view) Message {
 	}
 	if m.Direction == spool.MO {
 		out.Received = out.Created
+		if !m.ReceivedAt.IsZero() {
+			out.Received = at(m.ReceivedAt)
+		}
 	} else {
 		out.Priority = m.Priority.String()
 		out.ValidUntil, out.SendAt = at(m.ValidUntil), at(m.SendAt)

@@ -69,8 +69,9 @@
 //   - TP-MR wraps at 256; the spool files a report against the newest part
 //     with that TP-MR and recipient.
 //   - An incomplete long MO message is stored as partial when its
-//     ReassemblyTimeout (30 minutes) runs out, checked by a timer beside
-//     the session; the text says which parts are missing.
+//     ReassemblyTimeout (the config's reassembly_timeout, 2 minutes) runs
+//     out, checked by a timer beside the session; its reason says which
+//     parts are missing.
 //   - ResetAfter counts ended sessions whose port opened: a healthy one
 //     that ends counts as the first failure; a port that is not there
 //     (unplugged, re-enumerating) counts for nothing, and if it does not

@@ -45,7 +45,7 @@ type Options struct {
 	SIMHold time.Duration
 	// ReassemblyTimeout is how long an incomplete inbound long message
 	// waits for its missing parts before it is stored as partial;
-	// default 30 minutes.
+	// default pdu.Reassembler's 30 minutes; the gateway's config gives 2.
 	ReassemblyTimeout time.Duration
 	Languages         []pdu.Language // national shift tables the operator accepts
 	StatusReports     bool           // ask for a status report (TP-SRR) on every part

@@ -13,6 +13,7 @@ import (
 
 	"github.com/smsgw/smsgw/pdu"
 	"github.com/smsgw/smsgw/spool"
+	"github.com/smsgw/smsgw/spool/route"
 )
 
 var errTimeout = at.ErrDeadlineExceeded
@@ -318,15 +319,7 @@ func (m *Modem) undecodable(frame []byte, err error) *spool.Message {
 
 // inbound is the spool message for a whole (or given up) MO message.
 func (m *Modem) inbound(r pdu.Reassembled) *spool.Message {
-	mo := &spool.Message{Tenant: m.o.Tenant, From: r.From, To: m.line(), Body: r.Text, Connector: m.o.Name,
-		Encoding: r.Encoding.String(), Segments: r.Total, Source: "modem:" + m.o.Name}
-	if r.Data != nil {
-		mo.Binary = r.Data
-	}
-	if r.Partial {
-		mo.Reason = fmt.Sprintf("parts %v never arrived", r.Missing)
-	}
-	return mo
+	return route.Inbound(r, m.o.Tenant, m.line(), m.o.Name, "modem:"+m.o.Name)
 }
 
 // providerID names a sent part for status-report matching: TP-MR wraps

@@ -85,7 +85,7 @@ type CarrierOptions struct {
 
 	// ReassemblyTimeout is how long an incomplete inbound long message
 	// waits for its missing parts before it is stored as partial.
-	// Default 30 minutes.
+	// Default pdu.Reassembler's 30 minutes; the gateway's config gives 2.
 	ReassemblyTimeout time.Duration
 
 	Session      SessionOptions // Window is the send window per session (default 10)

@@ -15,6 +15,7 @@ import (
 
 	smspdu "github.com/smsgw/smsgw/pdu"
 	"github.com/smsgw/smsgw/spool"
+	"github.com/smsgw/smsgw/spool/route"
 )
 
 // delivery is a deliver_sm or data_sm from the carrier, read into the
@@ -250,15 +251,7 @@ func (c *Carrier) inbound(ctx context.Context, d delivery) error {
 func (c *Carrier) storeInbound(ctx context.Context, done []smspdu.Reassembled) error {
 	for _, r := range done {
 		_, to, _ := strings.Cut(r.Source, "|")
-		mo := &spool.Message{Tenant: c.o.Tenant, From: r.From, To: to, Body: r.Text, Connector: c.o.Name,
-			Encoding: r.Encoding.String(), Segments: r.Total, Source: "smpp:" + c.o.Name}
-		if r.Data != nil {
-			mo.Binary = r.Data
-		}
-		if r.Partial {
-			mo.Reason = fmt.Sprintf("parts %v never arrived", r.Missing)
-		}
-		if err := c.sink.Inbound(ctx, mo); err != nil {
+		if err := c.sink.Inbound(ctx, route.Inbound(r, c.o.Tenant, to, c.o.Name, "smpp:"+c.o.Name)); err != nil {
 			return err
 		}
 	}

@@ -18,7 +18,7 @@ type jsonScan struct {
 // The keys of each object in the order appendMessage writes them.
 var (
 	messageKeys = []string{"id", "tenant", "direction", "from", "to", "body", "binary", "udh", "flash",
-		"redacted", "priority", "valid_until", "send_at", "client_ref", "report", "report_fail_only", "report_accepted", "source", "source_addr",
+		"redacted", "priority", "valid_until", "send_at", "received_at", "client_ref", "report", "report_fail_only", "report_accepted", "source", "source_addr",
 		"encoding", "segments", "route", "connector", "state", "reason", "attempts", "max_attempts",
 		"next_at", "parts", "timeline", "updated_at", "idempotency", "retry_of", "callback"}
 	partKeys  = []string{"seq", "provider_id", "state", "error", "updated_at"}

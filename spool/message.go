@@ -92,6 +92,10 @@ type Message struct {
 
 	ValidUntil time.Time `json:"valid_until"`
 	SendAt     time.Time `json:"send_at,omitzero"`
+	// ReceivedAt is when an inbound message's first part reached the
+	// gateway, when that was before it was stored (a long message
+	// waits for its parts); zero: when it was stored (its id's time).
+	ReceivedAt time.Time `json:"received_at,omitzero"`
 	ClientRef  string    `json:"client_ref,omitempty"`
 	ReportReq  bool      `json:"report,omitempty"` // the submitter asked for a delivery report
 	// ReportFailOnly narrows ReportReq to failures (SMPP registered_delivery

@@ -49,6 +49,7 @@ func appendMessage(b []byte, m *Message) ([]byte, bool) {
 	e.str("priority", pri)
 	e.time("valid_until", m.ValidUntil)
 	e.timeOmit("send_at", m.SendAt)
+	e.timeOmit("received_at", m.ReceivedAt)
 	e.strOmit("client_ref", m.ClientRef)
 	e.boolOmit("report", m.ReportReq)
 	e.boolOmit("report_fail_only", m.ReportFailOnly)

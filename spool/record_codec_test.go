@@ -69,7 +69,7 @@ func FuzzRecordCodec(f *testing.F) {
 		state := State(st%uint8(stateEnd-1) + 1)
 		m := &Message{ID: "01JD00000000000000000000AA", Tenant: "t", Direction: MT, From: detail, To: to,
 			Body: body, Binary: bin, UDH: bin, Class0: n%2 == 0, Redacted: n%3 == 0, Priority: Priority(st % 3),
-			ValidUntil: at, SendAt: at.Add(time.Duration(n)), ClientRef: body, ReportReq: n%5 == 0,
+			ValidUntil: at, SendAt: at.Add(time.Duration(n)), ReceivedAt: at.Add(-time.Duration(n)), ClientRef: body, ReportReq: n%5 == 0,
 			ReportFailOnly: n%11 == 0, ReportAccepted: n%13 == 0,
 			Source: detail, SourceAddr: to, Encoding: "gsm7", Segments: n, Route: detail, Connector: to,
 			State: state, Reason: body, Attempts: n, MaxAttempts: -n, NextAt: at,

@@ -38,6 +38,8 @@ func parseMessage(b []byte, m *Message) bool {
 			m.ValidUntil = d.time()
 		case "send_at":
 			m.SendAt = d.time()
+		case "received_at":
+			m.ReceivedAt = d.time()
 		case "client_ref":
 			m.ClientRef = d.str()
 		case "report":

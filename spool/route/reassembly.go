@@ -9,7 +9,27 @@ import (
 	"time"
 
 	"github.com/smsgw/smsgw/pdu"
+	"github.com/smsgw/smsgw/spool"
 )
+
+// Inbound is the spool message for a whole (or given up) inbound message
+// to the line to, from a connector. A long one is received when its
+// first part came, not when the last came or the wait for a missing one
+// ended.
+func Inbound(r pdu.Reassembled, tenant, to, connector, source string) *spool.Message {
+	mo := &spool.Message{Tenant: tenant, From: r.From, To: to, Body: r.Text, Connector: connector,
+		Encoding: r.Encoding.String(), Segments: r.Total, Source: source}
+	if r.Data != nil {
+		mo.Binary = r.Data
+	}
+	if r.Partial {
+		mo.Reason = fmt.Sprintf("parts %v never arrived", r.Missing)
+	}
+	if r.Total > 1 {
+		mo.ReceivedAt = r.First.UTC().Truncate(time.Millisecond)
+	}
+	return mo
+}
 
 // StateStore keeps a small piece of state durably; Sink has it, and so
 // does *spool.Store.
