@@ -597,12 +597,41 @@ func TestUnknownReceiptIsUndelivered(t *testing.T) {
 			t.Fatalf("UNKNOWN receipt read as %+v", r)
 		}
 	}
-	// message_state decides over the text, and its own word is not noted.
+	// message_state decides over the text, and the detail says so (the
+	// reason contradicted the state); the text's word is not kept.
 	body := rawDeliverSM(0x04, 0, []byte("id:92 stat:UNKNOWN err:000"), pdutlv.TagMessageStateOption, []byte{2})
 	if st := rawRequest(t, s, pdu.DeliverSMID, body); st != StatusOK {
 		t.Fatalf("deliver_sm_resp %v", st)
 	}
-	if r := sink.report(t); r.State != spool.StateDelivered || r.Stat != "" {
+	if r := sink.report(t); r.State != spool.StateDelivered || r.Stat != "" || !strings.HasSuffix(r.Detail, "stat:UNKNOWN err:000 (message_state 2 decides)") {
 		t.Fatalf("message_state 2 with stat:UNKNOWN read as %+v", r)
+	}
+}
+
+// TestReceiptErrorCodes: the carrier's error code reaches the part from
+// network_error_code where the text gives none (it was dropped), and the
+// application's own receipt carries it on (it always said err:001).
+func TestReceiptErrorCodes(t *testing.T) {
+	sink := newRecordSink(t)
+	s := carrierSession(t, CarrierOptions{}, sink)
+	body := rawDeliverSM(0x04, 0, nil, pdutlv.TagReceiptedMessageID, []byte("93\x00"),
+		pdutlv.TagMessageStateOption, []byte{5}, pdutlv.TagNetworkErrorCode, []byte{3, 0x00, 0x0B})
+	if st := rawRequest(t, s, pdu.DeliverSMID, body); st != StatusOK {
+		t.Fatalf("deliver_sm_resp %v", st)
+	}
+	if r := sink.report(t); r.State != spool.StateUndelivered || r.Code != "011" {
+		t.Fatalf("network_error_code read as %+v", r)
+	}
+	m := &spool.Message{ID: "01JD00000000000000000000AA", State: spool.StateUndelivered, Body: "x",
+		Parts: []spool.Part{{Seq: 1, State: spool.StateDelivered}, {Seq: 2, State: spool.StateUndelivered, Error: "11"}}}
+	for errCode, want := range map[string]string{"11": "err:011", "0B": "err:00B", "000": "err:001", "0x0B": "err:001", "": "err:001"} {
+		m.Parts[1].Error = errCode
+		if got := ReceiptText(m); !strings.Contains(got, " "+want+" ") {
+			t.Errorf("part error %q: %q, want %s", errCode, got, want)
+		}
+	}
+	m.State = spool.StateDelivered
+	if got := ReceiptText(m); !strings.Contains(got, " err:000 ") {
+		t.Errorf("delivered: %q", got)
 	}
 }

@@ -276,7 +276,8 @@ func parseReceipt(d delivery) (spool.Report, bool) {
 	r := spool.Report{Detail: spool.StripReceiptText(text)}
 	fields := receiptFields(text)
 	r.ProviderID = fields["id"]
-	r.State, _ = spool.StateFromStat(fields["stat"])
+	var statOK bool
+	r.State, statOK = spool.StateFromStat(fields["stat"])
 	if strings.EqualFold(strings.TrimSpace(fields["stat"]), "UNKNOWN") {
 		r.Stat = "UNKNOWN"
 	}
@@ -285,6 +286,11 @@ func parseReceipt(d delivery) (spool.Report, bool) {
 		r.ProviderID = strings.TrimRight(string(v), "\x00")
 	}
 	if v, ok := d.tlvByte(pdutlv.TagMessageStateOption); ok {
+		if st := stateFromSMPP(v); statOK && st != r.State {
+			// The text says otherwise: say which one counts (as
+			// Kannel, the TLV), or the reason contradicts the state.
+			r.Detail += fmt.Sprintf(" (message_state %d decides)", v)
+		}
 		r.State = stateFromSMPP(v)
 		r.Stat = "" // the TLV, not the text, decides
 		if v == 7 {
@@ -293,6 +299,13 @@ func parseReceipt(d delivery) (spool.Report, bool) {
 	}
 	if r.State == 0 {
 		r.State = spool.StateSent
+	}
+	if v := d.tlv[pdutlv.TagNetworkErrorCode]; len(v) == 3 && strings.Trim(r.Code, "0") == "" {
+		// network_error_code: the network type, then its error (SMPP 3.4
+		// 5.3.2.31); where the text gives none, as Kannel reads it.
+		if code := binary.BigEndian.Uint16(v[1:]); code != 0 {
+			r.Code = fmt.Sprintf("%03d", code)
+		}
 	}
 	return r, r.ProviderID != ""
 }

@@ -38,12 +38,26 @@ func ReceiptText(m *spool.Message) string {
 			text[i] = '?'
 		}
 	}
-	errCode := 0
-	if m.State != spool.StateDelivered && m.State.Final() {
-		errCode = 1
+	return fmt.Sprintf("id:%s sub:001 dlvrd:%03d submit date:%s done date:%s stat:%s err:%s text:%s",
+		m.ID, dlvrd, m.CreatedAt().Format(receiptTime), m.UpdatedAt.UTC().Format(receiptTime), m.State.Stat(), receiptErr(m), string(text))
+}
+
+// receiptErr is a receipt's err: field: 000 for a delivered message (or
+// one not final); for a failure, the carrier's code for the part that
+// decided it (its receipt's err:, or network_error_code), as Kannel
+// passes it on, when it fits the field's three characters; else 001.
+func receiptErr(m *spool.Message) string {
+	if m.State == spool.StateDelivered || !m.State.Final() {
+		return "000"
 	}
-	return fmt.Sprintf("id:%s sub:001 dlvrd:%03d submit date:%s done date:%s stat:%s err:%03d text:%s",
-		m.ID, dlvrd, m.CreatedAt().Format(receiptTime), m.UpdatedAt.UTC().Format(receiptTime), m.State.Stat(), errCode, string(text))
+	for _, p := range m.Parts {
+		if p.State != m.State || p.Error == "" || len(p.Error) > 3 || strings.Trim(p.Error, "0") == "" ||
+			strings.ContainsFunc(p.Error, func(r rune) bool { return !(r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z') }) {
+			continue
+		}
+		return strings.Repeat("0", 3-len(p.Error)) + p.Error
+	}
+	return "001"
 }
 
 // receiptPDU builds the deliver_sm carrying a receipt for m: the text,
