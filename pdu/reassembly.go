@@ -77,7 +77,23 @@ type Reassembler struct {
 
 	mu      sync.Mutex
 	pending map[partKey]*pendingMsg
+	// joined holds the parts of messages made whole within Timeout
+	// (when): a part sent again after its message was whole (a carrier
+	// whose deliver_sm_resp was lost sends it again) is dropped, not
+	// held and released at the timeout as a partial message of its own.
+	// In memory only: after a restart such a part is a partial message.
+	joined map[joinedPart]time.Time
 }
+
+// joinedPart is one part of a message made whole: its message, number
+// and content.
+type joinedPart struct {
+	key     partKey
+	seq     int
+	content string
+}
+
+func partContent(p *Part) string { return string(rune(p.Encoding)) + p.Text + "\x00" + string(p.Data) }
 
 type partKey struct {
 	Source, From string
@@ -118,6 +134,9 @@ func (r *Reassembler) Add(p Part) ([]Reassembled, error) {
 		r.pending = make(map[partKey]*pendingMsg)
 	}
 	key := partKey{Source: p.Source, From: p.From, Ref: c.Ref, Ref16: c.Ref16, Total: c.Total}
+	if at, ok := r.joined[joinedPart{key, c.Seq, partContent(&p)}]; ok && p.Received.Before(at.Add(r.timeout())) {
+		return nil, nil // a part of a message already whole, again
+	}
 	var out []Reassembled
 	m := r.pending[key]
 	if m != nil {
@@ -145,8 +164,31 @@ func (r *Reassembler) Add(p Part) ([]Reassembled, error) {
 	if !slices.Contains(m.parts, nil) {
 		out = append(out, join(key, m.parts))
 		delete(r.pending, key)
+		r.rememberJoined(key, m.parts, p.Received)
 	}
 	return out, nil
+}
+
+// rememberJoined records the parts of a message made whole at when,
+// forgetting those older than Timeout; at most MaxPending messages' worth
+// are kept.
+func (r *Reassembler) rememberJoined(key partKey, parts []*Part, when time.Time) {
+	if r.joined == nil {
+		r.joined = make(map[joinedPart]time.Time)
+	}
+	if len(r.joined) >= r.maxPending() {
+		for k, at := range r.joined {
+			if !when.Before(at.Add(r.timeout())) {
+				delete(r.joined, k)
+			}
+		}
+		if len(r.joined) >= r.maxPending() {
+			clear(r.joined)
+		}
+	}
+	for i, p := range parts {
+		r.joined[joinedPart{key, i + 1, partContent(p)}] = when
+	}
 }
 
 func (r *Reassembler) maxPending() int {

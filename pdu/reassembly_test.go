@@ -147,3 +147,25 @@ func TestDeliverPart(t *testing.T) {
 		t.Error("part 3 of 2 accepted")
 	}
 }
+
+// TestPartAgainAfterJoinIsDropped: a part sent again after its message
+// was whole (a carrier whose deliver_sm_resp was lost) is dropped; it
+// was held and released at the timeout as a partial message of its own.
+// Past the timeout, or with other content, it is a part again.
+func TestPartAgainAfterJoinIsDropped(t *testing.T) {
+	r := pdu.Reassembler{Timeout: 2 * time.Minute}
+	for i, p := range []pdu.Part{part("+111", 9, false, 2, 1, "E1", 0), part("+111", 9, false, 2, 2, "E2", time.Second)} {
+		if done, err := r.Add(p); err != nil || len(done) != i {
+			t.Fatalf("part %d: %v %v", i+1, done, err)
+		}
+	}
+	if done, err := r.Add(part("+111", 9, false, 2, 2, "E2", time.Minute)); err != nil || len(done) != 0 || r.Pending() != 0 {
+		t.Fatalf("part 2 again: %v %v, %d pending", done, err, r.Pending())
+	}
+	if done, _ := r.Add(part("+111", 9, false, 2, 2, "F2", time.Minute)); len(done) != 0 || r.Pending() != 1 {
+		t.Fatalf("another part 2 with the same reference: %v, %d pending", done, r.Pending())
+	}
+	if done, _ := r.Add(part("+111", 9, false, 2, 1, "E1", 3*time.Minute)); len(done) != 1 || done[0].Text != "E1F2" {
+		t.Fatalf("part 1 again past the timeout: %+v", done)
+	}
+}
