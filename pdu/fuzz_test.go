@@ -174,8 +174,15 @@ func FuzzReassemble(f *testing.F) {
 		for _, m := range out {
 			want := ""
 			for s := 1; s <= int(total); s++ {
-				if !containsInt(m.Missing, s) {
+				switch {
+				case !containsInt(m.Missing, s):
 					want += string(rune('A' + s - 1))
+				case s == int(total) || !containsInt(m.Missing, s+1):
+					from := s
+					for from > 1 && containsInt(m.Missing, from-1) {
+						from--
+					}
+					want += pdu.GapMarker(from, s, int(total))
 				}
 			}
 			if m.Text != want {

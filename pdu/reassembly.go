@@ -53,7 +53,7 @@ type Reassembled struct {
 	Ref16    bool
 	Total    int
 	Encoding Encoding  // of the first part present
-	Text     string    // the text of the text parts, in order
+	Text     string    // the text of the text parts, in order, with a gap marker (GapMarker) where one is missing
 	Data     []byte    // the octets of the 8-bit parts, in order
 	Partial  bool      // some parts never came
 	Missing  []int     // their sequence numbers
@@ -293,9 +293,21 @@ func (r *Reassembler) Restore(st ReassemblyState) ([]Reassembled, error) {
 	return out, nil
 }
 
+// GapMarker is what the text of a partial message holds where parts
+// from to to (of total) never came: "Fire at 5th [part 2 of 3 missing]
+// floor", "[parts 2-4 of 6 missing]", so a reader does not take the
+// text around the gap for one sentence.
+func GapMarker(from, to, total int) string {
+	if from == to {
+		return fmt.Sprintf("[part %d of %d missing]", from, total)
+	}
+	return fmt.Sprintf("[parts %d-%d of %d missing]", from, to, total)
+}
+
 // join assembles the parts present, in order. Adjacent UCS-2 parts are
 // joined before decoding, so a surrogate pair that a sender split across
-// parts is healed.
+// parts is healed. A missing part leaves a GapMarker in the text (of a
+// message with text parts).
 func join(key partKey, parts []*Part) Reassembled {
 	m := Reassembled{Source: key.Source, From: key.From, Ref: key.Ref, Ref16: key.Ref16, Total: key.Total}
 	var text bytes.Buffer
@@ -307,11 +319,18 @@ func join(key partKey, parts []*Part) Reassembled {
 			ucs2 = ucs2[:0]
 		}
 	}
-	seen := false
+	seen, texts := false, false
 	for i, p := range parts {
 		if p == nil {
 			m.Missing = append(m.Missing, i+1)
 			flush()
+			if i+1 == len(parts) || parts[i+1] != nil {
+				from := i + 1
+				for from > 1 && parts[from-2] == nil {
+					from--
+				}
+				text.WriteString(GapMarker(from, i+1, len(parts)))
+			}
 			continue
 		}
 		if !seen {
@@ -326,8 +345,10 @@ func join(key partKey, parts []*Part) Reassembled {
 		}
 		switch p.Encoding {
 		case UCS2:
+			texts = true
 			ucs2 = append(ucs2, p.Data...)
 		case GSM7:
+			texts = true
 			flush()
 			text.WriteString(p.Text)
 		default:
@@ -336,7 +357,9 @@ func join(key partKey, parts []*Part) Reassembled {
 		}
 	}
 	flush()
-	m.Text = text.String()
+	if texts {
+		m.Text = text.String()
+	}
 	m.Partial = len(m.Missing) > 0
 	return m
 }

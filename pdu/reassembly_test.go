@@ -68,7 +68,7 @@ func TestReassemblerTimeoutReleasesPartial(t *testing.T) {
 		t.Fatalf("expired %d, want 1", len(out))
 	}
 	m := out[0]
-	if !m.Partial || !slices.Equal(m.Missing, []int{2, 4}) || m.Text != "AC" {
+	if !m.Partial || !slices.Equal(m.Missing, []int{2, 4}) || m.Text != "A[part 2 of 4 missing]C[part 4 of 4 missing]" {
 		t.Errorf("partial %+v, want text AC missing [2 4]", m)
 	}
 }
@@ -77,7 +77,7 @@ func TestReassemblerRefReuseReleasesOld(t *testing.T) {
 	var r pdu.Reassembler
 	_, _ = r.Add(part("+111", 1, false, 2, 1, "old", 0))
 	done, _ := r.Add(part("+111", 1, false, 2, 1, "new", time.Hour))
-	if len(done) != 1 || !done[0].Partial || done[0].Text != "old" {
+	if len(done) != 1 || !done[0].Partial || done[0].Text != "old[part 2 of 2 missing]" {
 		t.Fatalf("old message not released as partial: %+v", done)
 	}
 	done, _ = r.Add(part("+111", 1, false, 2, 2, "!", time.Hour))

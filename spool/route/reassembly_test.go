@@ -68,13 +68,13 @@ func TestExpiryKeepsPartsUntilStored(t *testing.T) {
 		got = d
 		return nil
 	})
-	if err != nil || len(got) != 1 || !got[0].Partial || got[0].Text != "Fire at 5th " {
+	if err != nil || len(got) != 1 || !got[0].Partial || got[0].Text != "Fire at 5th [part 2 of 2 missing]" {
 		t.Fatalf("stored %+v, %v", got, err)
 	}
 	// Stored as received when its first part came (it was the time the
 	// wait ended), with the missing part named.
 	mo := Inbound(got[0], "psap", "+13195550100", "modem-1", "modem:modem-1")
-	if !mo.ReceivedAt.Equal(t0) || mo.Reason != "parts [2] never arrived" || mo.Body != "Fire at 5th " || mo.Segments != 2 {
+	if !mo.ReceivedAt.Equal(t0) || mo.Reason != "parts [2] never arrived" || mo.Body != "Fire at 5th [part 2 of 2 missing]" || mo.Segments != 2 {
 		t.Fatalf("inbound message %+v", mo)
 	}
 	if _, ok := x.NextExpiry(); ok || saved() {
