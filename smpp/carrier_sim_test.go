@@ -262,14 +262,17 @@ func TestSimUndeliveredPart(t *testing.T) {
 	}
 }
 
-// TestSimThrottled: a carrier answering ESME_RTHROTTLED above 100
+// TestSimThrottled: a carrier answering ESME_RTHROTTLED above 10
 // submits/s: the connector slows down and retries itself, so every
 // message is delivered in its first attempt, none fails, and the rate
-// the connector settles at is near the carrier's limit.
+// the connector settles at is near the carrier's limit. The limit is low
+// enough that the first window (20 submits at once) passes it on any
+// machine: at 100/s, under qemu the gateway never reached it.
 func TestSimThrottled(t *testing.T) {
+	const limit = 10
 	r := newSimRig(t, smscsim.Options{}, CarrierOptions{Session: SessionOptions{Window: 20}})
-	r.sim.SetThrottle(100)
-	ids := r.enqueue(t, 300, "Test of the emergency alert system.")
+	r.sim.SetThrottle(limit)
+	ids := r.enqueue(t, 3*limit, "Test of the emergency alert system.")
 	for _, m := range r.waitFinal(t, ids) {
 		if m.State != spool.StateDelivered || m.Attempts != 1 {
 			t.Fatalf("%s: %s after %d attempts (%s)", m.ID, m.State, m.Attempts, m.Reason)
@@ -279,8 +282,8 @@ func TestSimThrottled(t *testing.T) {
 	if h.Throttled == 0 {
 		t.Fatal("the carrier never throttled: the test proves nothing")
 	}
-	if h.Rate == 0 || h.Rate > 130 {
-		t.Fatalf("rate allowed after throttling %.1f/s (carrier limit 100/s)", h.Rate)
+	if h.Rate == 0 || h.Rate > limit*1.3 {
+		t.Fatalf("rate allowed after throttling %.1f/s (carrier limit %d/s)", h.Rate, limit)
 	}
 }
 
