@@ -52,14 +52,19 @@ type Reassembled struct {
 	Ref      uint16
 	Ref16    bool
 	Total    int
-	Encoding Encoding  // of the first part present
-	Text     string    // the text of the text parts, in order, with a gap marker (GapMarker) where one is missing
-	Data     []byte    // the octets of the 8-bit parts, in order
-	Partial  bool      // some parts never came
-	Missing  []int     // their sequence numbers
-	SCTS     time.Time // of the first part present
-	First    time.Time // when the first part arrived
-	Last     time.Time // when the last part arrived
+	Encoding Encoding // of the first part present
+	Text     string   // the text of the text parts, in order, with a gap marker (GapMarker) where one is missing
+	Data     []byte   // the octets of the 8-bit parts, in order
+	Partial  bool     // some parts never came
+	Missing  []int    // their sequence numbers
+	// Repeats: every part that came is one of a message made whole
+	// before (a carrier that lost our deliver_sm_resp sent it again).
+	// It may also be a new message that reused the reference and began
+	// alike, so it is released all the same, and says so.
+	Repeats bool
+	SCTS    time.Time // of the first part present
+	First   time.Time // when the first part arrived
+	Last    time.Time // when the last part arrived
 }
 
 // Reassembler puts concatenated inbound messages back together: parts may
@@ -77,11 +82,9 @@ type Reassembler struct {
 
 	mu      sync.Mutex
 	pending map[partKey]*pendingMsg
-	// joined holds the parts of messages made whole within Timeout
-	// (when): a part sent again after its message was whole (a carrier
-	// whose deliver_sm_resp was lost sends it again) is dropped, not
-	// held and released at the timeout as a partial message of its own.
-	// In memory only: after a restart such a part is a partial message.
+	// joined holds the parts of messages made whole in the last
+	// joinedMemory: a partial message all of whose parts are among them
+	// is marked Repeats. In memory only.
 	joined map[joinedPart]time.Time
 }
 
@@ -94,6 +97,30 @@ type joinedPart struct {
 }
 
 func partContent(p *Part) string { return string(rune(p.Encoding)) + p.Text + "\x00" + string(p.Data) }
+
+// joinedMemory is how long the parts of a message made whole are
+// remembered: carriers send a part again after a lost deliver_sm_resp
+// minutes later, past any reassembly timeout.
+const joinedMemory = 30 * time.Minute
+
+// release joins a message's parts to let it go; a partial one made only
+// of parts of a message made whole before is marked Repeats.
+func (r *Reassembler) release(key partKey, parts []*Part) Reassembled {
+	m := join(key, parts)
+	if m.Partial {
+		m.Repeats = true
+		for i, p := range parts {
+			if p == nil {
+				continue
+			}
+			if at, ok := r.joined[joinedPart{key, i + 1, partContent(p)}]; !ok || p.Received.Sub(at) > joinedMemory {
+				m.Repeats = false
+				break
+			}
+		}
+	}
+	return m
+}
 
 type partKey struct {
 	Source, From string
@@ -134,9 +161,6 @@ func (r *Reassembler) Add(p Part) ([]Reassembled, error) {
 		r.pending = make(map[partKey]*pendingMsg)
 	}
 	key := partKey{Source: p.Source, From: p.From, Ref: c.Ref, Ref16: c.Ref16, Total: c.Total}
-	if at, ok := r.joined[joinedPart{key, c.Seq, partContent(&p)}]; ok && p.Received.Before(at.Add(r.timeout())) {
-		return nil, nil // a part of a message already whole, again
-	}
 	var out []Reassembled
 	m := r.pending[key]
 	if m != nil {
@@ -144,7 +168,7 @@ func (r *Reassembler) Add(p Part) ([]Reassembled, error) {
 			if samePart(old, &p) {
 				return nil, nil
 			}
-			out = append(out, join(key, m.parts))
+			out = append(out, r.release(key, m.parts))
 			delete(r.pending, key)
 			m = nil
 		}
@@ -170,15 +194,15 @@ func (r *Reassembler) Add(p Part) ([]Reassembled, error) {
 }
 
 // rememberJoined records the parts of a message made whole at when,
-// forgetting those older than Timeout; at most MaxPending messages' worth
-// are kept.
+// forgetting those older than joinedMemory; at most MaxPending parts are
+// kept.
 func (r *Reassembler) rememberJoined(key partKey, parts []*Part, when time.Time) {
 	if r.joined == nil {
 		r.joined = make(map[joinedPart]time.Time)
 	}
 	if len(r.joined) >= r.maxPending() {
 		for k, at := range r.joined {
-			if !when.Before(at.Add(r.timeout())) {
+			if when.Sub(at) > joinedMemory {
 				delete(r.joined, k)
 			}
 		}
@@ -206,7 +230,7 @@ func (r *Reassembler) evictOldest() Reassembled {
 		}
 	}
 	delete(r.pending, oldest.key)
-	return join(oldest.key, oldest.parts)
+	return r.release(oldest.key, oldest.parts)
 }
 
 func samePart(a, b *Part) bool {
@@ -228,7 +252,7 @@ func (r *Reassembler) Expire(now time.Time) []Reassembled {
 	out := make([]Reassembled, 0, len(due))
 	for _, m := range due {
 		delete(r.pending, m.key)
-		out = append(out, join(m.key, m.parts))
+		out = append(out, r.release(m.key, m.parts))
 	}
 	return out
 }

@@ -148,24 +148,41 @@ func TestDeliverPart(t *testing.T) {
 	}
 }
 
-// TestPartAgainAfterJoinIsDropped: a part sent again after its message
-// was whole (a carrier whose deliver_sm_resp was lost) is dropped; it
-// was held and released at the timeout as a partial message of its own.
-// Past the timeout, or with other content, it is a part again.
-func TestPartAgainAfterJoinIsDropped(t *testing.T) {
+// TestPartAgainAfterJoin: a part sent again after its message was whole
+// (a carrier that lost our deliver_sm_resp) is released at the timeout
+// marked Repeats, not as a caller's new partial text; a new message that
+// reuses the reference and begins alike is joined as usual (dropping the
+// repeated part lost the new message's first part).
+func TestPartAgainAfterJoin(t *testing.T) {
 	r := pdu.Reassembler{Timeout: 2 * time.Minute}
-	for i, p := range []pdu.Part{part("+111", 9, false, 2, 1, "E1", 0), part("+111", 9, false, 2, 2, "E2", time.Second)} {
-		if done, err := r.Add(p); err != nil || len(done) != i {
-			t.Fatalf("part %d: %v %v", i+1, done, err)
+	add := func(p pdu.Part) []pdu.Reassembled {
+		t.Helper()
+		done, err := r.Add(p)
+		if err != nil {
+			t.Fatal(err)
 		}
+		return done
 	}
-	if done, err := r.Add(part("+111", 9, false, 2, 2, "E2", time.Minute)); err != nil || len(done) != 0 || r.Pending() != 0 {
-		t.Fatalf("part 2 again: %v %v, %d pending", done, err, r.Pending())
+	add(part("+111", 9, false, 2, 1, "I am at ", 0))
+	if done := add(part("+111", 9, false, 2, 2, "home", time.Second)); len(done) != 1 || done[0].Repeats {
+		t.Fatalf("first message: %+v", done)
 	}
-	if done, _ := r.Add(part("+111", 9, false, 2, 2, "F2", time.Minute)); len(done) != 0 || r.Pending() != 1 {
-		t.Fatalf("another part 2 with the same reference: %v, %d pending", done, r.Pending())
+	add(part("+111", 9, false, 2, 2, "home", time.Minute))
+	done := r.Expire(t0.Add(4 * time.Minute))
+	if len(done) != 1 || !done[0].Partial || !done[0].Repeats || done[0].Text != "[part 1 of 2 missing]home" {
+		t.Fatalf("part 2 again, released: %+v", done)
 	}
-	if done, _ := r.Add(part("+111", 9, false, 2, 1, "E1", 3*time.Minute)); len(done) != 1 || done[0].Text != "E1F2" {
-		t.Fatalf("part 1 again past the timeout: %+v", done)
+	add(part("+111", 9, false, 2, 1, "I am at ", 5*time.Minute))
+	if done := add(part("+111", 9, false, 2, 2, "the school", 5*time.Minute+time.Second)); len(done) != 1 || done[0].Text != "I am at the school" || done[0].Repeats {
+		t.Fatalf("a new message with the same reference and first part: %+v", done)
+	}
+	// Partial, with a part no whole message had: not a repeat.
+	add(part("+111", 9, false, 2, 1, "I am at ", 6*time.Minute))
+	if done := r.Expire(t0.Add(9 * time.Minute)); len(done) != 1 || !done[0].Repeats {
+		t.Fatalf("part 1 again: %+v", done)
+	}
+	add(part("+111", 9, false, 2, 1, "Fire at ", 10*time.Minute))
+	if done := r.Expire(t0.Add(13 * time.Minute)); len(done) != 1 || done[0].Repeats {
+		t.Fatalf("a new first part: %+v", done)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -76,6 +77,10 @@ func TestExpiryKeepsPartsUntilStored(t *testing.T) {
 	mo := Inbound(got[0], "psap", "+13195550100", "modem-1", "modem:modem-1")
 	if !mo.ReceivedAt.Equal(t0) || mo.Reason != "parts [2] never arrived" || mo.Body != "Fire at 5th [part 2 of 2 missing]" || mo.Segments != 2 {
 		t.Fatalf("inbound message %+v", mo)
+	}
+	got[0].Repeats = true
+	if mo := Inbound(got[0], "psap", "+13195550100", "modem-1", "modem:modem-1"); !strings.Contains(mo.Reason, "repeat a message received before") {
+		t.Fatalf("a repeat's reason %q", mo.Reason)
 	}
 	if _, ok := x.NextExpiry(); ok || saved() {
 		t.Fatal("the message is still pending after it was stored")
