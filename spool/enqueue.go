@@ -6,13 +6,11 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
-	"golang.org/x/sys/unix"
 )
 
 // Field limits, checked before anything is stored.
@@ -177,12 +175,11 @@ func (w *wtx) roomOnDisk(urgent bool) error {
 		return fmt.Errorf("%w: file is %d bytes (limit %d, the rest is kept for messages in flight)",
 			ErrSpoolFull, size, limit)
 	}
-	var fs unix.Statfs_t
-	if unix.Statfs(filepath.Dir(w.s.path), &fs) != nil {
+	free, total, ok := diskSpace(w.s.path)
+	if !ok {
 		return nil // unknown: the commit's own ENOSPC still refuses
 	}
-	free := int64(fs.Bavail) * int64(fs.Bsize)
-	onDisk := cut(min(reserve, int64(fs.Blocks)*int64(fs.Bsize)/16))
+	onDisk := cut(min(reserve, total/16))
 	if inFile := int64(w.s.db.Stats().FreeAlloc); free+inFile < onDisk {
 		return fmt.Errorf("%w: the disk has %d bytes free, and %d are kept for messages in flight",
 			ErrSpoolFull, free, onDisk)

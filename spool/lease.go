@@ -174,14 +174,13 @@ func (s *Store) Complete(ctx context.Context, id string, attempt int, r Result) 
 	if err != nil {
 		return fmt.Errorf("%w: %s", ErrNotFound, id)
 	}
-	if i := slices.IndexFunc(r.ProviderIDs, func(pid string) bool { return pid != "" && !usableProviderID(pid) }); i >= 0 {
-		// Filed as no id: the part went out, no receipt can find it.
-		s.log.Warn("connector gave a message id that cannot be kept; no receipt can be matched to the part",
-			"msg_id", id, "connector", r.Connector, "part", i+1, "octets", len(r.ProviderIDs[i]))
+	if slices.ContainsFunc(r.ProviderIDs, func(pid string) bool { return cleanProviderID(pid) != pid }) {
 		r.ProviderIDs = slices.Clone(r.ProviderIDs)
 		for i, pid := range r.ProviderIDs {
-			if !usableProviderID(pid) {
-				r.ProviderIDs[i] = ""
+			if r.ProviderIDs[i] = cleanProviderID(pid); r.ProviderIDs[i] == "" && pid != "" {
+				// Filed as no id: the part went out, no receipt can find it.
+				s.log.Warn("connector gave a message id that cannot be kept; no receipt can be matched to the part",
+					"msg_id", id, "connector", r.Connector, "attempt_part", i+1, "octets", len(pid))
 			}
 		}
 	}

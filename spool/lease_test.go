@@ -428,6 +428,16 @@ func TestUnusableProviderIDIsNoID(t *testing.T) {
 	if id := sendOne(t, s, msg("+13195550001"), "carrier-a", strings.Repeat("7", MaxProviderID)); mustGet(t, s, id).Parts[0].ProviderID == "" {
 		t.Fatal("an id of MaxProviderID octets was dropped")
 	}
+	// A carrier that pads its ids with CR LF: kept without them, and its
+	// receipt, padded or not, finds the message.
+	id := sendOne(t, s, msg("+13195550002"), "carrier-a", "4711\r\n")
+	if m, err := s.ApplyReport(bg, Report{Connector: "carrier-a", ProviderID: "4711", State: StateDelivered}); err != nil || m.ID != id || m.Parts[0].ProviderID != "4711" {
+		t.Fatalf("receipt for a padded id: %+v %v", m, err)
+	}
+	id = sendOne(t, s, msg("+13195550003"), "carrier-a", "4712")
+	if m, err := s.ApplyReport(bg, Report{Connector: "carrier-a", ProviderID: " 4712\t", State: StateDelivered}); err != nil || m.ID != id {
+		t.Fatalf("a padded receipt: %+v %v", m, err)
+	}
 }
 
 // TestSentWithoutAnIDSaysNoReportWillCome: a carrier that accepted a part

@@ -3,12 +3,10 @@ package spool
 import (
 	"bytes"
 	"fmt"
-	"path/filepath"
 	"time"
 
 	"github.com/oklog/ulid/v2"
 	bolt "go.etcd.io/bbolt"
-	"golang.org/x/sys/unix"
 )
 
 // Get returns one message with its timeline and parts.
@@ -256,9 +254,8 @@ func (s *Store) Stats() (Stats, error) {
 		return nil
 	})
 	st.DiskFreeBytes = -1
-	var fs unix.Statfs_t
-	if unix.Statfs(filepath.Dir(s.path), &fs) == nil {
-		st.DiskFreeBytes = int64(fs.Bavail) * int64(fs.Bsize)
+	if free, _, ok := diskSpace(s.path); ok {
+		st.DiskFreeBytes = free
 	}
 	if err == nil {
 		if room := s.Room(PriorityNormal); room != nil {

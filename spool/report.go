@@ -57,16 +57,20 @@ func (w *wtx) fileParts(id ulid.ULID, m *Message, r Result) error {
 // ran out and it was sent again.
 const MaxProviderID = 128
 
-func usableProviderID(id string) bool {
-	if id == "" || len(id) > MaxProviderID {
-		return false
+// cleanProviderID is id without the blanks around it (a carrier that
+// pads its message_id with CR LF: ids match without them), or "" when
+// it is not an id a part can be filed under.
+func cleanProviderID(id string) string {
+	id = strings.TrimSpace(id)
+	if len(id) > MaxProviderID {
+		return ""
 	}
 	for i := 0; i < len(id); i++ {
 		if id[i] < 0x20 || id[i] > 0x7e {
-			return false
+			return ""
 		}
 	}
-	return true
+	return id
 }
 
 // fileProviderIDs files ids (parts first, first+1, …) under connector,
@@ -156,8 +160,9 @@ func (w *wtx) lookupProviderID(connector, pid string, exactOnly bool) (id ulid.U
 // ErrReportParked. Parked reports nobody claims are dropped by Purge
 // after a day.
 func (s *Store) ApplyReport(ctx context.Context, r Report) (*Message, error) {
-	if !usableProviderID(r.ProviderID) {
-		return nil, fmt.Errorf("%w: %s id of %d octets is not one a message has", ErrNotFound, r.Connector, len(r.ProviderID))
+	given := r.ProviderID
+	if r.ProviderID = cleanProviderID(given); r.ProviderID == "" {
+		return nil, fmt.Errorf("%w: %s id of %d octets is not one a message has", ErrNotFound, r.Connector, len(given))
 	}
 	var out *Message
 	parked := false
