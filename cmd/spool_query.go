@@ -54,7 +54,10 @@ func newSpoolStatsCmd(f *spoolFlags) *cobra.Command {
 					}
 					fmt.Fprintf(w, "disk\t%s\n", disk)
 				}
-				if st.Intake != "" {
+				switch {
+				case st.EmergencyIntake != "":
+					fmt.Fprintf(w, "intake\tnone, emergency messages refused too: %s\n", st.EmergencyIntake)
+				case st.Intake != "":
 					fmt.Fprintf(w, "intake\temergency messages only: %s\n", st.Intake)
 				}
 				if st.ClockBehindMS > 0 {

@@ -121,6 +121,9 @@ func (g *Gateway) Ready(ctx context.Context) error {
 	usable, unusable := g.router.Usable()
 	switch {
 	case len(usable) > 0:
+		if err := g.store.Room(spool.PriorityEmergency); err != nil {
+			return fmt.Errorf("the spool takes no messages, emergency ones included: %w", err)
+		}
 		if err := g.store.Room(spool.PriorityNormal); err != nil {
 			return fmt.Errorf("the spool takes emergency messages only: %w", err)
 		}

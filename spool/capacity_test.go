@@ -179,8 +179,8 @@ func diskFullChild(t *testing.T) {
 	if err := add(PriorityNormal); !errors.Is(err, ErrSpoolFull) || !strings.Contains(err.Error(), "the disk has") {
 		t.Fatalf("an ordinary message with the disk at its reserve: %v", err)
 	}
-	if st, err := s.Stats(); err != nil || st.Intake == "" || st.DiskFreeBytes > 112<<10-inFile {
-		t.Fatalf("stats at the disk's reserve: intake %q, %d bytes free, %v", st.Intake, st.DiskFreeBytes, err)
+	if st, err := s.Stats(); err != nil || st.Intake == "" || st.EmergencyIntake != "" || st.DiskFreeBytes > 112<<10-inFile {
+		t.Fatalf("stats at the disk's reserve: intake %q, emergency %q, %d bytes free, %v", st.Intake, st.EmergencyIntake, st.DiskFreeBytes, err)
 	}
 	if err := add(PriorityEmergency); err != nil {
 		t.Fatalf("an emergency message with the disk at the ordinary reserve: %v", err)
@@ -217,6 +217,21 @@ func diskFullChild(t *testing.T) {
 		t.Fatalf("after %d messages: err = %v, want ErrSpoolFull", len(acked), fullErr)
 	}
 	t.Logf("disk full reached after %d acknowledged messages: %v", len(acked), fullErr)
+	if st, err := s.Stats(); err != nil || st.EmergencyIntake == "" {
+		t.Fatalf("stats on a full disk: emergency intake %q, %v", st.EmergencyIntake, err)
+	}
+	// Work that has no reserve check (leases) meets the full disk in its
+	// commit: refused as ErrSpoolFull and rolled back whole.
+	var commitErr error
+	for range 50 {
+		if _, commitErr = s.Lease(bg, 20, PriorityNormal); commitErr != nil {
+			break
+		}
+	}
+	if !errors.Is(commitErr, ErrSpoolFull) || !strings.Contains(commitErr.Error(), "no space left") {
+		t.Fatalf("a lease on a full disk: %v, want ErrSpoolFull from the commit (ENOSPC)", commitErr)
+	}
+	t.Logf("disk full: a lease's commit: %v", commitErr)
 	// More writes on the full disk: each is either refused with
 	// ErrSpoolFull or (when a freed page had room) acknowledged.
 	for range 5 {
@@ -224,7 +239,7 @@ func diskFullChild(t *testing.T) {
 			t.Fatalf("write on a full disk: %v", err)
 		}
 	}
-	if st, err := s.Stats(); err != nil || st.States["queued"]+st.States["delivered"] != int64(len(acked)) {
+	if st, err := s.Stats(); err != nil || st.States["queued"]+st.States["sending"]+st.States["delivered"] != int64(len(acked)) {
 		t.Fatalf("stats on a full disk: %+v %v (acked %d)", st.States, err, len(acked))
 	}
 	// Space returns: the same open spool takes writes again.

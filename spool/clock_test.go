@@ -79,6 +79,17 @@ func TestClockGoingBackWhileRunning(t *testing.T) {
 	if st := s.Clock(); st.Behind < 2*time.Hour-time.Second {
 		t.Fatalf("Clock() = %+v", st)
 	}
+	// A long inbound message whose first part came 30 s before, by the
+	// system clock the connector read, is received 30 s before it was
+	// stored by the spool's time (it showed two hours before).
+	mo, err := s.Receive(bg, &Message{Tenant: "t", From: "+13195550199", To: "+13195550100", Body: "x",
+		Connector: "modem-1", ReceivedAt: clk.Now().Add(-30 * time.Second)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := mo.ReceivedAt, s.Now().Add(-30*time.Second).Truncate(time.Millisecond); got.Sub(want).Abs() > time.Second {
+		t.Fatalf("received at %v, want about %v (the spool's time less 30 s)", got, want)
+	}
 	// The wall clock catches up: the spool follows it again.
 	clk.Step(2 * time.Hour)
 	if now, wall := s.Now(), clk.Now(); !now.Equal(wall) || s.Clock().Behind != 0 || s.Clock().Steps != 0 {

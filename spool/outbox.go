@@ -147,6 +147,12 @@ func (s *Store) Receive(ctx context.Context, m *Message, targets ...string) (*Me
 	id := s.ids.next(now)
 	m.ID, m.Direction, m.NextAt = id.String(), MO, time.Time{}
 	m.Timeline = nil
+	if !m.ReceivedAt.IsZero() {
+		// The connector read the system clock; the spool's time, which
+		// the id and the timeline carry, may be ahead of it (a box that
+		// booted with its clock behind). Never after it was stored.
+		m.ReceivedAt = minTime(m.ReceivedAt.Add(s.Clock().Behind), now).UTC().Truncate(time.Millisecond)
+	}
 	m.record(now, StateReceived, connectorActor(m.Connector), "")
 	rec, err := encodeMessage(m)
 	if err != nil {

@@ -227,8 +227,10 @@ type Stats struct {
 	DiskFreeBytes int64 `json:"disk_free_bytes"`
 	// Intake says why a normal message would be refused now (the queue
 	// limit, the file size, the disk: Room's reason), empty when one
-	// would be taken. Emergency messages have a reserve of their own.
-	Intake string `json:"intake,omitempty"`
+	// would be taken. Emergency messages have a reserve of their own;
+	// EmergencyIntake says why one would be refused even so.
+	Intake          string `json:"intake,omitempty"`
+	EmergencyIntake string `json:"emergency_intake,omitempty"`
 }
 
 // Stats returns counts per state and lane, the age of the most overdue
@@ -260,6 +262,9 @@ func (s *Store) Stats() (Stats, error) {
 	if err == nil {
 		if room := s.Room(PriorityNormal); room != nil {
 			st.Intake = room.Error()
+			if room := s.Room(PriorityEmergency); room != nil {
+				st.EmergencyIntake = room.Error()
+			}
 		}
 	}
 	return st, err

@@ -232,7 +232,11 @@ func (w *wtx) applyReport(r Report) (*Message, error) {
 		// have this part, and the message's parts say so.
 		p := &m.Parts[seq-1]
 		p.State, p.Error, p.UpdatedAt = r.State, r.Code, at.UTC().Truncate(time.Millisecond)
-		m.note(w.now, actor, detail+" (the message had ended "+m.State.String()+")")
+		detail += " (the message had ended " + m.State.String() + ")"
+		if err := w.audit(AuditEntry{Action: "report", Actor: actor, Tenant: m.Tenant, MsgID: m.ID, Detail: detail}); err != nil {
+			return nil, err
+		}
+		m.note(w.now, actor, detail)
 		return m, w.save(id, before, m)
 	}
 	if m.State.Final() {

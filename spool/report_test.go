@@ -295,6 +295,26 @@ func TestStrayReceiptIsNotClaimedLater(t *testing.T) {
 	}
 }
 
+// TestStrayReceiptBeforeTheLease: a message accepted before a stray
+// receipt came, and leased after it, does not take it: what counts is
+// when its attempt started, not when it was accepted.
+func TestStrayReceiptBeforeTheLease(t *testing.T) {
+	s, clk := openTest(t, Options{})
+	id := mustEnqueue(t, s, msg("+13195550001")).ID
+	clk.Add(time.Second)
+	if _, err := s.ApplyReport(bg, Report{Connector: "c", ProviderID: "1003", State: StateDelivered}); !errors.Is(err, ErrReportParked) {
+		t.Fatalf("stray receipt: %v", err)
+	}
+	clk.Add(time.Second)
+	mustLease(t, s, 1)
+	if err := s.Complete(bg, id, 1, Result{Connector: "c", ProviderIDs: []string{"1003"}}); err != nil {
+		t.Fatal(err)
+	}
+	if got := mustGet(t, s, id); got.State != StateSent {
+		t.Fatalf("state %s: a receipt that came before the attempt was applied to it", got.State)
+	}
+}
+
 // TestUnknownReportIsFinal: a receipt the carrier marks UNKNOWN ends the
 // message as undelivered, and the timeline and reason say UNKNOWN.
 func TestUnknownReportIsFinal(t *testing.T) {
