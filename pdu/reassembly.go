@@ -62,9 +62,13 @@ type Reassembled struct {
 	// It may also be a new message that reused the reference and began
 	// alike, so it is released all the same, and says so.
 	Repeats bool
-	SCTS    time.Time // of the first part present
-	First   time.Time // when the first part arrived
-	Last    time.Time // when the last part arrived
+	// Replaced: a part with its reference and number but other content
+	// came before the missing parts did (a new message that reused the
+	// reference), so it was let go then, not at the timeout.
+	Replaced bool
+	SCTS     time.Time // of the first part present
+	First    time.Time // when the first part arrived
+	Last     time.Time // when the last part arrived
 }
 
 // Reassembler puts concatenated inbound messages back together: parts may
@@ -168,7 +172,9 @@ func (r *Reassembler) Add(p Part) ([]Reassembled, error) {
 			if samePart(old, &p) {
 				return nil, nil
 			}
-			out = append(out, r.release(key, m.parts))
+			old := r.release(key, m.parts)
+			old.Replaced = true
+			out = append(out, old)
 			delete(r.pending, key)
 			m = nil
 		}

@@ -77,7 +77,7 @@ func TestReassemblerRefReuseReleasesOld(t *testing.T) {
 	var r pdu.Reassembler
 	_, _ = r.Add(part("+111", 1, false, 2, 1, "old", 0))
 	done, _ := r.Add(part("+111", 1, false, 2, 1, "new", time.Hour))
-	if len(done) != 1 || !done[0].Partial || done[0].Text != "old[part 2 of 2 missing]" {
+	if len(done) != 1 || !done[0].Partial || !done[0].Replaced || done[0].Text != "old[part 2 of 2 missing]" {
 		t.Fatalf("old message not released as partial: %+v", done)
 	}
 	done, _ = r.Add(part("+111", 1, false, 2, 2, "!", time.Hour))

@@ -24,6 +24,9 @@ func Inbound(r pdu.Reassembled, tenant, to, connector, source string) *spool.Mes
 	}
 	if r.Partial {
 		mo.Reason = fmt.Sprintf("parts %v never arrived", r.Missing)
+		if r.Replaced {
+			mo.Reason += " before a new message reused its reference"
+		}
 		if r.Repeats {
 			mo.Reason += "; the parts that came repeat a message received before (likely the carrier sending them again)"
 		}

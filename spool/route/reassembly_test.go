@@ -78,7 +78,11 @@ func TestExpiryKeepsPartsUntilStored(t *testing.T) {
 	if !mo.ReceivedAt.Equal(t0) || mo.Reason != "parts [2] never arrived" || mo.Body != "Fire at 5th [part 2 of 2 missing]" || mo.Segments != 2 {
 		t.Fatalf("inbound message %+v", mo)
 	}
-	got[0].Repeats = true
+	got[0].Replaced = true
+	if mo := Inbound(got[0], "psap", "+13195550100", "modem-1", "modem:modem-1"); mo.Reason != "parts [2] never arrived before a new message reused its reference" {
+		t.Fatalf("a replaced one's reason %q", mo.Reason)
+	}
+	got[0].Replaced, got[0].Repeats = false, true
 	if mo := Inbound(got[0], "psap", "+13195550100", "modem-1", "modem:modem-1"); !strings.Contains(mo.Reason, "repeat a message received before") {
 		t.Fatalf("a repeat's reason %q", mo.Reason)
 	}
