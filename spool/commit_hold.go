@@ -2,15 +2,92 @@ package spool
 
 import "time"
 
-// allBackground says whether every op of batch is background work (see
-// writer: only such a batch may be held).
-func allBackground(batch []*op) bool {
+// opClass says whether the writer may hold an op's commit for others to
+// share it (see writer).
+type opClass uint8
+
+const (
+	// opNow is never held, and ends a hold when it arrives: an
+	// emergency message's intake, an admin action, an inbound message.
+	opNow opClass = iota
+	// opIntake is an ordinary message's intake: held only while other
+	// callers' submits are arriving fast enough to share its commit.
+	opIntake
+	// opBackground is work no client waits on: the dispatchers' leases
+	// and results, receipts, the outbox.
+	opBackground
+)
+
+// queueMark is what had arrived for the writer when a commit ended:
+// the ops queued, and the count of ordinary submits ever run.
+type queueMark struct {
+	ops     int
+	submits int64
+}
+
+func (s *Store) mark() queueMark { return queueMark{len(s.ops), s.submits.Load()} }
+
+// A hold is the writer's wait for more ops to share a small batch's
+// commit.
+type hold struct {
+	// submits is how many ordinary submits the hold waits for, counting
+	// those in the batch; 0 when a submit ends it.
+	submits int
+	n       int // the submits in the batch so far
+	quiet   time.Duration
+}
+
+// holdable says whether batch may be held for up to d, and for how many
+// submits. Submits may wait when other callers' submits arrive at more
+// than one per d, and then for as many as are expected within d: a lone
+// caller, waiting for its own commit, adds none, so an SMPP client with
+// a window of 1 is never slowed, and one with a window of 10 is held
+// only until its other submits are in.
+func (s *Store) holdable(batch []*op, d time.Duration) (h hold, ok bool) {
+	if d <= 0 || len(batch) >= holdBelow {
+		return h, false
+	}
+	if e := s.intakeRate.expect(d); e >= 1 {
+		h.submits = holdBatch
+		h.quiet = time.Duration(2 * float64(d) / e)
+	}
 	for _, o := range batch {
-		if !o.bg {
-			return false
+		switch {
+		case o.class == opNow, o.class == opIntake && h.submits == 0:
+			return h, false
+		case o.class == opIntake:
+			h.n++
 		}
 	}
-	return true
+	if h.n > 0 {
+		return h, h.n < h.submits
+	}
+	return h, s.rate.expect(d) >= 1
+}
+
+// hasIntake says whether batch has an ordinary submit: only the submits
+// that arrive while a submit's commit runs show that submitters could
+// share commits (one waiting for its own adds none, but may well send
+// the next while background work commits).
+func hasIntake(batch []*op) bool {
+	for _, o := range batch {
+		if o.class == opIntake {
+			return true
+		}
+	}
+	return false
+}
+
+// ends says whether o, arriving while a batch is held, ends the hold.
+func (h *hold) ends(o *op) bool {
+	switch o.class {
+	case opNow:
+		return true
+	case opIntake:
+		h.n++
+		return h.n >= h.submits
+	}
+	return false
 }
 
 // A batch is held only when it is smaller than holdBelow: a bigger one

@@ -85,7 +85,11 @@ func (s *Store) Enqueue(ctx context.Context, m *Message) (stored *Message, repla
 	}
 
 	var existing *Message
-	err = s.update(ctx, func(w *wtx) error {
+	write := s.intake
+	if m.Priority == PriorityEmergency {
+		write = s.update // never held (see writer)
+	}
+	err = write(ctx, func(w *wtx) error {
 		existing = nil
 		if m.Idempotency != "" {
 			prev, err := w.idempotent(m, fp)

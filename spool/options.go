@@ -50,9 +50,10 @@ type Options struct {
 	// more writes to share it, when writes from several callers are
 	// arriving faster than one per CommitDelay (see writer). Each commit
 	// costs two fdatasyncs and a few page writes whatever it carries, so
-	// at moderate rates this takes most of the CPU per message away for
-	// at most CommitDelay more latency; a lone caller, or a quiet box,
-	// never waits. Default 2ms; negative: never hold.
+	// at moderate rates this takes much of the CPU per message away for
+	// at most CommitDelay more latency; a lone caller, a quiet box, or
+	// an emergency message never waits. Default 2ms; negative: never
+	// hold.
 	CommitDelay time.Duration
 
 	// RecordCache is how many decoded records (messages, outbox items)

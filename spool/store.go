@@ -36,8 +36,13 @@ type Store struct {
 	stopped chan struct{}
 	closeMu sync.Once
 	rate    arrivalRate // the writer's; see writer
-	onHold  func()      // tests: called by the writer when it holds a commit
-	commits atomic.Int64
+	// intakeRate is the rate of ordinary submits queued while one
+	// commits; submits counts every ordinary submit run.
+	intakeRate arrivalRate
+	submits    atomic.Int64
+	onHold     func(batch []*op) // tests: called by the writer when it holds a commit
+	onQueued   func(*op)         // tests: called when an op is queued for the writer
+	commits    atomic.Int64
 
 	auditMu sync.Mutex
 	auditCP *auditCheckpoint // the chain's end as last verified; see VerifyAuditRecent

@@ -31,7 +31,7 @@ func nothing(*wtx) error { return nil }
 func TestCommitHoldNeverDelaysALoneCaller(t *testing.T) {
 	s, _ := openTest(t, Options{CommitDelay: time.Hour})
 	holds := 0
-	s.onHold = func() { holds++ }
+	s.onHold = func([]*op) { holds++ }
 	ctx := context.Background()
 	for i := range 50 {
 		within(t, 10*time.Second, "background write", func() error { return s.background(ctx, nothing) })
@@ -48,7 +48,7 @@ func TestCommitHoldEndsForASubmit(t *testing.T) {
 	s.rate = arrivalRate{ops: 1000, dur: 1} // others' writes arriving at 1,000/s
 	holding := make(chan struct{})
 	var once sync.Once
-	s.onHold = func() { once.Do(func() { close(holding) }) }
+	s.onHold = func([]*op) { once.Do(func() { close(holding) }) }
 	ctx := context.Background()
 	before := s.commits.Load()
 
@@ -75,7 +75,7 @@ func TestCommitHoldEndsWhenTheBatchIsFull(t *testing.T) {
 	s.rate = arrivalRate{ops: 1000, dur: 1}
 	holding := make(chan struct{})
 	var once sync.Once
-	s.onHold = func() { once.Do(func() { close(holding) }) }
+	s.onHold = func([]*op) { once.Do(func() { close(holding) }) }
 	ctx := context.Background()
 	before := s.commits.Load()
 	errs := make(chan error, holdBatch)
@@ -123,7 +123,7 @@ func TestCloseEndsAHold(t *testing.T) {
 	s.rate = arrivalRate{ops: 1000, dur: 1}
 	holding := make(chan struct{})
 	var once sync.Once
-	s.onHold = func() { once.Do(func() { close(holding) }) }
+	s.onHold = func([]*op) { once.Do(func() { close(holding) }) }
 	bg := make(chan error, 1)
 	go func() { bg <- s.background(context.Background(), nothing) }()
 	select {
@@ -133,4 +133,131 @@ func TestCloseEndsAHold(t *testing.T) {
 	}
 	within(t, 10*time.Second, "Close during a hold", s.Close)
 	within(t, 10*time.Second, "the held write", func() error { return <-bg })
+}
+
+// holdSpy records, for each hold, whether its batch had an ordinary
+// submit, and signals the first hold.
+type holdSpy struct {
+	mu      sync.Mutex
+	holds   int
+	submits int // holds of a batch with an ordinary submit in it
+	first   chan struct{}
+	once    sync.Once
+}
+
+func spyOnHolds(s *Store) *holdSpy {
+	h := &holdSpy{first: make(chan struct{})}
+	s.onHold = func(batch []*op) {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.holds++
+		for _, o := range batch {
+			if o.class == opIntake {
+				h.submits++
+				break
+			}
+		}
+		h.once.Do(func() { close(h.first) })
+	}
+	return h
+}
+
+func (h *holdSpy) counts() (holds, submits int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.holds, h.submits
+}
+
+// A lone submitter (an SMPP client with a window of 1) is never held,
+// even though it sends each submit while background work commits (the
+// dispatcher's lease of its last message): only submits that arrive
+// while a submit commits show that submitters could share commits.
+func TestCommitHoldNeverDelaysALoneSubmitter(t *testing.T) {
+	// A short hold: the background work may be held (for company that
+	// does not come); a held submit shows in the spy.
+	s, _ := openTest(t, Options{CommitDelay: 20 * time.Millisecond})
+	submitted := make(chan struct{}, 1)
+	s.onQueued = func(o *op) {
+		if o.class == opIntake {
+			submitted <- struct{}{}
+		}
+	}
+	spy := spyOnHolds(s)
+	ctx := context.Background()
+	for i := range 20 {
+		running := make(chan struct{})
+		var once sync.Once
+		bg := make(chan error, 1)
+		go func() {
+			bg <- s.background(ctx, func(*wtx) error {
+				once.Do(func() { close(running) })
+				select { // the next submit arrives while this commits
+				case <-submitted:
+				case <-time.After(10 * time.Second):
+				}
+				return nil
+			})
+		}()
+		<-running
+		m := msg(fmt.Sprintf("+1415555%04d", i))
+		within(t, 10*time.Second, "submit", func() error { _, _, err := s.Enqueue(ctx, m); return err })
+		within(t, 10*time.Second, "background write", func() error { return <-bg })
+	}
+	if holds, submits := spy.counts(); submits != 0 {
+		t.Errorf("%d of %d holds were of a lone submitter's submit", submits, holds)
+	}
+	if e := s.intakeRate.expect(time.Second); e != 0 {
+		t.Errorf("a lone submitter: %.1f submits expected from others within a second, want 0", e)
+	}
+}
+
+// While other submitters' submits are arriving, an ordinary submit waits
+// for them; an emergency message's submit is never held, ends the hold,
+// and they share one commit.
+func TestCommitHoldSharesSubmitsButNotAnEmergency(t *testing.T) {
+	s, _ := openTest(t, Options{CommitDelay: time.Hour})
+	// Others' submits at one per 10 s: a hold waits for them up to an
+	// hour, and ends after 20 s without one (far past within's limit).
+	s.intakeRate = arrivalRate{ops: 1, dur: 10}
+	s.rate = s.intakeRate
+	spy := spyOnHolds(s)
+	ctx := context.Background()
+	before := s.commits.Load()
+	errs := make(chan error, 1)
+	submit := func(m *Message) { _, _, err := s.Enqueue(ctx, m); errs <- err }
+	go submit(msg("+14155550001"))
+	select {
+	case <-spy.first:
+	case err := <-errs:
+		t.Fatalf("the first submit was committed at once (%v), not held", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the writer never held the first submit")
+	}
+	e := msg("+14155550003")
+	e.Priority = PriorityEmergency
+	within(t, 10*time.Second, "emergency submit", func() error { _, _, err := s.Enqueue(ctx, e); return err })
+	within(t, 10*time.Second, "held submit", func() error { return <-errs })
+	if n := s.commits.Load() - before; n != 1 {
+		t.Errorf("%d commits for the held submit and the emergency; want 1 shared", n)
+	}
+	if _, submits := spy.counts(); submits == 0 {
+		t.Error("no hold had an ordinary submit in it")
+	}
+}
+
+// A hold of submits ends when submits stop arriving (a client with a
+// window of 10 has sent them all), long before CommitDelay.
+func TestCommitHoldOfSubmitsEndsWhenTheyStop(t *testing.T) {
+	s, _ := openTest(t, Options{CommitDelay: time.Hour})
+	// Submits expected at 1,000/s: quiet for 2/1,000 s ends the hold.
+	s.intakeRate = arrivalRate{ops: 1, dur: 1e-3}
+	spy := spyOnHolds(s)
+	ctx := context.Background()
+	for i := range 3 {
+		m := msg(fmt.Sprintf("+1415555%04d", i))
+		within(t, 10*time.Second, "submit", func() error { _, _, err := s.Enqueue(ctx, m); return err })
+	}
+	if _, submits := spy.counts(); submits == 0 {
+		t.Error("no submit was held: the test shows nothing")
+	}
 }

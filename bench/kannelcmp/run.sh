@@ -20,7 +20,9 @@
 # COMMIT_DELAY=DURATION (smsgw's spool.commit_delay; unset: its default)
 # ONLY=smsgw (skip Kannel) SCENARIOS="max paced throttled" KEEP=1 (keep
 # the temp dir) OUT=FILE PERF=FILE (perf record -g of smsgw during each
-# of its runs, into FILE.SCENARIO).
+# of its runs, into FILE.SCENARIO) PERF_STAT=FILE (instead: perf stat of
+# smsgw's fdatasync, pwrite64 and write calls and context switches).
+# SMSGW_ENV="VAR=value ..." (environment for smsgw only, e.g. GOGC=200).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -226,7 +228,7 @@ EOF
 		cat "$TMP/smsgw.check" >&2
 		exit 1
 	}
-	"$TMP/smsgw" serve --config "$TMP/smsgw.yaml" >>"$TMP/smsgw.log" 2>&1 &
+	env ${SMSGW_ENV:-} "$TMP/smsgw" serve --config "$TMP/smsgw.yaml" >>"$TMP/smsgw.log" 2>&1 &
 	SMSGW_PID=$!
 	PIDS+=("$SMSGW_PID")
 	SMSGW_URL=http://127.0.0.1:$port
@@ -278,6 +280,10 @@ one() {
 		local perf_pid=""
 		if [[ -n ${PERF:-} ]]; then
 			perf record -q -F 999 -g -p "$SMSGW_PID" -o "$PERF.$scenario" >/dev/null 2>&1 &
+			perf_pid=$!
+		elif [[ -n ${PERF_STAT:-} ]]; then
+			perf stat -e syscalls:sys_enter_fdatasync,syscalls:sys_enter_pwrite64,syscalls:sys_enter_write,context-switches \
+				-p "$SMSGW_PID" -o "$PERF_STAT.$scenario" >/dev/null 2>&1 &
 			perf_pid=$!
 		fi
 		load "$scenario" smsgw smsgw "${args[@]}" -note "window 100, tps unlimited, spool fsync per commit"
