@@ -43,6 +43,6 @@
 //     the tenant's policy (senders, countries, opt-outs); send goes
 //     through it.
 //   - spool compact, spool salvage and spool clock reset always open the file: they need the gateway stopped.
-//   - serve sets a soft memory limit (a quarter of RAM, at most 1 GiB)
-//     unless GOMEMLIMIT is set.
+//   - serve sets GOGC to 400 unless GOGC is set, and a soft memory limit
+//     (a quarter of RAM, at most 1 GiB) unless GOMEMLIMIT is set.
 package cmd

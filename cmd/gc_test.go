@@ -19,6 +19,12 @@ func TestGCLimit(t *testing.T) {
 			t.Errorf("%s: got %d; want %d", tc.name, l, tc.limit)
 		}
 	}
+	if p := gcTarget(env(nil)); p != 400 {
+		t.Errorf("GOGC unset: gcTarget %d; want 400", p)
+	}
+	if p := gcTarget(env(map[string]string{"GOGC": "100"})); p != 0 {
+		t.Errorf("GOGC set: gcTarget %d; want 0 (left alone)", p)
+	}
 	if memTotal() == 0 {
 		t.Error("memTotal: no MemTotal in /proc/meminfo")
 	}

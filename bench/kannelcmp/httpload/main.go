@@ -85,6 +85,7 @@ type Result struct {
 	CPUmsPerMsg  float64 `json:"cpu_ms_per_msg"` // total / reached_smsc
 	SMSCCPUSecs  float64 `json:"smsc_cpu_secs"`  // smscd's (-smsc-pid), same span as total
 	LoadCPUSecs  float64 `json:"load_cpu_secs"`  // this process's, same span
+	PeakRSSMB    float64 `json:"peak_rss_mb"`    // the gateway's VmHWM (summed over -pids), at the end
 }
 
 // smscStats is smscd's /stats.
@@ -282,6 +283,7 @@ func main() {
 	r.ReceiptsApp = s.DLRCallbacks + s.Webhooks - base.DLRCallbacks - base.Webhooks
 	r.CPUSecsE2E = cpuE2E - cpu0
 	r.CPUSecsTotal = cpu1 - cpu0
+	r.PeakRSSMB = peakRSSMB(pidList)
 	if final, err := getStats(*stats); err == nil && final.Accepted > s.Accepted {
 		r.Delivered = final.Accepted - base.Accepted // what went on arriving (throttled runs)
 	}
@@ -474,6 +476,25 @@ func cpuSecs(pids []int) (float64, error) {
 }
 
 // eachCPUSecs is the user and system CPU time of each process, in seconds.
+// peakRSSMB is the sum of the processes' peak resident set (VmHWM in
+// /proc/PID/status) in MB; 0 if it cannot be read.
+func peakRSSMB(pids []int) float64 {
+	var kb int64
+	for _, pid := range pids {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+		if err != nil {
+			return 0
+		}
+		for line := range strings.Lines(string(b)) {
+			if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+				n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+				kb += n
+			}
+		}
+	}
+	return float64(kb) / 1024
+}
+
 func eachCPUSecs(pids []int) ([]float64, error) {
 	var secs []float64
 	for _, pid := range pids {
@@ -551,8 +572,8 @@ func printReport(w io.Writer, file string) error {
 	if err := sc.Err(); err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "| scenario | gateway | load | accepted / sent | HTTP accepted/s | p50 | p99 | max | errors | reached SMSC | end-to-end msgs/s | in window | receipts to app | CPU ms/msg | CPU s gateway / smscd / httpload |")
-	fmt.Fprintln(w, "|---|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| scenario | gateway | load | accepted / sent | HTTP accepted/s | p50 | p99 | max | errors | reached SMSC | end-to-end msgs/s | in window | receipts to app | CPU ms/msg | CPU s gateway / smscd / httpload | peak RSS MB |")
+	fmt.Fprintln(w, "|---|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|")
 	for _, r := range rs {
 		errs := "none"
 		if len(r.Errors) > 0 {
@@ -571,9 +592,9 @@ func printReport(w io.Writer, file string) error {
 		if r.WindowSecs > 0 {
 			win = fmt.Sprintf("%.0f/s over %.0f s", r.WindowRate, r.WindowSecs)
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %d / %d | %.0f | %.2f ms | %.2f ms | %.1f ms | %s | %d | %s | %s | %d | %.3f | %.1f / %.1f / %.1f |\n",
+		fmt.Fprintf(w, "| %s | %s | %s | %d / %d | %.0f | %.2f ms | %.2f ms | %.1f ms | %s | %d | %s | %s | %d | %.3f | %.1f / %.1f / %.1f | %.0f |\n",
 			r.Scenario, r.Gateway, r.Mode, r.Accepted, r.Sent, r.HTTPRate, r.P50ms, r.P99ms, r.MaxMs,
-			errs, r.Delivered, e2e, win, r.ReceiptsApp, r.CPUmsPerMsg, r.CPUSecsTotal, r.SMSCCPUSecs, r.LoadCPUSecs)
+			errs, r.Delivered, e2e, win, r.ReceiptsApp, r.CPUmsPerMsg, r.CPUSecsTotal, r.SMSCCPUSecs, r.LoadCPUSecs, r.PeakRSSMB)
 	}
 	fmt.Fprintln(w)
 	for _, r := range rs {
