@@ -206,6 +206,9 @@ func TestCommitHoldNeverDelaysALoneSubmitter(t *testing.T) {
 	if holds, submits := spy.counts(); submits != 0 {
 		t.Errorf("%d of %d holds were of a lone submitter's submit", submits, holds)
 	}
+	if err := s.Close(); err != nil { // the writer's last observation is done
+		t.Fatal(err)
+	}
 	if e := s.intakeRate.expect(time.Second); e != 0 {
 		t.Errorf("a lone submitter: %.1f submits expected from others within a second, want 0", e)
 	}
