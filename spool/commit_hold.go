@@ -37,12 +37,14 @@ type hold struct {
 	quiet   time.Duration
 }
 
-// holdable says whether batch may be held for up to d, and for how many
-// submits. Submits may wait when other callers' submits arrive at more
-// than one per d, and then for as many as are expected within d: a lone
-// caller, waiting for its own commit, adds none, so an SMPP client with
-// a window of 1 is never slowed, and one with a window of 10 is held
-// only until its other submits are in.
+// holdable says whether batch may be held for up to d, and how. Submits
+// may wait when other callers' submits arrive at more than one per d (a
+// lone caller, waiting for its own commit, adds none, so an SMPP client
+// with a window of 1 is never slowed); then the hold also ends when
+// twice the expected gap between submits passes with none (h.quiet), so
+// a client with a window of 10 is held only until its other submits are
+// in. While submits may wait, one arriving during a hold of background
+// work joins it rather than ending it.
 func (s *Store) holdable(batch []*op, d time.Duration) (h hold, ok bool) {
 	if d <= 0 || len(batch) >= holdBelow {
 		return h, false
