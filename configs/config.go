@@ -63,7 +63,7 @@ type Spool struct {
 	DefaultValidity time.Duration  `yaml:"default_validity"` // for messages without one; default 48h
 	Lease           time.Duration  `yaml:"lease"`            // a send's time before it is due again; default 2m
 	IdempotencyTTL  time.Duration  `yaml:"idempotency_ttl"`  // how long an Idempotency-Key is remembered; default 24h
-	CommitDelay     time.Duration  `yaml:"commit_delay"`     // the most a commit is held for others to share it; default 2ms, 0: never
+	CommitDelay     time.Duration  `yaml:"commit_delay"`     // the most a commit is held for others to share it; default 5ms, 0: never
 	Retry           Retry          `yaml:"retry"`
 	Retention       SpoolRetention `yaml:"retention"`
 }

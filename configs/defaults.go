@@ -31,7 +31,7 @@ func Default() *Config {
 			DefaultValidity: 48 * time.Hour,
 			Lease:           2 * time.Minute,
 			IdempotencyTTL:  24 * time.Hour,
-			CommitDelay:     2 * time.Millisecond,
+			CommitDelay:     5 * time.Millisecond,
 			Retry:           Retry{InitialBackoff: 10 * time.Second, MaxBackoff: 10 * time.Minute, Jitter: 0.2, MaxAttempts: 10},
 			Retention:       SpoolRetention{Interval: time.Hour},
 		},

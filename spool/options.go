@@ -52,7 +52,7 @@ type Options struct {
 	// costs two fdatasyncs and a few page writes whatever it carries, so
 	// at moderate rates this takes much of the CPU per message away for
 	// at most CommitDelay more latency; a lone caller, a quiet box, or
-	// an emergency message never waits. Default 2ms; negative: never
+	// an emergency message never waits. Default 5ms; negative: never
 	// hold.
 	CommitDelay time.Duration
 
@@ -129,7 +129,7 @@ func (o Options) withDefaults() Options {
 		o.MaxBatch = 1024
 	}
 	if o.CommitDelay == 0 {
-		o.CommitDelay = 2 * time.Millisecond
+		o.CommitDelay = 5 * time.Millisecond
 	}
 	if o.RecordCache == 0 {
 		o.RecordCache = 4096

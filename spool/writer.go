@@ -150,15 +150,16 @@ func (s *Store) run(ctx context.Context, o *op) error {
 //   - background ops (see background) when ops from other callers are
 //     arriving faster than one per CommitDelay, counting the ops queued
 //     while the previous commit ran: a lone caller, waiting for its own
-//     commit, adds none, and is never held;
+//     commit, adds none, and is never held. The hold also ends after
+//     twice the expected gap between ops passes with none;
 //   - an ordinary message's intake (see intake) when other submitters'
 //     submits are arriving faster than one per CommitDelay, counting
 //     those queued while a submit committed. Such a hold also ends after
 //     twice the expected gap between submits passes with none: a client
 //     with a window of 10 has sent its ten. An SMPP client with a window
 //     of 1 is never held, and at 1,000 HTTP submits/s a commit is shared
-//     by three or four messages instead of one (a fifth less CPU per
-//     message for 2 ms more latency; docs/BENCHMARKS.md).
+//     by several messages instead of one (with a 2 ms hold a fifth less
+//     CPU per message for 2 ms more latency; docs/BENCHMARKS.md).
 //
 // An emergency message's intake, an admin action or an inbound message
 // is never held, and ends a hold when it arrives; so does an ordinary

@@ -26,6 +26,11 @@ func within(t *testing.T, limit time.Duration, what string, fn func() error) {
 
 func nothing(*wtx) error { return nil }
 
+// slowArrivals is others' writes arriving at one per 10 s: with a long
+// CommitDelay a background write is held, and the hold does not end for
+// quiet until 20 s without one, far past within's limit.
+var slowArrivals = arrivalRate{ops: 1, dur: 10}
+
 // A caller alone, waiting for each commit before its next write, is never
 // held: no one else's writes are coming to share the commit.
 func TestCommitHoldNeverDelaysALoneCaller(t *testing.T) {
@@ -45,7 +50,7 @@ func TestCommitHoldNeverDelaysALoneCaller(t *testing.T) {
 // waits on (a submit), and both share that one commit.
 func TestCommitHoldEndsForASubmit(t *testing.T) {
 	s, _ := openTest(t, Options{CommitDelay: time.Hour})
-	s.rate = arrivalRate{ops: 1000, dur: 1} // others' writes arriving at 1,000/s
+	s.rate = slowArrivals // others' writes arriving, slowly (see slowArrivals)
 	holding := make(chan struct{})
 	var once sync.Once
 	s.onHold = func([]*op) { once.Do(func() { close(holding) }) }
@@ -72,7 +77,7 @@ func TestCommitHoldEndsForASubmit(t *testing.T) {
 // and they share one commit.
 func TestCommitHoldEndsWhenTheBatchIsFull(t *testing.T) {
 	s, _ := openTest(t, Options{CommitDelay: time.Hour})
-	s.rate = arrivalRate{ops: 1000, dur: 1}
+	s.rate = slowArrivals
 	holding := make(chan struct{})
 	var once sync.Once
 	s.onHold = func([]*op) { once.Do(func() { close(holding) }) }
@@ -120,7 +125,7 @@ func TestCloseEndsAHold(t *testing.T) {
 	// 30 s: well past within's 10 s, and the cleanup's Close of a broken
 	// writer still ends.
 	s, _ := openTest(t, Options{CommitDelay: 30 * time.Second})
-	s.rate = arrivalRate{ops: 1000, dur: 1}
+	s.rate = slowArrivals
 	holding := make(chan struct{})
 	var once sync.Once
 	s.onHold = func([]*op) { once.Do(func() { close(holding) }) }
@@ -262,5 +267,19 @@ func TestCommitHoldOfSubmitsEndsWhenTheyStop(t *testing.T) {
 	}
 	if _, submits := spy.counts(); submits == 0 {
 		t.Error("no submit was held: the test shows nothing")
+	}
+}
+
+// A hold of background work ends when writes stop arriving (the
+// outbox's workers are all in it), long before CommitDelay.
+func TestCommitHoldOfBackgroundWorkEndsWhenWritesStop(t *testing.T) {
+	s, _ := openTest(t, Options{CommitDelay: time.Hour})
+	// Writes expected at 1,000/s: quiet for 2/1,000 s ends the hold.
+	s.rate = arrivalRate{ops: 1, dur: 1e-3}
+	spy := spyOnHolds(s)
+	ctx := context.Background()
+	within(t, 10*time.Second, "background write", func() error { return s.background(ctx, nothing) })
+	if holds, _ := spy.counts(); holds == 0 {
+		t.Error("the background write was not held: the test shows nothing")
 	}
 }
