@@ -149,7 +149,11 @@ func TestAdminUIBrowser(t *testing.T) {
 	dir := artefactDir(t)
 	t.Logf("screenshots in %s", dir)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(exe), chromedp.NoSandbox,
-		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("disable-gpu", true), chromedp.WindowSize(1280, 900))
+		chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("disable-gpu", true), chromedp.WindowSize(1280, 900),
+		// Without /dev/shm Chromium keeps its shared memory in TMPDIR
+		// (org.chromium.Chromium.*), left behind when it is killed at
+		// the end: the test's own directory is removed.
+		chromedp.Env("TMPDIR="+t.TempDir()))
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	defer cancelAlloc()
 	browser, cancelBrowser := chromedp.NewContext(alloc)
