@@ -253,33 +253,38 @@ func TestCommitHoldSharesSubmitsButNotAnEmergency(t *testing.T) {
 	}
 }
 
-// A hold of submits ends when submits stop arriving (a client with a
-// window of 10 has sent them all), long before CommitDelay.
-func TestCommitHoldOfSubmitsEndsWhenTheyStop(t *testing.T) {
-	s, _ := openTest(t, Options{CommitDelay: time.Hour})
-	// Submits expected at 1,000/s: quiet for 2/1,000 s ends the hold.
-	s.intakeRate = arrivalRate{ops: 1, dur: 1e-3}
-	spy := spyOnHolds(s)
+// A hold ends when writes stop arriving, long before CommitDelay: a
+// hold of submits when a client with a window of 10 has sent them all,
+// a hold of background work when the outbox's workers are all in it.
+func TestCommitHoldEndsWhenWritesStop(t *testing.T) {
 	ctx := context.Background()
-	for i := range 3 {
-		m := msg(fmt.Sprintf("+1415555%04d", i))
-		within(t, 10*time.Second, "submit", func() error { _, _, err := s.Enqueue(ctx, m); return err })
-	}
-	if _, submits := spy.counts(); submits == 0 {
-		t.Error("no submit was held: the test shows nothing")
-	}
-}
-
-// A hold of background work ends when writes stop arriving (the
-// outbox's workers are all in it), long before CommitDelay.
-func TestCommitHoldOfBackgroundWorkEndsWhenWritesStop(t *testing.T) {
-	s, _ := openTest(t, Options{CommitDelay: time.Hour})
-	// Writes expected at 1,000/s: quiet for 2/1,000 s ends the hold.
-	s.rate = arrivalRate{ops: 1, dur: 1e-3}
-	spy := spyOnHolds(s)
-	ctx := context.Background()
-	within(t, 10*time.Second, "background write", func() error { return s.background(ctx, nothing) })
-	if holds, _ := spy.counts(); holds == 0 {
-		t.Error("the background write was not held: the test shows nothing")
+	for _, tc := range []struct {
+		name  string
+		rate  func(*Store) *arrivalRate
+		write func(*Store, int) error
+		held  func(holds, submits int) int
+	}{
+		{"submits", func(s *Store) *arrivalRate { return &s.intakeRate },
+			func(s *Store, i int) error {
+				_, _, err := s.Enqueue(ctx, msg(fmt.Sprintf("+1415555%04d", i)))
+				return err
+			},
+			func(_, submits int) int { return submits }},
+		{"background work", func(s *Store) *arrivalRate { return &s.rate },
+			func(s *Store, _ int) error { return s.background(ctx, nothing) },
+			func(holds, _ int) int { return holds }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, _ := openTest(t, Options{CommitDelay: time.Hour})
+			// Expected at 1,000/s: quiet for 2/1,000 s ends the hold.
+			*tc.rate(s) = arrivalRate{ops: 1, dur: 1e-3}
+			spy := spyOnHolds(s)
+			for i := range 3 {
+				within(t, 10*time.Second, tc.name, func() error { return tc.write(s, i) })
+			}
+			if tc.held(spy.counts()) == 0 {
+				t.Errorf("no %s was held: the test shows nothing", tc.name)
+			}
+		})
 	}
 }
